@@ -1,0 +1,120 @@
+import { DESKTOPS, EGRESS_POLICIES, RUNTIMES, SESSION_STATES, type Session } from "@strand/protocol";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { clientFor } from "../context.js";
+import { ago, table } from "../output.js";
+
+const number = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
+  return n;
+};
+
+function describe(s: Session): string {
+  const rows = [
+    ["id", s.id],
+    ["name", s.name],
+    ["state", s.state + (s.state_reason ? ` (${s.state_reason})` : "")],
+    ["desired", s.desired_state],
+    ["desktop", s.desktop],
+    ["runtime", s.runtime],
+    ["model", s.model ?? "-"],
+    ["egress", s.egress],
+    ["resources", `${s.resources.cpus} CPUs, ${s.resources.memory_mb} MiB, ${s.resources.pids} pids`],
+    ["node", s.node_id ?? "-"],
+    ["created", s.created_at],
+  ];
+  return rows.map(([k, v]) => `${(k ?? "").padEnd(10)} ${v}`).join("\n");
+}
+
+export function registerSessions(program: Command): void {
+  const sessions = program.command("sessions").description("Create, list, stop and delete agent sessions");
+
+  sessions
+    .command("list")
+    .alias("ls")
+    .description("List your sessions, newest first")
+    .addOption(new Option("--state <state>", "only sessions in this state").choices(SESSION_STATES))
+    .action(async (opts: { state?: (typeof SESSION_STATES)[number] }, cmd: Command) => {
+      const { client, out } = clientFor(cmd);
+      const items = await client.listAllSessions(opts.state ? { state: opts.state } : {});
+      out.result(items, () =>
+        table(
+          ["ID", "NAME", "STATE", "DESKTOP", "RUNTIME", "MODEL", "CREATED"],
+          items.map((s) => [s.id, s.name, s.state, s.desktop, s.runtime, s.model ?? "-", ago(s.created_at)]),
+        ),
+      );
+    });
+
+  sessions
+    .command("get <id>")
+    .description("Show one session")
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const { client, out } = clientFor(cmd);
+      const s = await client.getSession(id);
+      out.result(s, () => describe(s));
+    });
+
+  sessions
+    .command("create <name>")
+    .description("Create a session and start it")
+    .addOption(new Option("--desktop <desktop>", "desktop environment").choices(DESKTOPS).default("xfce"))
+    .addOption(new Option("--runtime <runtime>", "agent runtime").choices(RUNTIMES).default("strand-agent"))
+    .option("--model <provider/model>", "model the agent uses, e.g. work-anthropic/claude-sonnet-4-5")
+    .option("--cpus <n>", "CPU limit in cores", number("--cpus"))
+    .option("--memory <MiB>", "memory limit in MiB", number("--memory"))
+    .option("--pids <n>", "process limit", number("--pids"))
+    .addOption(new Option("--egress <policy>", "internet access").choices(EGRESS_POLICIES).default("allow"))
+    .option("--no-start", "create it stopped")
+    .action(async (name: string, o: CreateOptions, cmd: Command) => {
+      const { client, out } = clientFor(cmd);
+      const resources: Record<string, number> = {};
+      if (o.cpus !== undefined) resources.cpus = o.cpus;
+      if (o.memory !== undefined) resources.memory_mb = o.memory;
+      if (o.pids !== undefined) resources.pids = o.pids;
+      const s = await client.createSession({
+        name,
+        desktop: o.desktop,
+        runtime: o.runtime,
+        egress: o.egress,
+        start: o.start,
+        ...(o.model ? { model: o.model } : {}),
+        ...(Object.keys(resources).length ? { resources } : {}),
+      });
+      out.result(s, () => `Created session ${s.id} (${s.state}${s.state_reason ? `: ${s.state_reason}` : ""})`);
+    });
+
+  for (const [verb, description] of [
+    ["start", "Start a stopped or failed session"],
+    ["stop", "Stop a session; its workspace is kept"],
+  ] as const) {
+    sessions
+      .command(`${verb} <id>`)
+      .description(description)
+      .action(async (id: string, _o: unknown, cmd: Command) => {
+        const { client, out } = clientFor(cmd);
+        const s = verb === "stop" ? await client.stopSession(id) : await client.startSession(id);
+        out.result(s, () => `Session ${s.id}: ${s.state} (wants ${s.desired_state})`);
+      });
+  }
+
+  sessions
+    .command("delete <id>")
+    .alias("rm")
+    .description("Delete a session, its container and its volumes")
+    .action(async (id: string, _o: unknown, cmd: Command) => {
+      const { client, out } = clientFor(cmd);
+      const s = await client.deleteSession(id);
+      out.result(s, () => `Deleted session ${s.id}`);
+    });
+}
+
+interface CreateOptions {
+  desktop: (typeof DESKTOPS)[number];
+  runtime: (typeof RUNTIMES)[number];
+  model?: string;
+  cpus?: number;
+  memory?: number;
+  pids?: number;
+  egress: (typeof EGRESS_POLICIES)[number];
+  start: boolean;
+}

@@ -1,0 +1,8 @@
+export * from "./auth.js";
+export * from "./errors.js";
+export * from "./events.js";
+export * from "./nodes.js";
+export * from "./session-state.js";
+export * from "./sessions.js";
+
+export const API_PREFIX = "/api/v1";

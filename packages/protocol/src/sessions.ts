@@ -1,0 +1,122 @@
+import { z } from "zod";
+
+export const DESKTOPS = ["xfce", "sway", "gnome"] as const;
+export const DesktopSchema = z.enum(DESKTOPS).describe("Desktop environment of the sandbox.");
+export type Desktop = z.infer<typeof DesktopSchema>;
+
+export const RUNTIMES = ["strand-agent", "claude-code", "codex", "gemini", "qwen-code"] as const;
+export const RuntimeSchema = z.enum(RUNTIMES).describe("Agent runtime started inside the desktop.");
+export type Runtime = z.infer<typeof RuntimeSchema>;
+
+export const SESSION_STATES = ["pending", "starting", "ready", "stopping", "stopped", "failed"] as const;
+export const SessionStateSchema = z.enum(SESSION_STATES);
+export type SessionState = z.infer<typeof SessionStateSchema>;
+
+export const DESIRED_STATES = ["running", "stopped", "deleted"] as const;
+export const DesiredStateSchema = z.enum(DESIRED_STATES);
+export type DesiredState = z.infer<typeof DesiredStateSchema>;
+
+export const EGRESS_POLICIES = ["allow", "deny"] as const;
+export const EgressPolicySchema = z.enum(EGRESS_POLICIES).describe("Whether the session may reach the internet.");
+export type EgressPolicy = z.infer<typeof EgressPolicySchema>;
+
+export const RESOURCE_BOUNDS = {
+  cpus: { min: 0.25, max: 64, default: 2 },
+  memory_mb: { min: 512, max: 262_144, default: 4096 },
+  pids: { min: 128, max: 65_536, default: 4096 },
+} as const;
+
+const bounded = (key: keyof typeof RESOURCE_BOUNDS, unit: string, int: boolean) => {
+  const b = RESOURCE_BOUNDS[key];
+  const base = int ? z.int() : z.number();
+  return base
+    .min(b.min, `${key} must be at least ${b.min}${unit}`)
+    .max(b.max, `${key} must be at most ${b.max}${unit}`);
+};
+
+export const ResourceLimitsSchema = z
+  .strictObject({
+    cpus: bounded("cpus", " CPUs", false).describe("CPU limit in cores."),
+    memory_mb: bounded("memory_mb", " MiB", true).describe("Memory limit in MiB."),
+    pids: bounded("pids", " processes", true).describe("Maximum number of processes."),
+  })
+  .meta({ id: "ResourceLimits" });
+export type ResourceLimits = z.infer<typeof ResourceLimitsSchema>;
+
+export const DEFAULT_RESOURCES: ResourceLimits = {
+  cpus: RESOURCE_BOUNDS.cpus.default,
+  memory_mb: RESOURCE_BOUNDS.memory_mb.default,
+  pids: RESOURCE_BOUNDS.pids.default,
+};
+
+const nameSchema = z.string().trim().min(1, "name must not be empty").max(100, "name must be at most 100 characters");
+
+export const MODEL_PATTERN = /^[A-Za-z0-9][\w.-]*\/\S+$/;
+const modelSchema = z
+  .string()
+  .trim()
+  .regex(MODEL_PATTERN, "model must be provider/model, e.g. work-anthropic/claude-sonnet-4-5")
+  .max(200, "model must be at most 200 characters");
+
+export const SessionSchema = z
+  .object({
+    id: z.string(),
+    owner_id: z.string(),
+    name: z.string(),
+    desktop: DesktopSchema,
+    runtime: RuntimeSchema,
+    model: z.string().nullable(),
+    egress: EgressPolicySchema,
+    resources: ResourceLimitsSchema,
+    desired_state: DesiredStateSchema,
+    state: SessionStateSchema,
+    state_reason: z.string().nullable().describe("Why the session is in its state, in words a person understands."),
+    node_id: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    started_at: z.string().nullable(),
+    stopped_at: z.string().nullable(),
+  })
+  .meta({ id: "Session" });
+export type Session = z.infer<typeof SessionSchema>;
+
+export const CreateSessionBodySchema = z
+  .strictObject({
+    name: nameSchema,
+    desktop: DesktopSchema.default("xfce"),
+    runtime: RuntimeSchema.default("strand-agent"),
+    model: modelSchema.nullable().optional(),
+    egress: EgressPolicySchema.default("allow"),
+    resources: ResourceLimitsSchema.partial().optional(),
+    start: z.boolean().default(true).describe("Start the session right away (default true)."),
+  })
+  .meta({ id: "CreateSessionBody" });
+export type CreateSessionBody = z.input<typeof CreateSessionBodySchema>;
+
+export const UpdateSessionBodySchema = z
+  .strictObject({
+    name: nameSchema.optional(),
+    model: modelSchema.nullable().optional(),
+    egress: EgressPolicySchema.optional(),
+    resources: ResourceLimitsSchema.partial().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, {
+    message: "send at least one of: name, model, egress, resources",
+  })
+  .meta({ id: "UpdateSessionBody" });
+export type UpdateSessionBody = z.input<typeof UpdateSessionBodySchema>;
+
+export const ListSessionsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().optional().describe("`next_cursor` from the previous page."),
+  state: SessionStateSchema.optional(),
+});
+export type ListSessionsQuery = z.infer<typeof ListSessionsQuerySchema>;
+
+export const SessionListSchema = z
+  .object({
+    items: z.array(SessionSchema),
+    next_cursor: z.string().nullable(),
+  })
+  .meta({ id: "SessionList" });
+export type SessionList = z.infer<typeof SessionListSchema>;

@@ -1,0 +1,78 @@
+import { ApiErrorSchema, ErrorCodes, LoginBodySchema, LoginResponseSchema, UserSchema } from "@strand/protocol";
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { LOGIN_COOKIE } from "../auth/authenticate.js";
+import { login, logout } from "../auth/login.js";
+import { toUser } from "../auth/users.js";
+import type { AppContext } from "../context.js";
+import { HttpError } from "../lib/http-error.js";
+import { caller, requireAuth } from "./require-auth.js";
+
+export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { db } = ctx.database;
+
+  app.post(
+    "/auth/login",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "Log in with email and password; sets an HTTP-only cookie",
+        body: LoginBodySchema,
+        response: { 200: LoginResponseSchema, 401: ApiErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      const result = await login(
+        db,
+        req.body.email,
+        req.body.password,
+        ctx.config.loginTtlMs,
+        req.headers["user-agent"],
+      );
+      if (!result) {
+        ctx.metrics.loginFailures.inc();
+        throw new HttpError(401, ErrorCodes.invalidCredentials, "wrong email or password");
+      }
+      reply.setCookie(LOGIN_COOKIE, result.secret, {
+        httpOnly: true,
+        sameSite: "lax",
+        secure: ctx.config.secureCookies,
+        path: "/",
+        expires: result.expiresAt,
+      });
+      return { user: toUser(result.user), expires_at: result.expiresAt.toISOString() };
+    },
+  );
+
+  app.post(
+    "/auth/logout",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "End the browser login (the cookie); API tokens are revoked under /tokens",
+        response: { 204: z.null() },
+      },
+    },
+    async (req, reply) => {
+      const secret = req.cookies[LOGIN_COOKIE];
+      if (secret) await logout(db, secret);
+      reply.clearCookie(LOGIN_COOKIE, { path: "/" });
+      return reply.code(204).send(null);
+    },
+  );
+
+  await app.register(async (authed) => {
+    requireAuth(authed, db);
+    authed.withTypeProvider<ZodTypeProvider>().get(
+      "/me",
+      {
+        schema: {
+          tags: ["auth"],
+          summary: "The authenticated user",
+          response: { 200: UserSchema, 401: ApiErrorSchema },
+        },
+      },
+      async (req) => toUser(caller(req).user),
+    );
+  });
+};

@@ -1,0 +1,44 @@
+import { NodeSchema, type NodeStatus, type SandboxNode } from "@strand/protocol";
+import { asc, count, inArray } from "drizzle-orm";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { AppContext } from "../context.js";
+import { nodes, sessions } from "../db/schema.js";
+import { iso } from "../lib/time.js";
+import { requireAuth } from "./require-auth.js";
+
+export const nodeRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { db } = ctx.database;
+  requireAuth(app, db);
+
+  app.get(
+    "/nodes",
+    {
+      schema: {
+        tags: ["nodes"],
+        summary: "Sandbox nodes: the hosts that run session desktops",
+        response: { 200: z.object({ items: z.array(NodeSchema) }) },
+      },
+    },
+    async () => {
+      const rows = await db.select().from(nodes).orderBy(asc(nodes.name));
+      const counts = await db
+        .select({ nodeId: sessions.nodeId, n: count() })
+        .from(sessions)
+        .where(inArray(sessions.state, ["starting", "ready", "stopping"]))
+        .groupBy(sessions.nodeId);
+      const byNode = new Map(counts.map((c) => [c.nodeId, Number(c.n)]));
+      const items: SandboxNode[] = rows.map((r) => ({
+        id: r.id,
+        name: r.name,
+        status: r.status as NodeStatus,
+        max_sessions: r.maxSessions,
+        session_count: byNode.get(r.id) ?? 0,
+        version: r.version,
+        last_heartbeat_at: iso(r.lastHeartbeatAt),
+        created_at: iso(r.createdAt),
+      }));
+      return { items };
+    },
+  );
+};

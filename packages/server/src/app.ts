@@ -1,0 +1,89 @@
+import fastifyCookie from "@fastify/cookie";
+import fastifySwagger from "@fastify/swagger";
+import fastifySwaggerUi from "@fastify/swagger-ui";
+import fastifyWebsocket from "@fastify/websocket";
+import { API_PREFIX } from "@strand/protocol";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from "fastify-type-provider-zod";
+import { authRoutes } from "./api/auth-routes.js";
+import { installErrorHandling } from "./api/error-handler.js";
+import { eventRoutes } from "./api/event-routes.js";
+import { nodeRoutes } from "./api/node-routes.js";
+import { sessionRoutes } from "./api/session-routes.js";
+import { tokenRoutes } from "./api/token-routes.js";
+import { userRoutes } from "./api/user-routes.js";
+import type { AppContext } from "./context.js";
+import { healthRoutes } from "./observability/health-routes.js";
+import { landingPage } from "./web/landing.js";
+
+export const SERVER_VERSION = "0.1.0";
+
+/** Builds the HTTP app without listening, so tests can `inject` into it. */
+export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: ctx.log as FastifyBaseLogger,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    trustProxy: ctx.config.trustProxy,
+    // Active WebSockets would otherwise hold `close()` open forever.
+    forceCloseConnections: true,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  app.decorateRequest("auth", null);
+
+  app.addHook("onResponse", async (req, reply) => {
+    ctx.metrics.httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? "unmatched", status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: "Strand API",
+        version: SERVER_VERSION,
+        description:
+          "Control plane of Strand. Authenticate with `Authorization: Bearer <token>` (create one with " +
+          "`POST /api/v1/tokens` or `strand tokens create`) or with the cookie set by `POST /api/v1/auth/login`.",
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer" },
+          cookie: { type: "apiKey", in: "cookie", name: "strand_login" },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: `${API_PREFIX}/docs` });
+  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { ctx });
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, { ctx });
+      await api.register(userRoutes, { ctx });
+      await api.register(tokenRoutes, { ctx });
+      await api.register(sessionRoutes, { ctx });
+      await api.register(nodeRoutes, { ctx });
+      await api.register(eventRoutes, { ctx });
+    },
+    { prefix: API_PREFIX },
+  );
+  app.get("/", { schema: { hide: true } }, async (_req, reply) => reply.type("text/html").send(landingPage()));
+  return app;
+}

@@ -1,0 +1,89 @@
+import { resolve } from "node:path";
+import type { AdminSeed } from "./auth/bootstrap.js";
+
+export interface ServerConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  logLevel: string;
+  /** Mark the login cookie `Secure`; turn on when Strand is served over HTTPS. */
+  secureCookies: boolean;
+  loginTtlMs: number;
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  admin: AdminSeed;
+}
+
+export interface ServerFlags {
+  port?: number | string | undefined;
+  host?: string | undefined;
+  dataDir?: string | undefined;
+}
+
+/** One place that reads the environment, so `--help`, docs and behaviour cannot drift apart. */
+export const ENV_VARS = {
+  PORT: "Port to listen on (default 8080; --port wins).",
+  HOST: "Address to bind (default 0.0.0.0; --host wins).",
+  STRAND_DATA_DIR: "Directory for the embedded database and other state (default ./data; --data-dir wins).",
+  DATABASE_URL: "PostgreSQL URL. Unset: the embedded PGlite database in the data directory.",
+  LOG_LEVEL: "pino level: fatal, error, warn, info (default), debug, trace.",
+  STRAND_SECURE_COOKIES: "true when served over HTTPS: marks the login cookie Secure (default false).",
+  STRAND_LOGIN_TTL_HOURS: "How long a browser login lasts (default 336 = 14 days).",
+  STRAND_BODY_LIMIT: "Largest accepted request body in bytes (default 1048576).",
+  STRAND_TRUST_PROXY: "true behind a reverse proxy, to honour X-Forwarded-* (default false).",
+  STRAND_ADMIN_EMAIL: "First start only: the admin's email (default admin@localhost).",
+  STRAND_ADMIN_PASSWORD: "First start only: the admin's password (default: generated and printed once).",
+  STRAND_ADMIN_TOKEN: "First start only: also create an API token with exactly this value.",
+} as const;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function resolveConfig(env: NodeJS.ProcessEnv = process.env, flags: ServerFlags = {}): ServerConfig {
+  return {
+    port: parsePort(flags.port ?? env.PORT ?? 8080),
+    host: flags.host ?? env.HOST ?? "0.0.0.0",
+    dataDir: resolve(flags.dataDir ?? env.STRAND_DATA_DIR ?? "./data"),
+    databaseUrl: nonEmpty(env.DATABASE_URL),
+    logLevel: env.LOG_LEVEL ?? "info",
+    secureCookies: parseBool("STRAND_SECURE_COOKIES", env.STRAND_SECURE_COOKIES, false),
+    loginTtlMs: parsePositive("STRAND_LOGIN_TTL_HOURS", env.STRAND_LOGIN_TTL_HOURS, 336) * 3_600_000,
+    bodyLimitBytes: parsePositive("STRAND_BODY_LIMIT", env.STRAND_BODY_LIMIT, 1_048_576),
+    trustProxy: parseBool("STRAND_TRUST_PROXY", env.STRAND_TRUST_PROXY, false),
+    admin: {
+      email: nonEmpty(env.STRAND_ADMIN_EMAIL),
+      password: nonEmpty(env.STRAND_ADMIN_PASSWORD),
+      token: nonEmpty(env.STRAND_ADMIN_TOKEN),
+    },
+  };
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === "" ? undefined : v;
+}
+
+function parsePort(v: number | string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535) {
+    throw new ConfigError(`port must be a whole number from 0 to 65535, got ${JSON.stringify(v)}`);
+  }
+  return n;
+}
+
+function parsePositive(name: string, v: string | undefined, fallback: number): number {
+  if (nonEmpty(v) === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new ConfigError(`${name} must be a positive number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function parseBool(name: string, v: string | undefined, fallback: boolean): boolean {
+  if (nonEmpty(v) === undefined) return fallback;
+  const s = (v as string).trim().toLowerCase();
+  if (["1", "true", "yes", "on"].includes(s)) return true;
+  if (["0", "false", "no", "off"].includes(s)) return false;
+  throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(v)}`);
+}

@@ -1,0 +1,16 @@
+import type { Logger } from "pino";
+import type { ServerConfig } from "./config.js";
+import type { Database } from "./db/database.js";
+import type { EventBus } from "./events/bus.js";
+import type { Metrics } from "./observability/metrics.js";
+import type { SessionService } from "./sessions/service.js";
+
+/** What route plugins need, handed in explicitly instead of through globals. */
+export interface AppContext {
+  config: ServerConfig;
+  database: Database;
+  bus: EventBus;
+  sessions: SessionService;
+  metrics: Metrics;
+  log: Logger;
+}

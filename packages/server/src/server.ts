@@ -1,0 +1,81 @@
+import pino, { type Logger } from "pino";
+import { buildApp } from "./app.js";
+import { type BootstrapResult, bootstrapAdmin } from "./auth/bootstrap.js";
+import type { ServerConfig } from "./config.js";
+import type { AppContext } from "./context.js";
+import { type Database, openDatabase } from "./db/database.js";
+import { EventBus } from "./events/bus.js";
+import { createMetrics } from "./observability/metrics.js";
+import { SessionService } from "./sessions/service.js";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  database: Database;
+  /** Non-null on the very first start: how the operator logs in. */
+  bootstrap: BootstrapResult | null;
+  log: Logger;
+  /** Graceful: stops accepting, closes sockets, finishes in-flight requests, closes the database. */
+  close(): Promise<void>;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: "strand-server" },
+    redact: {
+      paths: ["req.headers.authorization", "req.headers.cookie", 'res.headers["set-cookie"]', "*.password", "*.token"],
+      censor: "[redacted]",
+    },
+  });
+}
+
+export async function startServer(
+  config: ServerConfig,
+  log: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
+  let bus: EventBus | undefined;
+  try {
+    const bootstrap = await bootstrapAdmin(database.db, config.admin);
+    bus = new EventBus(database, log);
+    await bus.start();
+    const ctx: AppContext = {
+      config,
+      database,
+      bus,
+      sessions: new SessionService(database.db),
+      metrics: createMetrics(database.db),
+      log,
+    };
+    const app = await buildApp(ctx);
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+    const url = `http://${shownHost}:${port}`;
+    log.info({ url, database: database.kind }, "strand server listening");
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      database,
+      bootstrap,
+      log,
+      close: () => {
+        closing ??= (async () => {
+          log.info("shutting down");
+          await app.close();
+          await bus?.stop();
+          await database.close();
+          log.info("shut down cleanly");
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await bus?.stop().catch(() => {});
+    await database.close().catch(() => {});
+    throw err;
+  }
+}

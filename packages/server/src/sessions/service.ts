@@ -1,0 +1,232 @@
+import {
+  type CreateSessionBody,
+  canTransition,
+  DEFAULT_RESOURCES,
+  ErrorCodes,
+  type EventType,
+  type ListSessionsQuery,
+  type Session,
+  type SessionList,
+  type SessionState,
+  type UpdateSessionBody,
+} from "@strand/protocol";
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../db/database.js";
+import { sessions } from "../db/schema.js";
+import { recordEvent } from "../events/record.js";
+import { HttpError, notFound } from "../lib/http-error.js";
+import { newId } from "../lib/ids.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+import { type SessionRow, toSession } from "./to-session.js";
+
+export const WAITING_FOR_NODE = "Waiting for a sandbox node to start it.";
+
+type Patch = Partial<typeof sessions.$inferInsert>;
+
+/**
+ * All session writes go through here: each change is one transaction that updates the row,
+ * checks the state machine, and records the event every UI and replica sees.
+ */
+export class SessionService {
+  constructor(private readonly db: Db) {}
+
+  async create(ownerId: string, body: CreateSessionBody): Promise<Session> {
+    const now = new Date();
+    const start = body.start ?? true;
+    const resources = { ...DEFAULT_RESOURCES, ...body.resources };
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(sessions)
+        .values({
+          id: newId("ses"),
+          ownerId,
+          name: body.name.trim(),
+          desktop: body.desktop ?? "xfce",
+          runtime: body.runtime ?? "strand-agent",
+          model: body.model ?? null,
+          egress: body.egress ?? "allow",
+          cpus: resources.cpus,
+          memoryMb: resources.memory_mb,
+          pids: resources.pids,
+          desiredState: start ? "running" : "stopped",
+          state: start ? "pending" : "stopped",
+          stateReason: start ? WAITING_FOR_NODE : null,
+          // Set here, not by the database, so timestamps keep the millisecond precision cursors use.
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      if (!row) throw new Error("insert into sessions returned no row");
+      const session = toSession(row);
+      await recordEvent(tx, "session.created", session);
+      return session;
+    });
+  }
+
+  async list(ownerId: string, q: ListSessionsQuery): Promise<SessionList> {
+    const limit = q.limit;
+    const conditions = [eq(sessions.ownerId, ownerId)];
+    if (q.state) conditions.push(eq(sessions.state, q.state));
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor);
+      conditions.push(
+        sql`(${sessions.createdAt}, ${sessions.id}) < (${c.createdAt.toISOString()}::timestamptz, ${c.id})`,
+      );
+    }
+    const rows = await this.db
+      .select()
+      .from(sessions)
+      .where(and(...conditions))
+      .orderBy(desc(sessions.createdAt), desc(sessions.id))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map(toSession),
+      next_cursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+    };
+  }
+
+  async get(ownerId: string, id: string): Promise<Session> {
+    const [row] = await this.db
+      .select()
+      .from(sessions)
+      .where(and(eq(sessions.id, id), eq(sessions.ownerId, ownerId)));
+    if (!row) throw notFound("session", id);
+    return toSession(row);
+  }
+
+  async update(ownerId: string, id: string, body: UpdateSessionBody): Promise<Session> {
+    return this.mutate(ownerId, id, (row) => {
+      const patch: Patch = {};
+      if (body.name !== undefined) patch.name = body.name.trim();
+      if (body.model !== undefined) patch.model = body.model;
+      if (body.egress !== undefined) patch.egress = body.egress;
+      if (body.resources) {
+        patch.cpus = body.resources.cpus ?? row.cpus;
+        patch.memoryMb = body.resources.memory_mb ?? row.memoryMb;
+        patch.pids = body.resources.pids ?? row.pids;
+      }
+      return patch;
+    });
+  }
+
+  /** Asks for the session to stop. One that never reached a node stops at once. */
+  async stop(ownerId: string, id: string): Promise<Session> {
+    return this.mutate(ownerId, id, (row) => {
+      if (row.desiredState === "deleted") throw beingDeleted(id);
+      const patch: Patch = { desiredState: "stopped" };
+      if (row.state === "pending" || row.state === "failed") {
+        Object.assign(
+          patch,
+          stateChange(row, "stopped", row.state === "pending" ? "Stopped before it started." : row.stateReason),
+        );
+      }
+      return patch;
+    });
+  }
+
+  /** Asks for the session to run. A stopped or failed session goes back to `pending`. */
+  async start(ownerId: string, id: string): Promise<Session> {
+    return this.mutate(ownerId, id, (row) => {
+      if (row.desiredState === "deleted") throw beingDeleted(id);
+      const patch: Patch = { desiredState: "running" };
+      if (row.state === "stopped" || row.state === "failed") {
+        Object.assign(patch, stateChange(row, "pending", WAITING_FOR_NODE));
+      }
+      return patch;
+    });
+  }
+
+  /**
+   * Deletes the session. If a node holds its container or volumes, the node tears them down
+   * first and the row goes when it reports back; otherwise it goes now.
+   * Returns the session and whether it is already gone.
+   */
+  async remove(ownerId: string, id: string): Promise<{ session: Session; deleted: boolean }> {
+    return this.db.transaction(async (tx) => {
+      const row = await lockOwned(tx, ownerId, id);
+      if (row.nodeId === null) {
+        await tx.delete(sessions).where(eq(sessions.id, id));
+        const session = toSession({ ...row, desiredState: "deleted", updatedAt: new Date() });
+        await recordEvent(tx, "session.deleted", session);
+        return { session, deleted: true };
+      }
+      const [updated] = await tx
+        .update(sessions)
+        .set({ desiredState: "deleted", updatedAt: new Date() })
+        .where(eq(sessions.id, id))
+        .returning();
+      const session = toSession(updated as SessionRow);
+      await recordEvent(tx, "session.updated", session);
+      return { session, deleted: false };
+    });
+  }
+
+  /**
+   * Moves a session to a new observed state (reported by the node that runs it).
+   * Throws 409 `invalid_state_transition` for a move the lifecycle does not allow.
+   */
+  async transition(id: string, to: SessionState, reason: string | null, nodeId?: string | null): Promise<Session> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.select().from(sessions).where(eq(sessions.id, id)).for("update");
+      if (!row) throw notFound("session", id);
+      const patch: Patch = stateChange(row, to, reason);
+      if (nodeId !== undefined) patch.nodeId = nodeId;
+      return write(tx, row, patch, "session.updated");
+    });
+  }
+
+  private mutate(ownerId: string, id: string, change: (row: SessionRow) => Patch): Promise<Session> {
+    return this.db.transaction(async (tx) => {
+      const row = await lockOwned(tx, ownerId, id);
+      return write(tx, row, change(row), "session.updated");
+    });
+  }
+}
+
+async function lockOwned(tx: Db, ownerId: string, id: string): Promise<SessionRow> {
+  const [row] = await tx
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.id, id), eq(sessions.ownerId, ownerId)))
+    .for("update");
+  // Someone else's session answers exactly like a missing one: no existence leak.
+  if (!row) throw notFound("session", id);
+  return row;
+}
+
+/** Writes the patch and records an event, unless nothing actually changed. */
+async function write(tx: Db, row: SessionRow, patch: Patch, type: EventType): Promise<Session> {
+  const changed = Object.entries(patch).some(([k, v]) => !sameValue(row[k as keyof SessionRow], v));
+  if (!changed) return toSession(row);
+  const [updated] = await tx
+    .update(sessions)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(sessions.id, row.id))
+    .returning();
+  const session = toSession(updated as SessionRow);
+  await recordEvent(tx, type, session);
+  return session;
+}
+
+function stateChange(row: SessionRow, to: SessionState, reason: string | null): Patch {
+  const from = row.state as SessionState;
+  if (!canTransition(from, to)) {
+    throw new HttpError(409, ErrorCodes.invalidTransition, `a session cannot go from ${from} to ${to}`, { from, to });
+  }
+  const patch: Patch = { state: to, stateReason: reason };
+  const now = new Date();
+  if (to === "ready" && from !== "ready") patch.startedAt = now;
+  if (to === "stopped" && from !== "stopped") patch.stoppedAt = now;
+  return patch;
+}
+
+function beingDeleted(id: string): HttpError {
+  return new HttpError(409, ErrorCodes.conflict, `session ${id} is being deleted`);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return a === b;
+}

@@ -1,0 +1,26 @@
+import type { DesiredState, Desktop, EgressPolicy, Runtime, Session, SessionState } from "@strand/protocol";
+import type { sessions } from "../db/schema.js";
+import { iso } from "../lib/time.js";
+
+export type SessionRow = typeof sessions.$inferSelect;
+
+export function toSession(row: SessionRow): Session {
+  return {
+    id: row.id,
+    owner_id: row.ownerId,
+    name: row.name,
+    desktop: row.desktop as Desktop,
+    runtime: row.runtime as Runtime,
+    model: row.model,
+    egress: row.egress as EgressPolicy,
+    resources: { cpus: row.cpus, memory_mb: row.memoryMb, pids: row.pids },
+    desired_state: row.desiredState as DesiredState,
+    state: row.state as SessionState,
+    state_reason: row.stateReason,
+    node_id: row.nodeId,
+    created_at: iso(row.createdAt),
+    updated_at: iso(row.updatedAt),
+    started_at: iso(row.startedAt),
+    stopped_at: iso(row.stoppedAt),
+  };
+}
