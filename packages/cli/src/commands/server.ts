@@ -18,6 +18,8 @@ export function registerServer(program: Command): void {
     )
     .action(async (opts: { port: string; host: string; dataDir: string }) => {
       const config = resolveConfig(process.env, { port: opts.port, host: opts.host, dataDir: opts.dataDir });
+      // Loaded here so client commands don't pay for the server's dependencies at every start.
+      const { startServer } = await import("@strand/server");
       const server = await startServer(config);
       printWelcome(server);
       handleSignals(server);

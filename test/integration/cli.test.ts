@@ -1,0 +1,100 @@
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, type ServerProcess, spawnServer } from "../support/process.js";
+
+const PASSWORD = "cli test password";
+let server: ServerProcess;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  server = await spawnServer({
+    env: { STRAND_ADMIN_EMAIL: "cli@example.com", STRAND_ADMIN_PASSWORD: PASSWORD },
+    dataDir: mkdtempSync(join(tmpdir(), "strand-cli-")),
+  });
+  env = { STRAND_CONFIG_DIR: mkdtempSync(join(tmpdir(), "strand-cli-config-")), STRAND_URL: server.url };
+});
+afterAll(async () => {
+  server?.proc.kill("SIGTERM");
+  await server?.exited;
+});
+
+describe("strand CLI against a running server", () => {
+  it("has --help on every command", async () => {
+    const commands = [[], ["server"], ["login"], ["sessions"], ["sessions", "list"], ["sessions", "create"], ["sessions", "stop"], ["sessions", "delete"], ["tokens"], ["tokens", "create"], ["tokens", "list"], ["tokens", "revoke"]];
+    for (const c of commands) {
+      const r = await runCli([...c, "--help"]);
+      expect(r.code, c.join(" ")).toBe(0);
+      expect(r.stdout).toMatch(/^Usage: strand/);
+    }
+    expect((await runCli(["server", "--help"])).stdout).toContain("DATABASE_URL");
+  });
+
+  it("tells you to log in when you have not", async () => {
+    const r = await runCli(["sessions", "list"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("strand login");
+  });
+
+  it("login saves a token readable only by the user", async () => {
+    const r = await runCli(["login", "--email", "cli@example.com", "--password-stdin"], env, `${PASSWORD}\n`);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("Logged in");
+    const mode = statSync(join(env.STRAND_CONFIG_DIR as string, "credentials.json")).mode & 0o777;
+    expect(mode).toBe(0o600);
+    const bad = await runCli(["login", "--email", "cli@example.com", "--password-stdin"], env, "wrong password\n");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("wrong email or password");
+  });
+
+  it("creates, lists, stops and deletes sessions, with --json", async () => {
+    const created = await runCli(["sessions", "create", "from-cli", "--desktop", "sway", "--memory", "2048", "--json"], env);
+    expect(created.code, created.stderr).toBe(0);
+    const s = JSON.parse(created.stdout);
+    expect(s).toMatchObject({ name: "from-cli", desktop: "sway", resources: { memory_mb: 2048 }, state: "pending" });
+
+    const list = await runCli(["sessions", "list"], env);
+    expect(list.stdout).toMatch(new RegExp(`${s.id}\\s+from-cli\\s+pending\\s+sway`));
+    const listJson = JSON.parse((await runCli(["sessions", "list", "--json"], env)).stdout);
+    expect(listJson.map((x: { id: string }) => x.id)).toContain(s.id);
+
+    const stopped = await runCli(["sessions", "stop", s.id], env);
+    expect(stopped.stdout).toContain("stopped");
+    const deleted = await runCli(["sessions", "delete", s.id], env);
+    expect(deleted.code).toBe(0);
+    const gone = await runCli(["sessions", "stop", s.id], env);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain("does not exist");
+  });
+
+  it("reports validation errors from the server", async () => {
+    const r = await runCli(["sessions", "create", "x", "--memory", "1"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("memory_mb must be at least 512 MiB");
+    const choice = await runCli(["sessions", "create", "x", "--desktop", "kde"], env);
+    expect(choice.code).not.toBe(0);
+    expect(choice.stderr).toContain("Allowed choices are xfce, sway, gnome");
+  });
+
+  it("creates, lists and revokes tokens; a revoked token stops working", async () => {
+    const created = await runCli(["tokens", "create", "script", "--json"], env);
+    const tok = JSON.parse(created.stdout);
+    expect(tok.token).toMatch(/^strand_/);
+    const list = await runCli(["tokens", "list"], env);
+    expect(list.stdout).toContain("script");
+    expect(list.stdout).not.toContain(tok.token);
+    const withTok = await runCli(["--token", tok.token, "sessions", "list", "--json"], env);
+    expect(withTok.code).toBe(0);
+    expect((await runCli(["tokens", "revoke", tok.id], env)).code).toBe(0);
+    const after = await runCli(["--token", tok.token, "sessions", "list"], env);
+    expect(after.code).toBe(1);
+    expect(after.stderr).toContain("revoked");
+  });
+
+  it("says so when the server cannot be reached", async () => {
+    const r = await runCli(["--server", "http://127.0.0.1:1", "sessions", "list"], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot reach the Strand server at http:\/\/127\.0\.0\.1:1/);
+  });
+});

@@ -1,0 +1,76 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const STRAND_BIN = `${REPO_ROOT}packages/cli/bin/strand.js`;
+
+function assertBuilt(): void {
+  if (!existsSync(`${REPO_ROOT}packages/cli/dist/main.js`)) {
+    throw new Error("the CLI is not built; run `npm run build` (npm test does it for you)");
+  }
+}
+
+export interface ServerProcess {
+  proc: ChildProcess;
+  url: string;
+  port: number;
+  output: () => string;
+  /** Resolves with the exit code (or signal name) when the process ends. */
+  exited: Promise<number | string>;
+}
+
+/** Runs `strand server` as a real child process and waits until it listens. */
+export async function spawnServer(opts: { env: Record<string, string>; dataDir: string; port?: number }): Promise<ServerProcess> {
+  assertBuilt();
+  const proc = spawn(
+    process.execPath,
+    [STRAND_BIN, "server", "--port", String(opts.port ?? 0), "--host", "127.0.0.1", "--data-dir", opts.dataDir],
+    { env: { ...process.env, LOG_LEVEL: "info", ...opts.env }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let out = "";
+  const exited = new Promise<number | string>((resolve) =>
+    proc.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start within 30 s:\n${out}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /"url":"http:\/\/[^:]+:(\d+)","database":"[a-z]+","msg":"strand server listening"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    proc.stdout?.on("data", onData);
+    proc.stderr?.on("data", onData);
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before listening:\n${out}`));
+    });
+  });
+  return { proc, port, url: `http://127.0.0.1:${port}`, output: () => out, exited };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one `strand` command to completion. */
+export function runCli(args: string[], env: Record<string, string> = {}, input?: string): Promise<CliResult> {
+  assertBuilt();
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [STRAND_BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    proc.stdout.on("data", (c) => (stdout += c));
+    proc.stderr.on("data", (c) => (stderr += c));
+    proc.stdin.end(input ?? "");
+    proc.once("exit", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}

@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createLogger, resolveConfig, type RunningServer, startServer } from "../../packages/server/src/index.js";
+import { type Caller, caller } from "./http.js";
+import { createTestDatabase } from "./postgres.js";
+
+export const ADMIN_EMAIL = "admin@example.com";
+export const ADMIN_PASSWORD = "correct horse battery";
+export const ADMIN_TOKEN = "strand_test_admin_token_0123456789";
+
+export type Backend = "pglite" | "postgres";
+
+export function currentBackend(): Backend {
+  const b = process.env.STRAND_TEST_DB ?? "pglite";
+  if (b !== "pglite" && b !== "postgres") throw new Error(`STRAND_TEST_DB must be pglite or postgres, got ${b}`);
+  return b;
+}
+
+export interface TestServer {
+  server: RunningServer;
+  backend: Backend;
+  url: string;
+  /** Calls as the seeded admin (API token). */
+  admin: Caller;
+  anon: Caller;
+  as(auth: { token?: string; cookie?: string }): Caller;
+  /** Creates a non-admin user and returns a caller authenticated with a fresh API token. */
+  newUser(email: string): Promise<{ call: Caller; id: string; token: string }>;
+  stop(): Promise<void>;
+}
+
+/** Starts a real server on a random port over the backend this test project runs against. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const backend = currentBackend();
+  const dataDir = mkdtempSync(join(tmpdir(), "strand-test-"));
+  const database = backend === "postgres" ? await createTestDatabase() : undefined;
+  const config = resolveConfig(
+    {
+      STRAND_ADMIN_EMAIL: ADMIN_EMAIL,
+      STRAND_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      STRAND_ADMIN_TOKEN: ADMIN_TOKEN,
+      ...(database ? { DATABASE_URL: database.url } : {}),
+      ...env,
+    },
+    { port: 0, host: "127.0.0.1", dataDir },
+  );
+  const server = await startServer(config, createLogger(process.env.STRAND_TEST_LOG_LEVEL ?? "silent"));
+  const url = `http://127.0.0.1:${server.port}`;
+  const admin = caller(url, { token: ADMIN_TOKEN });
+  return {
+    server,
+    backend,
+    url,
+    admin,
+    anon: caller(url),
+    as: (auth) => caller(url, auth),
+    async newUser(email) {
+      const password = "a long enough password";
+      const created = await admin("POST", "/api/v1/users", { body: { email, password } });
+      if (created.status !== 201) throw new Error(`creating ${email} failed: ${created.text}`);
+      const cookie = await loginCookie(url, email, password);
+      const tok = await caller(url, { cookie })("POST", "/api/v1/tokens", { body: { name: "test" } });
+      return { call: caller(url, { token: tok.body.token }), id: created.body.id, token: tok.body.token };
+    },
+    async stop() {
+      await server.close();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function loginCookie(url: string, email: string, password: string): Promise<string> {
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith("strand_login="));
+  if (!cookie) throw new Error("login set no strand_login cookie");
+  return cookie.split(";")[0] as string;
+}

@@ -1,0 +1,25 @@
+import { defineConfig } from "vitest/config";
+
+const serverSuite = ["packages/server/test/**/*.test.ts"];
+
+// The server suite runs twice, once per database backend: the embedded default and PostgreSQL.
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: "unit", include: ["packages/*/src/**/*.test.ts"] } },
+      { extends: true, test: { name: "server:pglite", include: serverSuite, env: { STRAND_TEST_DB: "pglite" } } },
+      { extends: true, test: { name: "server:postgres", include: serverSuite, env: { STRAND_TEST_DB: "postgres" } } },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          // These spawn servers and PostgreSQL clusters; running them one at a time keeps a 2-core box calm.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
