@@ -36,7 +36,7 @@ export async function spawnServer(opts: { env: Record<string, string>; dataDir: 
     const timer = setTimeout(() => reject(new Error(`server did not start within 30 s:\n${out}`)), 30_000);
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /"url":"http:\/\/[^:]+:(\d+)","database":"[a-z]+","msg":"strand server listening"/.exec(out);
+      const m = /Strand is running at http:\/\/[^:\s]+:(\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));
