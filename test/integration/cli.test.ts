@@ -22,7 +22,20 @@ afterAll(async () => {
 
 describe("strand CLI against a running server", () => {
   it("has --help on every command", async () => {
-    const commands = [[], ["server"], ["login"], ["sessions"], ["sessions", "list"], ["sessions", "create"], ["sessions", "stop"], ["sessions", "delete"], ["tokens"], ["tokens", "create"], ["tokens", "list"], ["tokens", "revoke"]];
+    const commands = [
+      [],
+      ["server"],
+      ["login"],
+      ["sessions"],
+      ["sessions", "list"],
+      ["sessions", "create"],
+      ["sessions", "stop"],
+      ["sessions", "delete"],
+      ["tokens"],
+      ["tokens", "create"],
+      ["tokens", "list"],
+      ["tokens", "revoke"],
+    ];
     for (const c of commands) {
       const r = await runCli([...c, "--help"]);
       expect(r.code, c.join(" ")).toBe(0);
@@ -49,7 +62,10 @@ describe("strand CLI against a running server", () => {
   });
 
   it("creates, lists, stops and deletes sessions, with --json", async () => {
-    const created = await runCli(["sessions", "create", "from-cli", "--desktop", "sway", "--memory", "2048", "--json"], env);
+    const created = await runCli(
+      ["sessions", "create", "from-cli", "--desktop", "sway", "--memory", "2048", "--json"],
+      env,
+    );
     expect(created.code, created.stderr).toBe(0);
     const s = JSON.parse(created.stdout);
     expect(s).toMatchObject({ name: "from-cli", desktop: "sway", resources: { memory_mb: 2048 }, state: "pending" });

@@ -54,13 +54,21 @@ describe("the database goes away and comes back", () => {
     expect(server.proc.exitCode).toBeNull();
 
     cluster.start();
-    const healed = await until(() => caller(server.url)("GET", "/healthz"), (r) => r.status === 200);
+    const healed = await until(
+      () => caller(server.url)("GET", "/healthz"),
+      (r) => r.status === 200,
+    );
     expect(healed.status).toBe(200);
-    const after = await until(() => api("GET", "/api/v1/sessions"), (r) => r.status === 200);
+    const after = await until(
+      () => api("GET", "/api/v1/sessions"),
+      (r) => r.status === 200,
+    );
     expect(after.body.items.map((s: { name: string }) => s.name)).toEqual(["before outage"]);
 
     // The LISTEN connection reconnects too: a new change still reaches a live socket.
-    const ws = new TestSocket(`${server.url.replace("http", "ws")}/api/v1/events`, { authorization: `Bearer ${TOKEN}` });
+    const ws = new TestSocket(`${server.url.replace("http", "ws")}/api/v1/events`, {
+      authorization: `Bearer ${TOKEN}`,
+    });
     await ws.next((m) => m.type === "hello");
     const made = await until(
       () => api("POST", "/api/v1/sessions", { body: { name: "after outage" } }),

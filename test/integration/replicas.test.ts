@@ -46,7 +46,9 @@ describe("two replicas on one PostgreSQL", () => {
   it("an event made on one replica arrives through the other", async () => {
     const wsOnB = new TestSocket(`${b.url.replace("http", "ws")}/api/v1/events`, { authorization: `Bearer ${TOKEN}` });
     await wsOnB.next((m) => m.type === "hello");
-    const created = await caller(a.url, { token: TOKEN })("POST", "/api/v1/sessions", { body: { name: "cross-replica" } });
+    const created = await caller(a.url, { token: TOKEN })("POST", "/api/v1/sessions", {
+      body: { name: "cross-replica" },
+    });
     expect(created.status).toBe(201);
     const event = await wsOnB.next((m) => m.type === "event" && m.event.session_id === created.body.id);
     expect(event.event).toMatchObject({ type: "session.created", session: { name: "cross-replica" } });

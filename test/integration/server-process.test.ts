@@ -33,12 +33,18 @@ describe("strand server as a process (embedded database)", () => {
 
   it("seeds admin and token from the environment without ever logging them", async () => {
     const s = await spawnServer({
-      env: { STRAND_ADMIN_EMAIL: "root@example.com", STRAND_ADMIN_PASSWORD: SECRET_PASSWORD, STRAND_ADMIN_TOKEN: SECRET_TOKEN },
+      env: {
+        STRAND_ADMIN_EMAIL: "root@example.com",
+        STRAND_ADMIN_PASSWORD: SECRET_PASSWORD,
+        STRAND_ADMIN_TOKEN: SECRET_TOKEN,
+      },
       dataDir: mkdtempSync(join(tmpdir(), "strand-seed-")),
     });
     const me = await caller(s.url, { token: SECRET_TOKEN })("GET", "/api/v1/me");
     expect(me.body.email).toBe("root@example.com");
-    await caller(s.url)("POST", "/api/v1/auth/login", { body: { email: "root@example.com", password: SECRET_PASSWORD } });
+    await caller(s.url)("POST", "/api/v1/auth/login", {
+      body: { email: "root@example.com", password: SECRET_PASSWORD },
+    });
     s.proc.kill("SIGTERM");
     await s.exited;
     expect(s.output()).not.toContain(SECRET_PASSWORD);

@@ -7,7 +7,11 @@ export interface Reply<T = any> {
 }
 
 export interface Caller {
-  (method: string, path: string, opts?: { body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<Reply>;
+  (
+    method: string,
+    path: string,
+    opts?: { body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<Reply>;
   baseUrl: string;
 }
 

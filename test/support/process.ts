@@ -5,6 +5,12 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const STRAND_BIN = `${REPO_ROOT}packages/cli/bin/strand.js`;
 
+// Servers a failed test did not get to stop must not outlive the test run.
+const spawned = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const p of spawned) p.kill("SIGKILL");
+});
+
 function assertBuilt(): void {
   if (!existsSync(`${REPO_ROOT}packages/cli/dist/main.js`)) {
     throw new Error("the CLI is not built; run `npm run build` (npm test does it for you)");
@@ -21,13 +27,19 @@ export interface ServerProcess {
 }
 
 /** Runs `strand server` as a real child process and waits until it listens. */
-export async function spawnServer(opts: { env: Record<string, string>; dataDir: string; port?: number }): Promise<ServerProcess> {
+export async function spawnServer(opts: {
+  env: Record<string, string>;
+  dataDir: string;
+  port?: number;
+}): Promise<ServerProcess> {
   assertBuilt();
   const proc = spawn(
     process.execPath,
     [STRAND_BIN, "server", "--port", String(opts.port ?? 0), "--host", "127.0.0.1", "--data-dir", opts.dataDir],
     { env: { ...process.env, LOG_LEVEL: "info", ...opts.env }, stdio: ["ignore", "pipe", "pipe"] },
   );
+  spawned.add(proc);
+  proc.once("exit", () => spawned.delete(proc));
   let out = "";
   const exited = new Promise<number | string>((resolve) =>
     proc.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),

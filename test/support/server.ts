@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger, resolveConfig, type RunningServer, startServer } from "../../packages/server/src/index.js";
+import { createLogger, type RunningServer, resolveConfig, startServer } from "../../packages/server/src/index.js";
 import { type Caller, caller } from "./http.js";
 import { createTestDatabase } from "./postgres.js";
 

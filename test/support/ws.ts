@@ -17,7 +17,9 @@ export class TestSocket {
       ws.once("unexpected-response", (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
       ws.once("error", reject);
     });
-    this.closed = new Promise((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.closed = new Promise((resolve) =>
+      ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
     ws.on("message", (data) => {
       const msg = JSON.parse(data.toString());
       this.messages.push(msg);

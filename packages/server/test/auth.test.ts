@@ -1,8 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
-import { loginSessions } from "../src/db/schema.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { caller } from "../../../test/support/http.js";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_TOKEN, startTestServer, type TestServer } from "../../../test/support/server.js";
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  ADMIN_TOKEN,
+  startTestServer,
+  type TestServer,
+} from "../../../test/support/server.js";
+import { loginSessions } from "../src/db/schema.js";
 
 let t: TestServer;
 beforeAll(async () => {
@@ -60,7 +66,10 @@ describe(`auth (${process.env.STRAND_TEST_DB})`, () => {
 
   it("an expired login cookie gets a clear 401 and is cleared", async () => {
     const cookie = (cookieOf(await login()) as string).split(";")[0] as string;
-    await t.server.database.db.update(loginSessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(loginSessions.userId, (await t.admin("GET", "/api/v1/me")).body.id));
+    await t.server.database.db
+      .update(loginSessions)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(loginSessions.userId, (await t.admin("GET", "/api/v1/me")).body.id));
     const res = await t.as({ cookie })("GET", "/api/v1/sessions");
     expect(res.status).toBe(401);
     expect(res.body.error).toBe("login_expired");
@@ -116,7 +125,10 @@ describe(`auth (${process.env.STRAND_TEST_DB})`, () => {
   it("an expired token is refused", async () => {
     const created = await t.admin("POST", "/api/v1/tokens", { body: { name: "short", expires_in_days: 1 } });
     const { apiTokens } = await import("../src/db/schema.js");
-    await t.server.database.db.update(apiTokens).set({ expiresAt: new Date(Date.now() - 1) }).where(eq(apiTokens.id, created.body.id));
+    await t.server.database.db
+      .update(apiTokens)
+      .set({ expiresAt: new Date(Date.now() - 1) })
+      .where(eq(apiTokens.id, created.body.id));
     const res = await caller(t.url, { token: created.body.token })("GET", "/api/v1/me");
     expect(res.status).toBe(401);
     expect(res.body.message).toMatch(/expired/);
@@ -124,9 +136,13 @@ describe(`auth (${process.env.STRAND_TEST_DB})`, () => {
 
   it("only admins create users; duplicate emails conflict", async () => {
     const bob = await t.newUser("bob@example.com");
-    const denied = await bob.call("POST", "/api/v1/users", { body: { email: "eve@example.com", password: "long enough pw" } });
+    const denied = await bob.call("POST", "/api/v1/users", {
+      body: { email: "eve@example.com", password: "long enough pw" },
+    });
     expect(denied.status).toBe(403);
-    const dup = await t.admin("POST", "/api/v1/users", { body: { email: "BOB@example.com", password: "long enough pw" } });
+    const dup = await t.admin("POST", "/api/v1/users", {
+      body: { email: "BOB@example.com", password: "long enough pw" },
+    });
     expect(dup.status).toBe(409);
     expect(dup.body.message).toMatch(/already exists/);
     const weak = await t.admin("POST", "/api/v1/users", { body: { email: "weak@example.com", password: "short" } });

@@ -7,7 +7,11 @@ beforeAll(async () => {
 });
 afterAll(() => t?.stop());
 
-function expectCleanError(res: { status: number; body: any; text: string; headers: Headers }, status: number, error: string) {
+function expectCleanError(
+  res: { status: number; body: any; text: string; headers: Headers },
+  status: number,
+  error: string,
+) {
   expect(res.status).toBe(status);
   expect(res.headers.get("content-type")).toMatch(/application\/json/);
   expect(Object.keys(res.body).sort()).toEqual(expect.arrayContaining(["error", "message"]));
@@ -19,7 +23,10 @@ function expectCleanError(res: { status: number; body: any; text: string; header
 
 describe(`bad input (${process.env.STRAND_TEST_DB})`, () => {
   it("malformed JSON is a 400 invalid_json", async () => {
-    const res = await t.admin("POST", "/api/v1/sessions", { raw: '{"name": "x",', headers: { "content-type": "application/json" } });
+    const res = await t.admin("POST", "/api/v1/sessions", {
+      raw: '{"name": "x",',
+      headers: { "content-type": "application/json" },
+    });
     expectCleanError(res, 400, "invalid_json");
   });
 
@@ -29,12 +36,18 @@ describe(`bad input (${process.env.STRAND_TEST_DB})`, () => {
   });
 
   it("a body that is JSON but not an object is a validation error", async () => {
-    const res = await t.admin("POST", "/api/v1/sessions", { raw: "[1,2]", headers: { "content-type": "application/json" } });
+    const res = await t.admin("POST", "/api/v1/sessions", {
+      raw: "[1,2]",
+      headers: { "content-type": "application/json" },
+    });
     expectCleanError(res, 400, "validation_failed");
   });
 
   it("a non-JSON content type is a 415", async () => {
-    const res = await t.admin("POST", "/api/v1/sessions", { raw: "name=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const res = await t.admin("POST", "/api/v1/sessions", {
+      raw: "name=x",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expectCleanError(res, 415, "unsupported_media_type");
     expect(res.body.message).toMatch(/application\/json/);
   });

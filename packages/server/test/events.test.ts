@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer, ADMIN_TOKEN } from "../../../test/support/server.js";
+import { ADMIN_TOKEN, startTestServer, type TestServer } from "../../../test/support/server.js";
 import { TestSocket } from "../../../test/support/ws.js";
 
 let t: TestServer;

@@ -20,7 +20,9 @@ describe(`operations endpoints (${process.env.STRAND_TEST_DB})`, () => {
     const res = await t.anon("GET", "/metrics");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/text\/plain/);
-    expect(res.text).toMatch(/strand_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/sessions",status="200"\} [1-9]/);
+    expect(res.text).toMatch(
+      /strand_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/sessions",status="200"\} [1-9]/,
+    );
     expect(res.text).toMatch(/strand_sessions\{state="pending"\} 1/);
     expect(res.text).toMatch(/strand_process_cpu_user_seconds_total/);
   });
@@ -29,7 +31,15 @@ describe(`operations endpoints (${process.env.STRAND_TEST_DB})`, () => {
     const doc = await t.anon("GET", "/api/v1/openapi.json");
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toMatch(/^3\./);
-    for (const path of ["/api/v1/sessions", "/api/v1/sessions/{id}", "/api/v1/sessions/{id}/stop", "/api/v1/tokens", "/api/v1/auth/login", "/api/v1/me", "/api/v1/nodes"]) {
+    for (const path of [
+      "/api/v1/sessions",
+      "/api/v1/sessions/{id}",
+      "/api/v1/sessions/{id}/stop",
+      "/api/v1/tokens",
+      "/api/v1/auth/login",
+      "/api/v1/me",
+      "/api/v1/nodes",
+    ]) {
       expect(Object.keys(doc.body.paths)).toContain(path);
     }
     expect(doc.body.paths["/api/v1/sessions"].post.requestBody).toBeDefined();

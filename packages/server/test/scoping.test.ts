@@ -31,7 +31,9 @@ describe(`owner scoping (${process.env.STRAND_TEST_DB})`, () => {
       expect(foreign.status, `${method} ${suffix}`).toBe(404);
       expect(missing.status).toBe(404);
       expect(foreign.body.error).toBe(missing.body.error);
-      expect(foreign.body.message.replace(aliceSession, "X")).toBe(missing.body.message.replace("ses_doesnotexist0000", "X"));
+      expect(foreign.body.message.replace(aliceSession, "X")).toBe(
+        missing.body.message.replace("ses_doesnotexist0000", "X"),
+      );
     }
     const still = await alice.call("GET", `/api/v1/sessions/${aliceSession}`);
     expect(still.status).toBe(200);

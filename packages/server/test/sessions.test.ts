@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SessionService } from "../src/sessions/service.js";
 import { startTestServer, type TestServer } from "../../../test/support/server.js";
+import { SessionService } from "../src/sessions/service.js";
 
 let t: TestServer;
 let svc: SessionService;
@@ -166,7 +166,10 @@ describe(`session state machine (${process.env.STRAND_TEST_DB})`, () => {
     await svc.transition(id, "starting", null);
     await svc.transition(id, "failed", "the desktop image strand-xfce is missing; run `strand images build`");
     const failed = await t.admin("GET", `/api/v1/sessions/${id}`);
-    expect(failed.body).toMatchObject({ state: "failed", state_reason: expect.stringContaining("strand images build") });
+    expect(failed.body).toMatchObject({
+      state: "failed",
+      state_reason: expect.stringContaining("strand images build"),
+    });
     const retried = await t.admin("POST", `/api/v1/sessions/${id}/start`);
     expect(retried.body.state).toBe("pending");
   });
@@ -174,7 +177,9 @@ describe(`session state machine (${process.env.STRAND_TEST_DB})`, () => {
   it("a session on a node is deleted only after the node tears it down", async () => {
     const { id } = (await create({ name: "on-node" })).body;
     const { nodes } = await import("../src/db/schema.js");
-    await t.server.database.db.insert(nodes).values({ id: "nod_test", name: "test-node", status: "online", maxSessions: 4 });
+    await t.server.database.db
+      .insert(nodes)
+      .values({ id: "nod_test", name: "test-node", status: "online", maxSessions: 4 });
     await svc.transition(id, "starting", null, "nod_test");
     const del = await t.admin("DELETE", `/api/v1/sessions/${id}`);
     expect(del.status).toBe(202);

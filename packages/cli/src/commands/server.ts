@@ -1,4 +1,4 @@
-import { ENV_VARS, type RunningServer, resolveConfig, startServer } from "@strand/server";
+import { ENV_VARS, type RunningServer, resolveConfig } from "@strand/server";
 import { type Command, Option } from "commander";
 
 export function registerServer(program: Command): void {

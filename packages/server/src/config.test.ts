@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, resolveConfig } from "./config.js";
+
+describe("resolveConfig", () => {
+  it("has working defaults", () => {
+    const c = resolveConfig({});
+    expect(c).toMatchObject({ port: 8080, host: "0.0.0.0", databaseUrl: undefined, secureCookies: false });
+    expect(c.dataDir).toMatch(/\/data$/);
+    expect(c.loginTtlMs).toBe(336 * 3_600_000);
+  });
+
+  it("lets flags win over the environment", () => {
+    const c = resolveConfig({ PORT: "9000", STRAND_DATA_DIR: "/env" }, { port: "7000", dataDir: "/flag" });
+    expect(c.port).toBe(7000);
+    expect(c.dataDir).toBe("/flag");
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(resolveConfig({ DATABASE_URL: "", STRAND_ADMIN_TOKEN: " " })).toMatchObject({
+      databaseUrl: undefined,
+      admin: { token: undefined },
+    });
+  });
+
+  it.each([
+    [{ PORT: "http" }, /port must be a whole number/],
+    [{ PORT: "70000" }, /port must be a whole number/],
+    [{ STRAND_SECURE_COOKIES: "sometimes" }, /STRAND_SECURE_COOKIES must be true or false/],
+    [{ STRAND_BODY_LIMIT: "-1" }, /STRAND_BODY_LIMIT must be a positive number/],
+  ])("rejects %j", (env, message) => {
+    expect(() => resolveConfig(env)).toThrow(ConfigError);
+    expect(() => resolveConfig(env)).toThrow(message);
+  });
+});
