@@ -26,6 +26,7 @@ export const ErrorCodes = {
   notFound: "not_found",
   conflict: "conflict",
   invalidTransition: "invalid_state_transition",
+  tooManyAttempts: "too_many_attempts",
   databaseUnavailable: "database_unavailable",
   internal: "internal_error",
 } as const;

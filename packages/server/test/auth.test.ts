@@ -150,6 +150,17 @@ describe(`auth (${process.env.STRAND_TEST_DB})`, () => {
     expect(weak.body.details[0]).toEqual({ path: "body.password", message: "password must be at least 10 characters" });
   });
 
+  it("throttles password guessing per email and address, with Retry-After", async () => {
+    await t.newUser("target@example.com");
+    for (let i = 0; i < 10; i++) expect((await login("target@example.com", `guess number ${i}`)).status).toBe(401);
+    const blocked = await login("target@example.com", "a long enough password");
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.error).toBe("too_many_attempts");
+    expect(Number(blocked.headers.get("retry-after"))).toBeGreaterThan(0);
+    // Other accounts are unaffected.
+    expect((await login()).status).toBe(200);
+  });
+
   it("never logs or returns the admin secrets", async () => {
     const res = await t.admin("GET", "/api/v1/openapi.json");
     expect(res.text).not.toContain(ADMIN_TOKEN);

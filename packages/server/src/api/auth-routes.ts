@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod, ZodTypeProvider } from "fastify-type-provid
 import { z } from "zod";
 import { LOGIN_COOKIE } from "../auth/authenticate.js";
 import { login, logout } from "../auth/login.js";
+import { LoginThrottle } from "../auth/login-throttle.js";
 import { toUser } from "../auth/users.js";
 import type { AppContext } from "../context.js";
 import { HttpError } from "../lib/http-error.js";
@@ -10,6 +11,7 @@ import { caller, requireAuth } from "./require-auth.js";
 
 export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db } = ctx.database;
+  const throttle = new LoginThrottle();
 
   app.post(
     "/auth/login",
@@ -18,10 +20,20 @@ export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
         tags: ["auth"],
         summary: "Log in with email and password; sets an HTTP-only cookie",
         body: LoginBodySchema,
-        response: { 200: LoginResponseSchema, 401: ApiErrorSchema },
+        response: { 200: LoginResponseSchema, 401: ApiErrorSchema, 429: ApiErrorSchema },
       },
     },
     async (req, reply) => {
+      const key = `${req.ip}|${req.body.email.trim().toLowerCase()}`;
+      const wait = throttle.retryAfter(key);
+      if (wait > 0) {
+        reply.header("retry-after", String(wait));
+        throw new HttpError(
+          429,
+          ErrorCodes.tooManyAttempts,
+          `too many failed logins for this email from your address; try again in ${wait} s`,
+        );
+      }
       const result = await login(
         db,
         req.body.email,
@@ -30,9 +42,11 @@ export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
         req.headers["user-agent"],
       );
       if (!result) {
+        throttle.fail(key);
         ctx.metrics.loginFailures.inc();
         throw new HttpError(401, ErrorCodes.invalidCredentials, "wrong email or password");
       }
+      throttle.succeed(key);
       reply.setCookie(LOGIN_COOKIE, result.secret, {
         httpOnly: true,
         sameSite: "lax",
