@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerImages } from "./commands/images.js";
 import { registerLogin } from "./commands/login.js";
 import { registerServer } from "./commands/server.js";
 import { registerSessions } from "./commands/sessions.js";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerLogin(program);
   registerSessions(program);
   registerTokens(program);
+  registerImages(program);
   return program;
 }
 

@@ -6,3 +6,5 @@ export * from "./session-state.js";
 export * from "./sessions.js";
 
 export const API_PREFIX = "/api/v1";
+export * from "./agent.js";
+export type * from "./sandbox.js";

@@ -10,6 +10,7 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from "fastify-type-provider-zod";
+import { agentRoutes } from "./api/agent-routes.js";
 import { authRoutes } from "./api/auth-routes.js";
 import { installErrorHandling } from "./api/error-handler.js";
 import { eventRoutes } from "./api/event-routes.js";
@@ -81,6 +82,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(sessionRoutes, { ctx });
       await api.register(nodeRoutes, { ctx });
       await api.register(eventRoutes, { ctx });
+      await api.register(agentRoutes, { ctx });
     },
     { prefix: API_PREFIX },
   );

@@ -3,6 +3,7 @@ import type { ServerConfig } from "./config.js";
 import type { Database } from "./db/database.js";
 import type { EventBus } from "./events/bus.js";
 import type { Metrics } from "./observability/metrics.js";
+import type { AgentPresence } from "./sessions/agents.js";
 import type { SessionService } from "./sessions/service.js";
 
 /** What route plugins need, handed in explicitly instead of through globals. */
@@ -11,6 +12,7 @@ export interface AppContext {
   database: Database;
   bus: EventBus;
   sessions: SessionService;
+  agents: AgentPresence;
   metrics: Metrics;
   log: Logger;
 }

@@ -1,3 +1,4 @@
+import type { SandboxDriver } from "@strand/protocol";
 import pino, { type Logger } from "pino";
 import { buildApp } from "./app.js";
 import { type BootstrapResult, bootstrapAdmin } from "./auth/bootstrap.js";
@@ -6,6 +7,8 @@ import type { AppContext } from "./context.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { EventBus } from "./events/bus.js";
 import { createMetrics } from "./observability/metrics.js";
+import { Scheduler } from "./scheduler/scheduler.js";
+import { AgentPresence } from "./sessions/agents.js";
 import { SessionService } from "./sessions/service.js";
 
 export interface RunningServer {
@@ -14,6 +17,8 @@ export interface RunningServer {
   database: Database;
   /** Non-null on the very first start: how the operator logs in. */
   bootstrap: BootstrapResult | null;
+  /** Name of the embedded sandbox node, when one runs. */
+  nodeName: string | undefined;
   log: Logger;
   /** Graceful: stops accepting, closes sockets, finishes in-flight requests, closes the database. */
   close(): Promise<void>;
@@ -30,9 +35,18 @@ export function createLogger(level: string): Logger {
   });
 }
 
+export interface StartOptions {
+  /**
+   * Builds the embedded sandbox node once the port is known (containers dial back to it).
+   * Without one, sessions wait for a node.
+   */
+  driverFactory?: (port: number) => Promise<SandboxDriver | undefined>;
+}
+
 export async function startServer(
   config: ServerConfig,
   log: Logger = createLogger(config.logLevel),
+  opts: StartOptions = {},
 ): Promise<RunningServer> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
   let bus: EventBus | undefined;
@@ -40,11 +54,14 @@ export async function startServer(
     const bootstrap = await bootstrapAdmin(database.db, config.admin);
     bus = new EventBus(database, log);
     await bus.start();
+    const sessions = new SessionService(database.db);
+    const agents = new AgentPresence(sessions);
     const ctx: AppContext = {
       config,
       database,
       bus,
-      sessions: new SessionService(database.db),
+      sessions,
+      agents,
       metrics: createMetrics(database.db),
       log,
     };
@@ -54,6 +71,21 @@ export async function startServer(
     const port = typeof address === "object" && address ? address.port : config.port;
     const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     const url = `http://${shownHost}:${port}`;
+    let scheduler: Scheduler | undefined;
+    const driver = await opts.driverFactory?.(port);
+    if (driver) {
+      scheduler = new Scheduler({
+        db: database.db,
+        sessions,
+        bus,
+        log: log.child({ component: "scheduler" }),
+        driver,
+        nodeId: `nod_${driver.name}`,
+      });
+      agents.onConnected = (id) => scheduler?.agentConnected(id);
+      await scheduler.start();
+      log.info({ node: driver.name, maxSessions: driver.maxSessions }, "embedded sandbox node online");
+    }
     log.info({ url, database: database.kind }, "strand server listening");
     let closing: Promise<void> | undefined;
     return {
@@ -61,10 +93,12 @@ export async function startServer(
       port,
       database,
       bootstrap,
+      nodeName: driver?.name,
       log,
       close: () => {
         closing ??= (async () => {
           log.info("shutting down");
+          await scheduler?.stop();
           await app.close();
           await bus?.stop();
           await database.close();

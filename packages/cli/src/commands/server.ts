@@ -1,4 +1,7 @@
-import { ENV_VARS, type RunningServer, resolveConfig } from "@strand/server";
+import { hostname } from "node:os";
+import type { SandboxDriver } from "@strand/protocol";
+import type { RunningServer } from "@strand/server";
+import { ENV_VARS, resolveConfig } from "@strand/server/config";
 import { type Command, Option } from "commander";
 
 export function registerServer(program: Command): void {
@@ -10,24 +13,71 @@ export function registerServer(program: Command): void {
     .addOption(
       new Option("-d, --data-dir <dir>", "embedded database and state").env("STRAND_DATA_DIR").default("./data"),
     )
+    .option("--no-node", "do not run a sandbox node in this process even if Docker is available")
+    .addOption(
+      new Option("--max-sessions <n>", "sessions the embedded node runs at once")
+        .env("STRAND_MAX_SESSIONS")
+        .default("40"),
+    )
+    .addOption(
+      new Option("--subnet-pool <cidr>", "a.b.0.0/16 pool for session networks")
+        .env("STRAND_SUBNET_POOL")
+        .default("10.213.0.0/16"),
+    )
     .addHelpText(
       "after",
       `\nEnvironment:\n${Object.entries(ENV_VARS)
         .map(([k, v]) => `  ${k.padEnd(24)}${v}`)
         .join("\n")}\n`,
     )
-    .action(async (opts: { port: string; host: string; dataDir: string }) => {
+    .action(async (opts: ServerOptions) => {
       const config = resolveConfig(process.env, { port: opts.port, host: opts.host, dataDir: opts.dataDir });
       // Loaded here so client commands don't pay for the server's dependencies at every start.
       const { startServer } = await import("@strand/server");
-      const server = await startServer(config);
+      const server = await startServer(config, undefined, {
+        driverFactory: opts.node ? (port) => embeddedNode(port, opts) : undefined,
+      });
       printWelcome(server);
       handleSignals(server);
     });
 }
 
+interface ServerOptions {
+  port: string;
+  host: string;
+  dataDir: string;
+  node: boolean;
+  maxSessions: string;
+  subnetPool: string;
+}
+
+/** A sandbox node in this process when the local Docker Engine answers; otherwise none. */
+async function embeddedNode(port: number, opts: ServerOptions): Promise<SandboxDriver | undefined> {
+  const { DockerSandboxDriver } = await import("@strand/node");
+  const { default: Docker } = await import("dockerode");
+  const docker = new Docker();
+  try {
+    await docker.ping();
+  } catch (err) {
+    process.stderr.write(
+      `No Docker Engine answers (${(err as Error).message}); sessions will wait for a sandbox node.\n`,
+    );
+    return undefined;
+  }
+  const { createLogger } = await import("@strand/server");
+  return new DockerSandboxDriver({
+    docker,
+    name: hostname(),
+    maxSessions: Number(opts.maxSessions),
+    serverPort: port,
+    subnetPool: opts.subnetPool,
+    log: createLogger(process.env.LOG_LEVEL ?? "info").child({ component: "node" }),
+  });
+}
+
 function printWelcome(server: RunningServer): void {
-  const lines = [`Strand is running at ${server.url} (database: ${server.database.kind})`];
+  const node = server.nodeName ? `, sandbox node: ${server.nodeName}` : ", no sandbox node";
+  const lines = [`Strand is running at ${server.url} (database: ${server.database.kind}${node})`];
   const b = server.bootstrap;
   if (b) {
     lines.push("", "First start: created the admin account.", `  email:    ${b.email}`);

@@ -1,7 +1,8 @@
+import { ErrorCodes } from "@strand/protocol";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { type AuthContext, authenticate } from "../auth/authenticate.js";
 import type { Db } from "../db/database.js";
-import { forbidden } from "../lib/http-error.js";
+import { forbidden, unauthenticated } from "../lib/http-error.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -9,10 +10,24 @@ declare module "fastify" {
   }
 }
 
-/** Adds authentication to every route of the (encapsulated) plugin it is called in. */
-export function requireAuth(app: FastifyInstance, db: Db): void {
+/**
+ * Adds authentication to every route of the (encapsulated) plugin it is called in.
+ * Session tokens (held by sandboxes) are refused unless the plugin is for agents.
+ */
+export function requireAuth(app: FastifyInstance, db: Db, opts: { sessionTokens?: "only" | "refuse" } = {}): void {
+  const mode = opts.sessionTokens ?? "refuse";
   app.addHook("onRequest", async (req, reply) => {
-    req.auth = await authenticate(db, req, reply);
+    const auth = await authenticate(db, req, reply);
+    if (mode === "refuse" && auth.sessionId) {
+      throw unauthenticated(
+        "a session token only works for its session's agent, not for the user API",
+        ErrorCodes.invalidToken,
+      );
+    }
+    if (mode === "only" && !auth.sessionId) {
+      throw unauthenticated("this endpoint is for strand-agentd and takes a session token", ErrorCodes.invalidToken);
+    }
+    req.auth = auth;
   });
 }
 

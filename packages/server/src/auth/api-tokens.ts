@@ -1,5 +1,5 @@
 import { API_TOKEN_PREFIX, type ApiToken, type CreatedToken } from "@strand/protocol";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { apiTokens } from "../db/schema.js";
 import { newId, newSecret } from "../lib/ids.js";
@@ -29,6 +29,8 @@ export interface IssueTokenOptions {
   expiresInDays?: number | undefined;
   /** Use this secret instead of a random one (STRAND_ADMIN_TOKEN seeding). */
   secret?: string | undefined;
+  /** Makes it a session token: usable only by that session's agent. */
+  sessionId?: string | undefined;
 }
 
 export async function issueApiToken(db: Db, opts: IssueTokenOptions): Promise<CreatedToken> {
@@ -43,6 +45,7 @@ export async function issueApiToken(db: Db, opts: IssueTokenOptions): Promise<Cr
       tokenHash: hashSecret(token),
       prefix: displayPrefix(token),
       expiresAt,
+      sessionId: opts.sessionId ?? null,
     })
     .returning();
   if (!row) throw new Error("insert into api_tokens returned no row");
@@ -53,7 +56,7 @@ export async function listApiTokens(db: Db, userId: string): Promise<ApiToken[]>
   const rows = await db
     .select()
     .from(apiTokens)
-    .where(eq(apiTokens.userId, userId))
+    .where(and(eq(apiTokens.userId, userId), isNull(apiTokens.sessionId)))
     .orderBy(desc(apiTokens.createdAt), desc(apiTokens.id));
   return rows.map(toApiToken);
 }
@@ -63,9 +66,17 @@ export async function revokeApiToken(db: Db, userId: string, id: string): Promis
   const [existing] = await db
     .select()
     .from(apiTokens)
-    .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId)));
+    .where(and(eq(apiTokens.id, id), eq(apiTokens.userId, userId), isNull(apiTokens.sessionId)));
   if (!existing) return undefined;
   if (existing.revokedAt) return toApiToken(existing);
   const [row] = await db.update(apiTokens).set({ revokedAt: new Date() }).where(eq(apiTokens.id, id)).returning();
   return row ? toApiToken(row) : undefined;
+}
+
+/** Revokes every live token of a session: called when the session stops. */
+export async function revokeSessionTokens(db: Db, sessionId: string): Promise<void> {
+  await db
+    .update(apiTokens)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(apiTokens.sessionId, sessionId), isNull(apiTokens.revokedAt)));
 }

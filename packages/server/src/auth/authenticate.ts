@@ -14,6 +14,8 @@ export interface AuthContext {
   via: "token" | "cookie";
   /** Login-session or API-token id that authenticated the request. */
   credentialId: string;
+  /** Set when a session token authenticated: the caller is that session's agent, not the user. */
+  sessionId: string | null;
 }
 
 // Writing last_used_at on every request would turn every GET into a write.
@@ -63,7 +65,7 @@ async function authenticateBearer(db: Db, header: string): Promise<AuthContext> 
       .where(and(eq(apiTokens.id, row.token.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, cutoff))))
       .catch(() => {});
   }
-  return { user: row.user, via: "token", credentialId: row.token.id };
+  return { user: row.user, via: "token", credentialId: row.token.id, sessionId: row.token.sessionId };
 }
 
 async function authenticateCookie(db: Db, secret: string, reply?: FastifyReply): Promise<AuthContext> {
@@ -84,5 +86,5 @@ async function authenticateCookie(db: Db, secret: string, reply?: FastifyReply):
       ErrorCodes.sessionExpired,
     );
   }
-  return { user: row.user, via: "cookie", credentialId: row.login.id };
+  return { user: row.user, via: "cookie", credentialId: row.login.id, sessionId: null };
 }

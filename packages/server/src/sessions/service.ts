@@ -96,6 +96,13 @@ export class SessionService {
     return toSession(row);
   }
 
+  /** Any session by id, whoever owns it: for nodes and agents, never for user routes. */
+  async getAny(id: string): Promise<Session> {
+    const [row] = await this.db.select().from(sessions).where(eq(sessions.id, id));
+    if (!row) throw notFound("session", id);
+    return toSession(row);
+  }
+
   async update(ownerId: string, id: string, body: UpdateSessionBody): Promise<Session> {
     return this.mutate(ownerId, id, (row) => {
       const patch: Patch = {};
@@ -174,6 +181,40 @@ export class SessionService {
       const patch: Patch = stateChange(row, to, reason);
       if (nodeId !== undefined) patch.nodeId = nodeId;
       return write(tx, row, patch, "session.updated");
+    });
+  }
+
+  /**
+   * Takes a pending session for a node: pending → starting, only if still pending. Returns
+   * undefined when another scheduler (or replica) got there first.
+   */
+  async claim(id: string, nodeId: string, reason: string): Promise<Session | undefined> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(sessions)
+        .set({ state: "starting", nodeId, stateReason: reason, updatedAt: new Date() })
+        .where(and(eq(sessions.id, id), eq(sessions.state, "pending"), eq(sessions.desiredState, "running")))
+        .returning();
+      if (!row) return undefined;
+      const session = toSession(row);
+      await recordEvent(tx, "session.updated", session);
+      return session;
+    });
+  }
+
+  /** Sets the human-readable reason without changing state (progress, or why it waits). */
+  async explain(id: string, reason: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const [row] = await tx.select().from(sessions).where(eq(sessions.id, id)).for("update");
+      if (row) await write(tx, row, { stateReason: reason }, "session.updated");
+    });
+  }
+
+  /** Removes the row of a session whose node has torn everything down. */
+  async finalizeDelete(id: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const [row] = await tx.delete(sessions).where(eq(sessions.id, id)).returning();
+      if (row) await recordEvent(tx, "session.deleted", toSession(row));
     });
   }
 

@@ -1,0 +1,22 @@
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { pack } from "tar-stream";
+
+export const AGENTD_BUNDLE = fileURLToPath(new URL("../../agentd/dist/agentd.mjs", import.meta.url));
+export const AGENTD_PATH_IN_CONTAINER = "/opt/strand/agentd.mjs";
+
+/**
+ * A tar holding strand-agentd, copied into each container before it starts. Shipping agentd this
+ * way keeps it in step with the server without rebuilding desktop images.
+ */
+export async function agentdArchive(bundle = AGENTD_BUNDLE): Promise<Buffer> {
+  if (!existsSync(bundle)) {
+    throw new Error(`strand-agentd is not built (${bundle} is missing); run \`npm run build\``);
+  }
+  const tar = pack();
+  tar.entry({ name: "agentd.mjs", mode: 0o644 }, readFileSync(bundle));
+  tar.finalize();
+  const chunks: Buffer[] = [];
+  for await (const c of tar) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,207 @@
+import { AGENT_ENV, type SandboxDriver, type SessionSpec, type SessionStatus } from "@strand/protocol";
+import Docker from "dockerode";
+import type { Logger } from "pino";
+import { AGENTD_PATH_IN_CONTAINER, agentdArchive } from "./agentd-bundle.js";
+import { desktopImageTag } from "./images.js";
+import { LABELS, labelsFor, names } from "./labels.js";
+import { SubnetPool } from "./subnet-pool.js";
+
+export interface DockerDriverOptions {
+  docker?: Docker;
+  /** Name of this node; stamped on every object it creates. */
+  name: string;
+  maxSessions: number;
+  /** Port of the Strand server on this host; containers reach it through their network's gateway. */
+  serverPort: number;
+  subnetPool?: string;
+  log: Logger;
+}
+
+const MiB = 1024 * 1024;
+
+/** Runs sessions as containers on the local Docker Engine. */
+export class DockerSandboxDriver implements SandboxDriver {
+  readonly name: string;
+  readonly maxSessions: number;
+  private readonly docker: Docker;
+  private readonly pool: SubnetPool;
+  // Subnet choice reads then creates; serialising it stops two starts picking the same /24.
+  private networkLock: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: DockerDriverOptions) {
+    this.docker = opts.docker ?? new Docker();
+    this.name = opts.name;
+    this.maxSessions = opts.maxSessions;
+    this.pool = new SubnetPool(opts.subnetPool);
+  }
+
+  async start(spec: SessionSpec, onProgress: (step: string) => void = () => {}): Promise<void> {
+    const image = desktopImageTag(spec.desktop);
+    if (!(await this.exists(this.docker.getImage(image)))) {
+      throw new Error(
+        `the ${spec.desktop} desktop image (${image}) is not built on node ${this.name}; ` +
+          `run \`strand images build --desktop ${spec.desktop}\` there`,
+      );
+    }
+    onProgress("network");
+    const gateway = await this.ensureNetwork(spec.id);
+    onProgress("volumes");
+    for (const volume of [names.workspace(spec.id), names.dockerData(spec.id)]) {
+      await this.docker.createVolume({ Name: volume, Labels: labelsFor(spec.id, this.name) });
+    }
+    onProgress("container");
+    const container = await this.ensureContainer(spec, image, gateway);
+    await container.putArchive(await agentdArchive(), { path: AGENTD_PATH_IN_CONTAINER.replace(/\/[^/]+$/, "") });
+    const info = await container.inspect();
+    if (!info.State.Running) await container.start();
+    onProgress("desktop");
+  }
+
+  async stop(sessionId: string): Promise<void> {
+    const c = this.docker.getContainer(names.container(sessionId));
+    try {
+      await c.stop({ t: 5 });
+    } catch (err) {
+      // 304: already stopped; 404: gone. Both mean "stopped".
+      if (!isStatus(err, 304, 404)) throw err;
+    }
+  }
+
+  async remove(sessionId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(names.container(sessionId)).remove({ force: true, v: true });
+    } catch (err) {
+      if (!isStatus(err, 404)) throw err;
+    }
+    try {
+      await this.docker.getNetwork(names.network(sessionId)).remove();
+    } catch (err) {
+      if (!isStatus(err, 404)) throw err;
+    }
+    for (const volume of [names.workspace(sessionId), names.dockerData(sessionId)]) {
+      try {
+        await this.docker.getVolume(volume).remove({ force: true });
+      } catch (err) {
+        if (!isStatus(err, 404)) throw err;
+      }
+    }
+  }
+
+  async list(): Promise<SessionStatus[]> {
+    const containers = await this.docker.listContainers({
+      all: true,
+      filters: { label: [`${LABELS.managed}=true`, `${LABELS.node}=${this.name}`] },
+    });
+    return containers.map((c) => {
+      const id = c.Labels[LABELS.session] ?? "";
+      const running = c.State === "running";
+      return running ? { id, running } : { id, running, reason: describeExit(c.Status) };
+    });
+  }
+
+  /** Last lines of the container's output, for failure reasons. */
+  async logs(sessionId: string, lines = 20): Promise<string> {
+    try {
+      const buf = (await this.docker
+        .getContainer(names.container(sessionId))
+        .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+      return demux(buf);
+    } catch {
+      return "";
+    }
+  }
+
+  private async ensureNetwork(sessionId: string): Promise<string> {
+    const run = this.networkLock.then(async () => {
+      const net = this.docker.getNetwork(names.network(sessionId));
+      try {
+        const info = await net.inspect();
+        return info.IPAM?.Config?.[0]?.Gateway as string;
+      } catch (err) {
+        if (!isStatus(err, 404)) throw err;
+      }
+      const existing = await this.docker.listNetworks();
+      const used = existing.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? ""));
+      const free = this.pool.allocate(used);
+      if (!free) {
+        throw new Error(
+          `no free /24 left in the session subnet pool (${this.pool.size} in use); delete stopped sessions`,
+        );
+      }
+      await this.docker.createNetwork({
+        Name: names.network(sessionId),
+        Driver: "bridge",
+        CheckDuplicate: true,
+        IPAM: { Config: [{ Subnet: free.subnet, Gateway: free.gateway }] },
+        Labels: labelsFor(sessionId, this.name),
+      });
+      return free.gateway;
+    });
+    this.networkLock = run.catch(() => {});
+    return run;
+  }
+
+  private async ensureContainer(spec: SessionSpec, image: string, gateway: string): Promise<Docker.Container> {
+    const existing = this.docker.getContainer(names.container(spec.id));
+    if (await this.exists(existing)) return existing;
+    return this.docker.createContainer({
+      name: names.container(spec.id),
+      Image: image,
+      Hostname: "strand",
+      Labels: labelsFor(spec.id, this.name),
+      Env: [
+        `${AGENT_ENV.serverUrl}=http://${gateway}:${this.opts.serverPort}`,
+        `${AGENT_ENV.sessionId}=${spec.id}`,
+        `${AGENT_ENV.sessionToken}=${spec.sessionToken}`,
+      ],
+      HostConfig: {
+        NetworkMode: names.network(spec.id),
+        Init: true,
+        Mounts: [
+          { Type: "volume", Source: names.workspace(spec.id), Target: "/home/agent/work" },
+          { Type: "volume", Source: names.dockerData(spec.id), Target: "/home/agent/.local/share/docker" },
+        ],
+        NanoCpus: Math.round(spec.resources.cpus * 1e9),
+        Memory: spec.resources.memory_mb * MiB,
+        MemorySwap: spec.resources.memory_mb * MiB,
+        PidsLimit: spec.resources.pids,
+        ShmSize: 256 * MiB,
+        CapDrop: ["ALL"],
+        SecurityOpt: ["no-new-privileges"],
+        RestartPolicy: { Name: "no" },
+      },
+    });
+  }
+
+  private async exists(obj: { inspect(): Promise<unknown> }): Promise<boolean> {
+    try {
+      await obj.inspect();
+      return true;
+    } catch (err) {
+      if (isStatus(err, 404)) return false;
+      throw err;
+    }
+  }
+}
+
+function isStatus(err: unknown, ...codes: number[]): boolean {
+  return codes.includes((err as { statusCode?: number }).statusCode ?? -1);
+}
+
+function describeExit(status: string): string {
+  return /OOM/i.test(status)
+    ? `the desktop ran out of memory (${status})`
+    : `the desktop container is not running (${status})`;
+}
+
+/** Docker multiplexes stdout/stderr with 8-byte frame headers when there is no TTY. */
+function demux(buf: Buffer): string {
+  let out = "";
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const len = buf.readUInt32BE(i + 4);
+    out += buf.subarray(i + 8, i + 8 + len).toString("utf8");
+    i += 8 + len;
+  }
+  return out || buf.toString("utf8");
+}

@@ -1,0 +1,115 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Desktop } from "@strand/protocol";
+import Docker from "dockerode";
+import { baseImageTag, desktopImageTag, IMAGES_DIR } from "./images.js";
+import { LABELS } from "./labels.js";
+
+export type Progress = (line: string) => void;
+
+/** Builds the debootstrap base and a desktop image, each only when its recipe hash is new. */
+export class ImageBuilder {
+  constructor(
+    private readonly docker: Docker = new Docker(),
+    private readonly imagesDir = IMAGES_DIR,
+  ) {}
+
+  async ensureDesktop(desktop: Desktop, progress: Progress, force = false): Promise<string> {
+    if (!readdirSync(this.imagesDir).includes(desktop)) {
+      throw new Error(`no recipe for the ${desktop} desktop in ${this.imagesDir}`);
+    }
+    const base = await this.ensureBase(progress, force);
+    const tag = desktopImageTag(desktop, this.imagesDir);
+    if (!force && (await this.has(tag))) {
+      progress(`${tag} is up to date`);
+      return tag;
+    }
+    progress(`building ${tag} from images/${desktop}/Dockerfile`);
+    const files = readdirSync(join(this.imagesDir, desktop));
+    const stream = await this.docker.buildImage(
+      { context: join(this.imagesDir, desktop), src: files },
+      { t: tag, buildargs: { BASE_IMAGE: base }, labels: { [LABELS.managed]: "true" }, rm: true, forcerm: true },
+    );
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(
+        stream,
+        (err, output) => {
+          const failed = (output as { error?: string }[] | null)?.find((o) => o.error);
+          if (err || failed) reject(new Error(`building ${tag} failed: ${err?.message ?? failed?.error}`));
+          else resolve();
+        },
+        (event: { stream?: string; status?: string }) => {
+          const line = (event.stream ?? event.status ?? "").trimEnd();
+          if (line) progress(line);
+        },
+      ),
+    );
+    progress(`built ${tag}`);
+    return tag;
+  }
+
+  private async ensureBase(progress: Progress, force: boolean): Promise<string> {
+    const tag = baseImageTag(this.imagesDir);
+    if (!force && (await this.has(tag))) return tag;
+    const conf = parseConf(readFileSync(join(this.imagesDir, "base", "debootstrap.conf"), "utf8"));
+    const dir = mkdtempSync(join(tmpdir(), "strand-rootfs-"));
+    try {
+      progress(`debootstrap ${conf.suite} (${conf.variant}) from ${conf.mirror}`);
+      await run(
+        "debootstrap",
+        [`--variant=${conf.variant}`, `--include=${conf.include}`, conf.suite ?? "bookworm", dir, conf.mirror ?? ""],
+        progress,
+      );
+      progress(`importing the root filesystem as ${tag}`);
+      const tar = spawn("tar", ["-C", dir, "-c", "."], { stdio: ["ignore", "pipe", "inherit"] });
+      const [repo, version] = tag.split(":");
+      const out = await this.docker.importImage(tar.stdout, { repo, tag: version });
+      await new Promise<void>((resolve, reject) =>
+        this.docker.modem.followProgress(out, (err) => (err ? reject(err) : resolve())),
+      );
+      return tag;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async has(tag: string): Promise<boolean> {
+    try {
+      await this.docker.getImage(tag).inspect();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function parseConf(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split("\n")) {
+    const m = /^\s*([a-z]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m?.[1]) out[m[1]] = m[2] ?? "";
+  }
+  return out;
+}
+
+function run(cmd: string, args: string[], progress: Progress): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let tail = "";
+    const onData = (c: Buffer) => {
+      for (const line of c.toString().split("\n")) {
+        if (!line.trim()) continue;
+        tail = `${tail}\n${line}`.slice(-2000);
+        if (line.startsWith("I: Retrieving") || line.startsWith("I: Base system")) progress(line);
+      }
+    };
+    p.stdout.on("data", onData);
+    p.stderr.on("data", onData);
+    p.once("error", (err) =>
+      reject(new Error(`${cmd} could not run (${err.message}); install it: apt-get install ${cmd}`)),
+    );
+    p.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited with ${code}:${tail}`))));
+  });
+}

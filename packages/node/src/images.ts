@@ -1,0 +1,30 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Desktop } from "@strand/protocol";
+
+export const IMAGES_DIR = fileURLToPath(new URL("../../../images", import.meta.url));
+
+/** Hash of every file under a recipe folder: the image is rebuilt only when this changes. */
+export function recipeHash(dir: string, extra = ""): string {
+  const h = createHash("sha256").update(extra);
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else h.update(relative(dir, p)).update("\0").update(readFileSync(p)).update("\0");
+    }
+  };
+  walk(dir);
+  return h.digest("hex").slice(0, 12);
+}
+
+export function baseImageTag(imagesDir = IMAGES_DIR): string {
+  return `strand-base:${recipeHash(join(imagesDir, "base"))}`;
+}
+
+export function desktopImageTag(desktop: Desktop, imagesDir = IMAGES_DIR): string {
+  const base = baseImageTag(imagesDir);
+  return `strand-desktop-${desktop}:${recipeHash(join(imagesDir, desktop), base)}`;
+}

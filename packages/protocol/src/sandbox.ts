@@ -1,0 +1,36 @@
+import type { Desktop, EgressPolicy, ResourceLimits } from "./sessions.js";
+
+/** Everything a node needs to run one session's desktop. */
+export interface SessionSpec {
+  id: string;
+  desktop: Desktop;
+  resources: ResourceLimits;
+  egress: EgressPolicy;
+  /** Per-session credential; the only secret a sandbox ever holds. */
+  sessionToken: string;
+}
+
+/** What a node observed about a session it runs. */
+export interface SessionStatus {
+  id: string;
+  running: boolean;
+  /** Why it is not running when it should be, in words for people. */
+  reason?: string;
+}
+
+/**
+ * The server's view of a sandbox node. The embedded node implements it in-process; a remote
+ * node (`strand node`) implements it over its WebSocket.
+ */
+export interface SandboxDriver {
+  readonly name: string;
+  readonly maxSessions: number;
+  /** Creates (or adopts) and starts the session's network, volumes and container. */
+  start(spec: SessionSpec, onProgress?: (step: string) => void): Promise<void>;
+  /** Stops the container; network and volumes stay so the workspace survives. */
+  stop(sessionId: string): Promise<void>;
+  /** Removes container, network and volumes. Idempotent. */
+  remove(sessionId: string): Promise<void>;
+  /** Sessions this node currently has resources for. */
+  list(): Promise<SessionStatus[]>;
+}

@@ -1,0 +1,209 @@
+import type { SandboxDriver, Session } from "@strand/protocol";
+import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
+import type { Logger } from "pino";
+import { issueApiToken, revokeSessionTokens } from "../auth/api-tokens.js";
+import type { Db } from "../db/database.js";
+import { nodes, sessions } from "../db/schema.js";
+import type { EventBus } from "../events/bus.js";
+import type { SessionService } from "../sessions/service.js";
+import { toSession } from "../sessions/to-session.js";
+
+const TICK_MS = 2_000;
+/** How long a desktop may take from container start to agentd saying hello. */
+export const READY_TIMEOUT_MS = 90_000;
+
+export interface SchedulerOptions {
+  db: Db;
+  sessions: SessionService;
+  bus: EventBus;
+  log: Logger;
+  driver: SandboxDriver;
+  nodeId: string;
+}
+
+/**
+ * Drives sessions on this server's embedded node toward their desired state: starts pending ones,
+ * stops and deletes what users asked for, and fails a start that never becomes ready.
+ * A claim is a conditional update, so replicas sharing a database never start a session twice.
+ */
+export class Scheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly busy = new Set<string>();
+  private readonly readyTimers = new Map<string, NodeJS.Timeout>();
+  private unsubscribe: (() => void) | undefined;
+  private stopped = false;
+
+  constructor(private readonly o: SchedulerOptions) {}
+
+  async start(): Promise<void> {
+    const { db, driver, nodeId } = this.o;
+    await db
+      .insert(nodes)
+      .values({
+        id: nodeId,
+        name: driver.name,
+        status: "online",
+        maxSessions: driver.maxSessions,
+        lastHeartbeatAt: new Date(),
+      })
+      .onConflictDoUpdate({
+        target: nodes.id,
+        set: { status: "online", maxSessions: driver.maxSessions, lastHeartbeatAt: new Date() },
+      });
+    this.unsubscribe = this.o.bus.subscribe(() => this.kick());
+    this.timer = setInterval(() => this.kick(), TICK_MS);
+    this.timer.unref();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.unsubscribe?.();
+    for (const t of this.readyTimers.values()) clearTimeout(t);
+    await this.o.db
+      .update(nodes)
+      .set({ status: "offline" })
+      .where(eq(nodes.id, this.o.nodeId))
+      .catch(() => {});
+  }
+
+  /** Called by the agent route when agentd says hello. */
+  agentConnected(sessionId: string): void {
+    clearTimeout(this.readyTimers.get(sessionId));
+    this.readyTimers.delete(sessionId);
+  }
+
+  private kick(): void {
+    if (this.stopped) return;
+    this.tick().catch((err) => this.o.log.warn({ err }, "scheduler pass failed; retrying"));
+  }
+
+  private async tick(): Promise<void> {
+    const { db, nodeId } = this.o;
+    await db.update(nodes).set({ lastHeartbeatAt: new Date(), status: "online" }).where(eq(nodes.id, nodeId));
+    const rows = await db
+      .select()
+      .from(sessions)
+      .where(
+        or(
+          and(eq(sessions.desiredState, "running"), eq(sessions.state, "pending")),
+          and(
+            eq(sessions.nodeId, nodeId),
+            inArray(sessions.desiredState, ["stopped", "deleted"]),
+            inArray(sessions.state, ["starting", "ready", "stopping"]),
+          ),
+          and(eq(sessions.nodeId, nodeId), eq(sessions.desiredState, "deleted")),
+          and(
+            isNotNull(sessions.nodeId),
+            eq(sessions.nodeId, nodeId),
+            eq(sessions.desiredState, "running"),
+            eq(sessions.state, "starting"),
+          ),
+        ),
+      )
+      .limit(50);
+    for (const row of rows) {
+      const s = toSession(row);
+      if (this.busy.has(s.id)) continue;
+      this.busy.add(s.id);
+      this.handle(s)
+        .catch((err) => this.o.log.warn({ err, session: s.id }, "could not drive session"))
+        .finally(() => this.busy.delete(s.id));
+    }
+  }
+
+  private async handle(s: Session): Promise<void> {
+    if (s.desired_state === "running" && s.state === "pending") return this.startSession(s);
+    if (s.desired_state === "running" && s.state === "starting" && !this.readyTimers.has(s.id)) {
+      // A start from before a restart: make sure the container runs, and watch for agentd again.
+      return this.startSession(s, true);
+    }
+    if (s.desired_state !== "running" && (s.state === "starting" || s.state === "ready" || s.state === "stopping")) {
+      await this.stopSession(s);
+    }
+    if (s.desired_state === "deleted") await this.deleteSession(s.id);
+  }
+
+  private async startSession(s: Session, resumed = false): Promise<void> {
+    const { driver, nodeId, sessions: svc, db } = this.o;
+    if (!resumed) {
+      const [{ n } = { n: 0 }] = await db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(sessions)
+        .where(and(eq(sessions.nodeId, nodeId), inArray(sessions.state, ["starting", "ready", "stopping"])));
+      if (n >= driver.maxSessions) {
+        const reason = `Waiting for room: node ${driver.name} runs its maximum of ${driver.maxSessions} sessions.`;
+        if (s.state_reason !== reason) await svc.explain(s.id, reason);
+        return;
+      }
+      if (!(await svc.claim(s.id, nodeId, "Creating the desktop container."))) return;
+    }
+    const token = await issueApiToken(db, { userId: s.owner_id, name: `session ${s.id}`, sessionId: s.id });
+    this.readyTimers.set(
+      s.id,
+      setTimeout(() => void this.failUnready(s.id), READY_TIMEOUT_MS),
+    );
+    try {
+      await driver.start(
+        { id: s.id, desktop: s.desktop, resources: s.resources, egress: s.egress, sessionToken: token.token },
+        (step) => void svc.explain(s.id, progressText(step)).catch(() => {}),
+      );
+    } catch (err) {
+      this.agentConnected(s.id);
+      await revokeSessionTokens(db, s.id);
+      await svc.transition(s.id, "failed", (err as Error).message).catch(() => {});
+    }
+  }
+
+  private async failUnready(sessionId: string): Promise<void> {
+    this.readyTimers.delete(sessionId);
+    const [row] = await this.o.db.select().from(sessions).where(eq(sessions.id, sessionId));
+    if (!row || row.state !== "starting") return;
+    const logs =
+      "logs" in this.o.driver ? await (this.o.driver as { logs(id: string): Promise<string> }).logs(sessionId) : "";
+    const tail = logs.trim().split("\n").slice(-3).join(" | ");
+    await this.o.sessions
+      .transition(
+        sessionId,
+        "failed",
+        `The desktop did not become ready within ${READY_TIMEOUT_MS / 1000} s${tail ? `; last output: ${tail}` : ""}.`,
+      )
+      .catch(() => {});
+    await this.o.driver.stop(sessionId).catch(() => {});
+  }
+
+  private async stopSession(s: Session): Promise<void> {
+    const { driver, sessions: svc, db } = this.o;
+    this.agentConnected(s.id);
+    if (s.state !== "stopping") await svc.transition(s.id, "stopping", "Stopping the desktop.");
+    try {
+      await driver.stop(s.id);
+      await revokeSessionTokens(db, s.id);
+      await svc.transition(s.id, "stopped", null);
+    } catch (err) {
+      await svc.transition(s.id, "failed", `Stopping failed: ${(err as Error).message}`).catch(() => {});
+    }
+  }
+
+  private async deleteSession(id: string): Promise<void> {
+    await this.o.driver.remove(id);
+    await revokeSessionTokens(this.o.db, id);
+    await this.o.sessions.finalizeDelete(id);
+  }
+}
+
+function progressText(step: string): string {
+  switch (step) {
+    case "network":
+      return "Creating the session network.";
+    case "volumes":
+      return "Creating the workspace volumes.";
+    case "container":
+      return "Creating the desktop container.";
+    case "desktop":
+      return "Starting the desktop; waiting for the agent daemon to connect.";
+    default:
+      return step;
+  }
+}

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { issueApiToken } from "../../packages/server/src/auth/api-tokens.js";
+import { caller } from "../support/http.js";
+import { docker, dockerObjectExists, ensureDesktopImage, exec, startSandboxServer } from "../support/sandbox.js";
+import { ADMIN_TOKEN } from "../support/server.js";
+import { TestSocket } from "../support/ws.js";
+
+let s: Awaited<ReturnType<typeof startSandboxServer>>;
+let ws: TestSocket;
+
+beforeAll(async () => {
+  await ensureDesktopImage("xfce");
+  s = await startSandboxServer();
+  ws = new TestSocket(`${s.url.replace("http", "ws")}/api/v1/events`, { authorization: `Bearer ${ADMIN_TOKEN}` });
+  await ws.next((m) => m.type === "hello");
+}, 900_000);
+
+afterAll(async () => {
+  ws?.close();
+  await s?.stop();
+});
+
+const stateOf = (id: string, state: string, timeoutMs = 120_000) =>
+  ws.next((m) => m.type === "event" && m.event.session_id === id && m.event.session.state === state, timeoutMs);
+
+describe("session lifecycle on real Docker", () => {
+  it("create → ready → stop → start (workspace kept) → delete (everything gone)", async () => {
+    const created = await s.admin("POST", "/api/v1/sessions", {
+      body: { name: "real desktop", resources: { memory_mb: 2048 } },
+    });
+    expect(created.status).toBe(201);
+    const id: string = created.body.id;
+    const name = `strand-${id}`;
+
+    const t0 = Date.now();
+    const ready = await stateOf(id, "ready");
+    expect(ready.event.session.node_id).toMatch(/^nod_/);
+    expect(ready.event.session.started_at).not.toBeNull();
+    process.stderr.write(`session ${id} ready in ${Date.now() - t0} ms\n`);
+
+    // The desktop is really up: X answers and the workspace is writable by the agent user.
+    expect((await exec(name, ["xdpyinfo", "-display", ":1"])).code).toBe(0);
+    const who = await exec(name, ["sh", "-c", "id -u; echo hello > /home/agent/work/keep.txt"]);
+    expect(who.output.trim()).toBe("1000");
+    const inspect = await docker.getContainer(name).inspect();
+    expect(inspect.HostConfig.Memory).toBe(2048 * 1024 * 1024);
+    expect(inspect.HostConfig.PidsLimit).toBe(4096);
+    expect(inspect.HostConfig.Binds ?? []).toEqual([]);
+    expect(inspect.Config.Labels["strand.session"]).toBe(id);
+
+    await s.admin("POST", `/api/v1/sessions/${id}/stop`);
+    await stateOf(id, "stopped", 60_000);
+    expect((await docker.getContainer(name).inspect()).State.Running).toBe(false);
+
+    await s.admin("POST", `/api/v1/sessions/${id}/start`);
+    await ws.next(
+      (m) =>
+        m.type === "event" &&
+        m.event.session_id === id &&
+        m.event.id > ready.event.id &&
+        m.event.session.state === "ready",
+      120_000,
+    );
+    expect((await exec(name, ["cat", "/home/agent/work/keep.txt"])).output.trim()).toBe("hello");
+
+    const del = await s.admin("DELETE", `/api/v1/sessions/${id}`);
+    expect([200, 202]).toContain(del.status);
+    await ws.next((m) => m.type === "event" && m.event.type === "session.deleted" && m.event.session_id === id, 60_000);
+    expect(await dockerObjectExists("container", name)).toBe(false);
+    expect(await dockerObjectExists("network", name)).toBe(false);
+    expect(await dockerObjectExists("volume", `${name}-work`)).toBe(false);
+    expect(await dockerObjectExists("volume", `${name}-docker`)).toBe(false);
+    expect((await s.admin("GET", `/api/v1/sessions/${id}`)).status).toBe(404);
+  }, 400_000);
+
+  it("a session token works only for its agent, never on the user API", async () => {
+    const { db } = s.server.database;
+    const me = await s.admin("GET", "/api/v1/me");
+    const tok = await issueApiToken(db, { userId: me.body.id, name: "t", sessionId: "ses_x" });
+    const res = await caller(s.url, { token: tok.token })("GET", "/api/v1/sessions");
+    expect(res.status).toBe(401);
+    expect(res.body.message).toMatch(/session token/);
+  });
+});

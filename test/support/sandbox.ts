@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import Docker from "dockerode";
+import { DockerSandboxDriver, ImageBuilder } from "../../packages/node/src/index.js";
+import { createLogger, resolveConfig, startServer } from "../../packages/server/src/index.js";
+import { caller } from "./http.js";
+import { ADMIN_TOKEN } from "./server.js";
+
+export const docker = new Docker();
+
+/** Builds the desktop image if this machine does not have it yet (minutes, once; then cached). */
+export async function ensureDesktopImage(desktop: "xfce" | "sway" = "xfce"): Promise<string> {
+  return new ImageBuilder(docker).ensureDesktop(desktop, () => {});
+}
+
+/** A real server with an embedded Docker node, bound where containers can reach it. */
+export async function startSandboxServer(nodeName = `test-${hostname()}-${process.pid}`) {
+  const dataDir = mkdtempSync(join(tmpdir(), "strand-sbx-"));
+  const config = resolveConfig(
+    { STRAND_ADMIN_PASSWORD: "sandbox password", STRAND_ADMIN_TOKEN: ADMIN_TOKEN },
+    { port: 0, host: "0.0.0.0", dataDir },
+  );
+  const log = createLogger(process.env.STRAND_TEST_LOG_LEVEL ?? "silent");
+  const server = await startServer(config, log, {
+    driverFactory: async (port) =>
+      new DockerSandboxDriver({
+        docker,
+        name: nodeName,
+        maxSessions: 10,
+        serverPort: port,
+        subnetPool: "10.214.0.0/16",
+        log,
+      }),
+  });
+  const url = `http://127.0.0.1:${server.port}`;
+  return {
+    server,
+    url,
+    admin: caller(url, { token: ADMIN_TOKEN }),
+    async stop() {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function exec(containerName: string, cmd: string[]): Promise<{ code: number; output: string }> {
+  const c = docker.getContainer(containerName);
+  const e = await c.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const stream = await e.start({});
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve) => {
+    stream.on("data", (d: Buffer) => chunks.push(d));
+    stream.on("end", () => resolve());
+  });
+  const info = await e.inspect();
+  const buf = Buffer.concat(chunks);
+  let out = "";
+  for (let i = 0; i + 8 <= buf.length; ) {
+    const len = buf.readUInt32BE(i + 4);
+    out += buf.subarray(i + 8, i + 8 + len).toString();
+    i += 8 + len;
+  }
+  return { code: info.ExitCode ?? -1, output: out };
+}
+
+export async function dockerObjectExists(kind: "container" | "network" | "volume", name: string): Promise<boolean> {
+  const obj =
+    kind === "container"
+      ? docker.getContainer(name)
+      : kind === "network"
+        ? docker.getNetwork(name)
+        : docker.getVolume(name);
+  try {
+    await obj.inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
