@@ -8,5 +8,7 @@ cd "$(dirname "$0")"
 bash scripts/provision.sh --no-postgres --no-chromium
 bash scripts/ensure-deps.sh
 npm run build --silent
+# The default desktop image: minutes the first time, instant when images/ has not changed.
+node_modules/.bin/strand images build --desktop xfce
 echo "install: starting Strand (Ctrl+C stops it)"
 exec node_modules/.bin/strand server "$@"

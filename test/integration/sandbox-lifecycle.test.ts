@@ -32,11 +32,9 @@ describe("session lifecycle on real Docker", () => {
     const id: string = created.body.id;
     const name = `strand-${id}`;
 
-    const t0 = Date.now();
     const ready = await stateOf(id, "ready");
     expect(ready.event.session.node_id).toMatch(/^nod_/);
     expect(ready.event.session.started_at).not.toBeNull();
-    process.stderr.write(`session ${id} ready in ${Date.now() - t0} ms\n`);
 
     // The desktop is really up: X answers and the workspace is writable by the agent user.
     expect((await exec(name, ["xdpyinfo", "-display", ":1"])).code).toBe(0);
@@ -52,15 +50,15 @@ describe("session lifecycle on real Docker", () => {
     await stateOf(id, "stopped", 60_000);
     expect((await docker.getContainer(name).inspect()).State.Running).toBe(false);
 
+    const stoppedAt = ws.messages.length;
     await s.admin("POST", `/api/v1/sessions/${id}/start`);
-    await ws.next(
-      (m) =>
-        m.type === "event" &&
-        m.event.session_id === id &&
-        m.event.id > ready.event.id &&
-        m.event.session.state === "ready",
-      120_000,
-    );
+    const after = (state: string) => (m: any) =>
+      ws.messages.indexOf(m) >= stoppedAt &&
+      m.type === "event" &&
+      m.event.session_id === id &&
+      m.event.session.state === state;
+    await ws.next(after("starting"), 60_000);
+    await ws.next(after("ready"), 120_000);
     expect((await exec(name, ["cat", "/home/agent/work/keep.txt"])).output.trim()).toBe("hello");
 
     const del = await s.admin("DELETE", `/api/v1/sessions/${id}`);

@@ -35,7 +35,18 @@ export async function spawnServer(opts: {
   assertBuilt();
   const proc = spawn(
     process.execPath,
-    [STRAND_BIN, "server", "--port", String(opts.port ?? 0), "--host", "127.0.0.1", "--data-dir", opts.dataDir],
+    // No embedded sandbox node: these tests are about the control plane, and must not start desktops.
+    [
+      STRAND_BIN,
+      "server",
+      "--no-node",
+      "--port",
+      String(opts.port ?? 0),
+      "--host",
+      "127.0.0.1",
+      "--data-dir",
+      opts.dataDir,
+    ],
     { env: { ...process.env, LOG_LEVEL: "info", ...opts.env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   spawned.add(proc);

@@ -40,6 +40,7 @@ export async function startSandboxServer(nodeName = `test-${hostname()}-${proces
     admin: caller(url, { token: ADMIN_TOKEN }),
     async stop() {
       await server.close();
+      await removeNodeObjects(nodeName);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -78,4 +79,26 @@ export async function dockerObjectExists(kind: "container" | "network" | "volume
   } catch {
     return false;
   }
+}
+
+/** Removes whatever a test node left behind (a failed test must not leak containers). */
+export async function removeNodeObjects(nodeName: string): Promise<void> {
+  const filters = { label: [`strand.node=${nodeName}`] };
+  for (const c of await docker.listContainers({ all: true, filters })) {
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true, v: true })
+      .catch(() => {});
+  }
+  for (const n of await docker.listNetworks({ filters }))
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => {});
+  const { Volumes } = await docker.listVolumes({ filters });
+  for (const v of Volumes ?? [])
+    await docker
+      .getVolume(v.Name)
+      .remove({ force: true })
+      .catch(() => {});
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { AGENT_ENV, DESKTOPS, type Desktop } from "@strand/protocol";
 
 export interface AgentdConfig {
@@ -21,7 +22,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AgentdConfig {
   return {
     serverUrl: need(AGENT_ENV.serverUrl).replace(/\/+$/, ""),
     sessionId: need(AGENT_ENV.sessionId),
-    sessionToken: need(AGENT_ENV.sessionToken),
+    sessionToken: readFileSync(need(AGENT_ENV.sessionTokenFile), "utf8").trim(),
     desktop,
     width: Number(env.STRAND_SCREEN_WIDTH ?? 1280),
     height: Number(env.STRAND_SCREEN_HEIGHT ?? 720),

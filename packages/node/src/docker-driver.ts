@@ -1,7 +1,7 @@
 import { AGENT_ENV, type SandboxDriver, type SessionSpec, type SessionStatus } from "@strand/protocol";
 import Docker from "dockerode";
 import type { Logger } from "pino";
-import { AGENTD_PATH_IN_CONTAINER, agentdArchive } from "./agentd-bundle.js";
+import { AGENTD_PATH_IN_CONTAINER, agentdArchive, SESSION_TOKEN_FILE } from "./agentd-bundle.js";
 import { desktopImageTag } from "./images.js";
 import { LABELS, labelsFor, names } from "./labels.js";
 import { SubnetPool } from "./subnet-pool.js";
@@ -51,7 +51,9 @@ export class DockerSandboxDriver implements SandboxDriver {
     }
     onProgress("container");
     const container = await this.ensureContainer(spec, image, gateway);
-    await container.putArchive(await agentdArchive(), { path: AGENTD_PATH_IN_CONTAINER.replace(/\/[^/]+$/, "") });
+    await container.putArchive(await agentdArchive(spec.sessionToken), {
+      path: AGENTD_PATH_IN_CONTAINER.replace(/\/[^/]+$/, ""),
+    });
     const info = await container.inspect();
     if (!info.State.Running) await container.start();
     onProgress("desktop");
@@ -152,7 +154,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       Env: [
         `${AGENT_ENV.serverUrl}=http://${gateway}:${this.opts.serverPort}`,
         `${AGENT_ENV.sessionId}=${spec.id}`,
-        `${AGENT_ENV.sessionToken}=${spec.sessionToken}`,
+        `${AGENT_ENV.sessionTokenFile}=${SESSION_TOKEN_FILE}`,
       ],
       HostConfig: {
         NetworkMode: names.network(spec.id),

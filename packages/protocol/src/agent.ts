@@ -28,5 +28,6 @@ export type AgentServerMessage = z.infer<typeof AgentServerMessageSchema>;
 export const AGENT_ENV = {
   serverUrl: "STRAND_SERVER_URL",
   sessionId: "STRAND_SESSION_ID",
-  sessionToken: "STRAND_SESSION_TOKEN",
+  /** Path of a file holding the session token; rewritten by the node before every start. */
+  sessionTokenFile: "STRAND_SESSION_TOKEN_FILE",
 } as const;

@@ -134,7 +134,7 @@ export class Scheduler {
         .where(and(eq(sessions.nodeId, nodeId), inArray(sessions.state, ["starting", "ready", "stopping"])));
       if (n >= driver.maxSessions) {
         const reason = `Waiting for room: node ${driver.name} runs its maximum of ${driver.maxSessions} sessions.`;
-        if (s.state_reason !== reason) await svc.explain(s.id, reason);
+        if (s.state_reason !== reason) await svc.explain(s.id, reason, "pending");
         return;
       }
       if (!(await svc.claim(s.id, nodeId, "Creating the desktop container."))) return;
@@ -144,12 +144,19 @@ export class Scheduler {
       s.id,
       setTimeout(() => void this.failUnready(s.id), READY_TIMEOUT_MS),
     );
+    // Progress notes are written in order, and before this start is considered done.
+    let notes = Promise.resolve();
+    const note = (step: string) => {
+      notes = notes.then(() => svc.explain(s.id, progressText(step), "starting")).catch(() => {});
+    };
     try {
       await driver.start(
         { id: s.id, desktop: s.desktop, resources: s.resources, egress: s.egress, sessionToken: token.token },
-        (step) => void svc.explain(s.id, progressText(step)).catch(() => {}),
+        note,
       );
+      await notes;
     } catch (err) {
+      await notes;
       this.agentConnected(s.id);
       await revokeSessionTokens(db, s.id);
       await svc.transition(s.id, "failed", (err as Error).message).catch(() => {});

@@ -202,11 +202,14 @@ export class SessionService {
     });
   }
 
-  /** Sets the human-readable reason without changing state (progress, or why it waits). */
-  async explain(id: string, reason: string): Promise<void> {
+  /**
+   * Sets the human-readable reason without changing state (progress, or why it waits), only
+   * while the session is still in `whileIn`: a late progress note must not relabel a ready session.
+   */
+  async explain(id: string, reason: string, whileIn: SessionState): Promise<void> {
     await this.db.transaction(async (tx) => {
       const [row] = await tx.select().from(sessions).where(eq(sessions.id, id)).for("update");
-      if (row) await write(tx, row, { stateReason: reason }, "session.updated");
+      if (row && row.state === whileIn) await write(tx, row, { stateReason: reason }, "session.updated");
     });
   }
 
