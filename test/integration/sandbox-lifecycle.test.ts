@@ -52,13 +52,13 @@ describe("session lifecycle on real Docker", () => {
 
     const stoppedAt = ws.messages.length;
     await s.admin("POST", `/api/v1/sessions/${id}/start`);
-    const after = (state: string) => (m: any) =>
+    const sinceRestart = (state: string) => (m: any) =>
       ws.messages.indexOf(m) >= stoppedAt &&
       m.type === "event" &&
       m.event.session_id === id &&
       m.event.session.state === state;
-    await ws.next(after("starting"), 60_000);
-    await ws.next(after("ready"), 120_000);
+    await ws.next(sinceRestart("starting"), 60_000);
+    await ws.next(sinceRestart("ready"), 120_000);
     expect((await exec(name, ["cat", "/home/agent/work/keep.txt"])).output.trim()).toBe("hello");
 
     const del = await s.admin("DELETE", `/api/v1/sessions/${id}`);
