@@ -31,11 +31,19 @@ fi
 # dockerd, runuser and friends live in sbin, which a root shell reached through `su` may lack.
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
-# Two runs at once (say, two test runs) must not both start a dockerd or create the same role.
-exec 9>/run/strand-provision.lock
-flock 9
+# Two runs at once (say, two test runs) must not both start a dockerd or create the same role, so
+# the rest runs under a lock. flock -o holds it in flock's own process and does not pass it on: a lock
+# fd inherited by the daemons started below would stay held for as long as they run.
+if [[ ${STRAND_PROVISION_LOCKED:-} != 1 ]]; then
+  rc=0
+  STRAND_PROVISION_LOCKED=1 flock -o -w 900 -E 75 /run/strand-provision.lock \
+    "${BASH:-bash}" "$(readlink -f -- "$0")" "$@" || rc=$?
+  ((rc != 75)) || echo "provision: error: another provision run has held /run/strand-provision.lock for 15 minutes" >&2
+  exit "$rc"
+fi
 
 readonly PG_VERSION=15 PG_PORT=5432
+readonly APT_LOG=/var/log/strand-provision-apt.log
 readonly DOCKERD_LOG=/var/log/strand-dockerd.log DOCKERD_PIDFILE=/var/run/docker.pid
 readonly TEST_DATABASE_URL="postgres://strand:strand@127.0.0.1:$PG_PORT/postgres"
 
@@ -73,7 +81,7 @@ systemd_is_init() {
 # --- 1. Debian packages --------------------------------------------------------------------------
 begin
 packages=(ca-certificates curl git iptables)
-((want_docker)) && packages+=(docker.io debootstrap)
+((want_docker)) && packages+=(docker.io debootstrap) # debootstrap builds the sandbox images' Debian base
 ((want_postgres)) && packages+=(postgresql) # Debian 12's postgresql is PostgreSQL 15
 ((want_chromium)) && packages+=(chromium)   # /usr/bin/chromium, for the headless browser tests
 
@@ -91,14 +99,18 @@ done
 if ((${#missing[@]} == 0)); then
   say "packages: ${packages[*]} already installed"
 else
-  echo "provision: packages: installing ${missing[*]}"
+  echo "provision: packages: installing ${missing[*]} (apt output in $APT_LOG)"
   export DEBIAN_FRONTEND=noninteractive
   # Wait for, rather than fail on, a dpkg lock held by another apt run (unattended upgrades, a person).
   apt_opts=(-q -o DPkg::Lock::Timeout=300)
-  apt-get "${apt_opts[@]}" update >/dev/null
   # Recommends would add e.g. apparmor, needrestart and desktop bits for chromium; none are needed
   # here (fontconfig already pulls in a font, and headless tests run chromium with --no-sandbox).
-  apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}" >/dev/null
+  if ! { apt-get "${apt_opts[@]}" update && apt-get "${apt_opts[@]}" install -y --no-install-recommends "${missing[@]}"; } \
+    >"$APT_LOG" 2>&1 </dev/null; then
+    echo "provision: error: apt-get failed; last lines of $APT_LOG:" >&2
+    tail -n 30 "$APT_LOG" >&2
+    exit 1
+  fi
   say "packages: installed ${missing[*]}"
 fi
 
@@ -120,6 +132,10 @@ docker_failed() {
   else
     echo "provision: last lines of $DOCKERD_LOG:" >&2
     tail -n 30 "$DOCKERD_LOG" >&2 || true
+    # Debian 12's iptables is the nftables flavour; a kernel without nf_tables needs the legacy one.
+    if grep -qi iptables "$DOCKERD_LOG" 2>/dev/null; then
+      echo "provision: if iptables is what failed, try: update-alternatives --set iptables /usr/sbin/iptables-legacy" >&2
+    fi
   fi
   exit 1
 }

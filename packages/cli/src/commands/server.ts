@@ -31,6 +31,9 @@ export function registerServer(program: Command): void {
         .join("\n")}\n`,
     )
     .action(async (opts: ServerOptions) => {
+      // Signals are handled from the first moment: one arriving during start-up shuts down cleanly
+      // once the server is up, instead of killing it half-way (e.g. with the embedded DB lock held).
+      const shutdown = handleSignals();
       const config = resolveConfig(process.env, { port: opts.port, host: opts.host, dataDir: opts.dataDir });
       // Loaded here so client commands don't pay for the server's dependencies at every start.
       const { startServer } = await import("@strand/server");
@@ -38,7 +41,7 @@ export function registerServer(program: Command): void {
         driverFactory: opts.node ? (port) => embeddedNode(port, opts) : undefined,
       });
       printWelcome(server);
-      handleSignals(server);
+      shutdown.attach(server);
     });
 }
 
@@ -94,28 +97,38 @@ function printWelcome(server: RunningServer): void {
   process.stderr.write(`${lines.join("\n")}\n`);
 }
 
-function handleSignals(server: RunningServer): void {
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      server.log.warn({ signal }, "second signal: exiting now");
-      process.exit(1);
-    }
-    stopping = true;
-    server.log.info({ signal }, "received signal; shutting down gracefully");
+function handleSignals(): { attach(server: RunningServer): void } {
+  let server: RunningServer | undefined;
+  let requested: NodeJS.Signals | undefined;
+  const shutDown = (srv: RunningServer, signal: NodeJS.Signals) => {
+    srv.log.info({ signal }, "received signal; shutting down gracefully");
     const force = setTimeout(() => {
-      server.log.error("shutdown took longer than 10 s; exiting");
+      srv.log.error("shutdown took longer than 10 s; exiting");
       process.exit(1);
     }, 10_000);
     force.unref();
-    server.close().then(
+    srv.close().then(
       () => process.exit(0),
       (err: unknown) => {
-        server.log.error({ err }, "error during shutdown");
+        srv.log.error({ err }, "error during shutdown");
         process.exit(1);
       },
     );
   };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (requested) {
+      process.stderr.write(`second ${signal}: exiting now\n`);
+      process.exit(1);
+    }
+    requested = signal;
+    if (server) shutDown(server, signal);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  return {
+    attach(srv) {
+      server = srv;
+      if (requested) shutDown(srv, requested);
+    },
+  };
 }
