@@ -34,11 +34,14 @@ export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 # Two runs at once (say, two test runs) must not both start a dockerd or create the same role, so
 # the rest runs under a lock. flock -o holds it in flock's own process and does not pass it on: a lock
 # fd inherited by the daemons started below would stay held for as long as they run.
+# (A version of this script that lacked -o left daemons holding /run/strand-provision.lock, hence the
+# new name.)
+LOCK_FILE=/run/strand-provision-v2.lock
 if [[ ${STRAND_PROVISION_LOCKED:-} != 1 ]]; then
   rc=0
-  STRAND_PROVISION_LOCKED=1 flock -o -w 900 -E 75 /run/strand-provision.lock \
+  STRAND_PROVISION_LOCKED=1 flock -o -w 300 -E 75 "$LOCK_FILE" \
     "${BASH:-bash}" "$(readlink -f -- "$0")" "$@" || rc=$?
-  ((rc != 75)) || echo "provision: error: another provision run has held /run/strand-provision.lock for 15 minutes" >&2
+  ((rc != 75)) || echo "provision: error: another provision run has held $LOCK_FILE for 5 minutes" >&2
   exit "$rc"
 fi
 
@@ -179,9 +182,6 @@ fi
 
 # --- 3. PostgreSQL 15 --------------------------------------------------------------------------------
 pg_ready() { pg_isready -q -h 127.0.0.1 -p "$PG_PORT"; }
-# psql as the postgres superuser over its Unix socket (peer auth). cd / so psql does not warn that
-# postgres cannot read the caller's working directory.
-psql_admin() { (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT" "$@"); }
 # The same login the tests use: password auth over TCP to 127.0.0.1 (scram, per Debian's pg_hba).
 strand_login_ok() {
   [[ $(PGPASSWORD=strand PGCONNECT_TIMEOUT=5 psql -X -tA -h 127.0.0.1 -p "$PG_PORT" -U strand -d postgres \
@@ -228,7 +228,9 @@ if ((want_postgres)); then
   if strand_login_ok; then
     say "postgres: role strand already logs in over TCP as superuser"
   else
-    psql_admin <<'SQL'
+    # As the postgres superuser over the Unix socket (peer auth); cd / so psql does not warn that
+    # postgres cannot read the caller's working directory.
+    (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$PG_PORT") <<'SQL'
 DO $$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'strand') THEN CREATE ROLE strand; END IF;
 END $$;

@@ -33,4 +33,6 @@ export interface SandboxDriver {
   remove(sessionId: string): Promise<void>;
   /** Sessions this node currently has resources for. */
   list(): Promise<SessionStatus[]>;
+  /** Last lines the session's desktop printed, to explain a failure; "" when unknown. */
+  logs?(sessionId: string): Promise<string>;
 }

@@ -166,9 +166,8 @@ export class Scheduler {
   private async failUnready(sessionId: string): Promise<void> {
     this.readyTimers.delete(sessionId);
     const [row] = await this.o.db.select().from(sessions).where(eq(sessions.id, sessionId));
-    if (!row || row.state !== "starting") return;
-    const logs =
-      "logs" in this.o.driver ? await (this.o.driver as { logs(id: string): Promise<string> }).logs(sessionId) : "";
+    if (row?.state !== "starting") return;
+    const logs = (await this.o.driver.logs?.(sessionId)) ?? "";
     const tail = logs.trim().split("\n").slice(-3).join(" | ");
     await this.o.sessions
       .transition(
