@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
-import { DockerSandboxDriver, ImageBuilder } from "../../packages/node/src/index.js";
+import { DockerSandboxDriver, demux, ImageBuilder } from "../../packages/node/src/index.js";
 import { createLogger, resolveConfig, startServer } from "../../packages/server/src/index.js";
 import { caller } from "./http.js";
 import { ADMIN_TOKEN } from "./server.js";
@@ -56,14 +56,7 @@ export async function exec(containerName: string, cmd: string[]): Promise<{ code
     stream.on("end", () => resolve());
   });
   const info = await e.inspect();
-  const buf = Buffer.concat(chunks);
-  let out = "";
-  for (let i = 0; i + 8 <= buf.length; ) {
-    const len = buf.readUInt32BE(i + 4);
-    out += buf.subarray(i + 8, i + 8 + len).toString();
-    i += 8 + len;
-  }
-  return { code: info.ExitCode ?? -1, output: out };
+  return { code: info.ExitCode ?? -1, output: demux(Buffer.concat(chunks)) };
 }
 
 export async function dockerObjectExists(kind: "container" | "network" | "volume", name: string): Promise<boolean> {

@@ -197,7 +197,7 @@ function describeExit(status: string): string {
 }
 
 /** Docker multiplexes stdout/stderr with 8-byte frame headers when there is no TTY. */
-function demux(buf: Buffer): string {
+export function demux(buf: Buffer): string {
   let out = "";
   let i = 0;
   while (i + 8 <= buf.length) {
