@@ -1,5 +1,5 @@
 import type { SandboxDriver, Session } from "@strand/protocol";
-import { and, eq, inArray, isNotNull, or, sql } from "drizzle-orm";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { issueApiToken, revokeSessionTokens } from "../auth/api-tokens.js";
 import type { Db } from "../db/database.js";
@@ -32,6 +32,8 @@ export class Scheduler {
   private readonly readyTimers = new Map<string, NodeJS.Timeout>();
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
+  private passing = false;
+  private again = false;
 
   constructor(private readonly o: SchedulerOptions) {}
 
@@ -51,7 +53,10 @@ export class Scheduler {
         set: { status: "online", maxSessions: driver.maxSessions, lastHeartbeatAt: new Date() },
       });
     this.unsubscribe = this.o.bus.subscribe(() => this.kick());
-    this.timer = setInterval(() => this.kick(), TICK_MS);
+    this.timer = setInterval(() => {
+      this.heartbeat();
+      this.kick();
+    }, TICK_MS);
     this.timer.unref();
     this.kick();
   }
@@ -74,14 +79,38 @@ export class Scheduler {
     this.readyTimers.delete(sessionId);
   }
 
+  /**
+   * Runs a pass now, or right after the one in flight: a burst of events costs at most two
+   * passes, not one query per event.
+   */
   private kick(): void {
     if (this.stopped) return;
-    this.tick().catch((err) => this.o.log.warn({ err }, "scheduler pass failed; retrying"));
+    if (this.passing) {
+      this.again = true;
+      return;
+    }
+    this.passing = true;
+    this.tick()
+      .catch((err) => this.o.log.warn({ err }, "scheduler pass failed; retrying"))
+      .finally(() => {
+        this.passing = false;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  private heartbeat(): void {
+    this.o.db
+      .update(nodes)
+      .set({ lastHeartbeatAt: new Date(), status: "online" })
+      .where(eq(nodes.id, this.o.nodeId))
+      .catch((err) => this.o.log.warn({ err }, "node heartbeat failed"));
   }
 
   private async tick(): Promise<void> {
     const { db, nodeId } = this.o;
-    await db.update(nodes).set({ lastHeartbeatAt: new Date(), status: "online" }).where(eq(nodes.id, nodeId));
     const rows = await db
       .select()
       .from(sessions)
@@ -90,15 +119,11 @@ export class Scheduler {
           and(eq(sessions.desiredState, "running"), eq(sessions.state, "pending")),
           and(
             eq(sessions.nodeId, nodeId),
-            inArray(sessions.desiredState, ["stopped", "deleted"]),
-            inArray(sessions.state, ["starting", "ready", "stopping"]),
-          ),
-          and(eq(sessions.nodeId, nodeId), eq(sessions.desiredState, "deleted")),
-          and(
-            isNotNull(sessions.nodeId),
-            eq(sessions.nodeId, nodeId),
-            eq(sessions.desiredState, "running"),
-            eq(sessions.state, "starting"),
+            or(
+              eq(sessions.desiredState, "deleted"),
+              and(eq(sessions.desiredState, "stopped"), inArray(sessions.state, ["starting", "ready", "stopping"])),
+              and(eq(sessions.desiredState, "running"), eq(sessions.state, "starting")),
+            ),
           ),
         ),
       )

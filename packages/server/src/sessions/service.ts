@@ -153,20 +153,8 @@ export class SessionService {
   async remove(ownerId: string, id: string): Promise<{ session: Session; deleted: boolean }> {
     return this.db.transaction(async (tx) => {
       const row = await lockOwned(tx, ownerId, id);
-      if (row.nodeId === null) {
-        await tx.delete(sessions).where(eq(sessions.id, id));
-        const session = toSession({ ...row, desiredState: "deleted", updatedAt: new Date() });
-        await recordEvent(tx, "session.deleted", session);
-        return { session, deleted: true };
-      }
-      const [updated] = await tx
-        .update(sessions)
-        .set({ desiredState: "deleted", updatedAt: new Date() })
-        .where(eq(sessions.id, id))
-        .returning();
-      const session = toSession(updated as SessionRow);
-      await recordEvent(tx, "session.updated", session);
-      return { session, deleted: false };
+      if (row.nodeId === null) return { session: await deleteRow(tx, row), deleted: true };
+      return { session: await write(tx, row, { desiredState: "deleted" }, "session.updated"), deleted: false };
     });
   }
 
@@ -216,8 +204,8 @@ export class SessionService {
   /** Removes the row of a session whose node has torn everything down. */
   async finalizeDelete(id: string): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const [row] = await tx.delete(sessions).where(eq(sessions.id, id)).returning();
-      if (row) await recordEvent(tx, "session.deleted", toSession(row));
+      const [row] = await tx.select().from(sessions).where(eq(sessions.id, id)).for("update");
+      if (row) await deleteRow(tx, row);
     });
   }
 
@@ -238,6 +226,13 @@ async function lockOwned(tx: Db, ownerId: string, id: string): Promise<SessionRo
   // Someone else's session answers exactly like a missing one: no existence leak.
   if (!row) throw notFound("session", id);
   return row;
+}
+
+async function deleteRow(tx: Db, row: SessionRow): Promise<Session> {
+  await tx.delete(sessions).where(eq(sessions.id, row.id));
+  const session = toSession({ ...row, desiredState: "deleted", updatedAt: new Date() });
+  await recordEvent(tx, "session.deleted", session);
+  return session;
 }
 
 /** Writes the patch and records an event, unless nothing actually changed. */
