@@ -71,6 +71,25 @@ describe("session lifecycle on real Docker", () => {
     expect((await s.admin("GET", `/api/v1/sessions/${id}`)).status).toBe(404);
   }, 400_000);
 
+  it("a desktop that dies fails its session with the reason, and start brings it back", async () => {
+    const { id } = (await s.admin("POST", "/api/v1/sessions", { body: { name: "fragile" } })).body;
+    await stateOf(id, "ready");
+    await docker.getContainer(`strand-${id}`).kill();
+    const failed = await stateOf(id, "failed", 30_000);
+    expect(failed.event.session.state_reason).toMatch(/stopped unexpectedly \(exit code 137\)/);
+    const mark = ws.messages.length;
+    await s.admin("POST", `/api/v1/sessions/${id}/start`);
+    await ws.next(
+      (m) =>
+        ws.messages.indexOf(m) >= mark &&
+        m.type === "event" &&
+        m.event.session_id === id &&
+        m.event.session.state === "ready",
+      120_000,
+    );
+    await s.admin("DELETE", `/api/v1/sessions/${id}`);
+  }, 300_000);
+
   it("a session token works only for its agent, never on the user API", async () => {
     const { db } = s.server.database;
     const me = await s.admin("GET", "/api/v1/me");

@@ -31,22 +31,15 @@ export async function spawnServer(opts: {
   env: Record<string, string>;
   dataDir: string;
   port?: number;
+  /** Run the embedded sandbox node, bound on all addresses so containers can dial back. */
+  node?: boolean;
 }): Promise<ServerProcess> {
   assertBuilt();
+  // Without `node`, no embedded sandbox node: control-plane tests must not start desktops.
+  const args = opts.node ? ["--host", "0.0.0.0"] : ["--no-node", "--host", "127.0.0.1"];
   const proc = spawn(
     process.execPath,
-    // No embedded sandbox node: these tests are about the control plane, and must not start desktops.
-    [
-      STRAND_BIN,
-      "server",
-      "--no-node",
-      "--port",
-      String(opts.port ?? 0),
-      "--host",
-      "127.0.0.1",
-      "--data-dir",
-      opts.dataDir,
-    ],
+    [STRAND_BIN, "server", ...args, "--port", String(opts.port ?? 0), "--data-dir", opts.dataDir],
     { env: { ...process.env, LOG_LEVEL: "info", ...opts.env }, stdio: ["ignore", "pipe", "pipe"] },
   );
   spawned.add(proc);

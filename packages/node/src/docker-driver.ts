@@ -90,15 +90,29 @@ export class DockerSandboxDriver implements SandboxDriver {
   }
 
   async list(): Promise<SessionStatus[]> {
-    const containers = await this.docker.listContainers({
-      all: true,
-      filters: { label: [`${LABELS.managed}=true`, `${LABELS.node}=${this.name}`] },
-    });
-    return containers.map((c) => {
-      const id = c.Labels[LABELS.session] ?? "";
-      const running = c.State === "running";
-      return running ? { id, running } : { id, running, reason: describeExit(c.Status) };
-    });
+    const containers = await this.docker.listContainers({ all: true, filters: this.ownFilter() });
+    return Promise.all(
+      containers.map(async (c) => {
+        const id = c.Labels[LABELS.session] ?? "";
+        if (c.State === "running") return { id, running: true };
+        return { id, running: false, reason: await this.exitReason(c.Id, c.Status) };
+      }),
+    );
+  }
+
+  async reconcile(keep: ReadonlySet<string>): Promise<string[]> {
+    const filters = this.ownFilter();
+    const orphans = new Set<string>();
+    const sessionOf = (labels: Record<string, string> | undefined) => labels?.[LABELS.session] ?? "";
+    for (const c of await this.docker.listContainers({ all: true, filters })) orphans.add(sessionOf(c.Labels));
+    for (const n of await this.docker.listNetworks({ filters })) orphans.add(sessionOf(n.Labels));
+    for (const v of (await this.docker.listVolumes({ filters })).Volumes ?? []) orphans.add(sessionOf(v.Labels));
+    const removed = [...orphans].filter((id) => id && !keep.has(id));
+    for (const id of removed) {
+      this.opts.log.info({ session: id }, "removing leftovers of a session the server no longer has");
+      await this.remove(id);
+    }
+    return removed;
   }
 
   /** Last lines of the container's output, for failure reasons. */
@@ -110,6 +124,22 @@ export class DockerSandboxDriver implements SandboxDriver {
       return demux(buf);
     } catch {
       return "";
+    }
+  }
+
+  private ownFilter() {
+    return { label: [`${LABELS.managed}=true`, `${LABELS.node}=${this.name}`] };
+  }
+
+  private async exitReason(containerId: string, status: string): Promise<string> {
+    try {
+      const { State } = await this.docker.getContainer(containerId).inspect();
+      if (State.OOMKilled) {
+        return "The desktop ran out of memory and was killed; give the session more memory and start it again.";
+      }
+      return `The desktop stopped unexpectedly (exit code ${State.ExitCode}${State.Error ? `: ${State.Error}` : ""}).`;
+    } catch {
+      return `The desktop container is not running (${status}).`;
     }
   }
 
@@ -188,12 +218,6 @@ export class DockerSandboxDriver implements SandboxDriver {
 
 function isStatus(err: unknown, ...codes: number[]): boolean {
   return codes.includes((err as { statusCode?: number }).statusCode ?? -1);
-}
-
-function describeExit(status: string): string {
-  return /OOM/i.test(status)
-    ? `the desktop ran out of memory (${status})`
-    : `the desktop container is not running (${status})`;
 }
 
 /** Docker multiplexes stdout/stderr with 8-byte frame headers when there is no TTY. */

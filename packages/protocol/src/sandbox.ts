@@ -33,6 +33,11 @@ export interface SandboxDriver {
   remove(sessionId: string): Promise<void>;
   /** Sessions this node currently has resources for. */
   list(): Promise<SessionStatus[]>;
+  /**
+   * Removes every container, network and volume this node labelled for a session not in `keep`
+   * (leftovers of a crash or of a delete the server never saw finish). Returns the session ids removed.
+   */
+  reconcile(keep: ReadonlySet<string>): Promise<string[]>;
   /** Last lines the session's desktop printed, to explain a failure; "" when unknown. */
   logs?(sessionId: string): Promise<string>;
 }

@@ -20,6 +20,11 @@ export function registerServer(program: Command): void {
         .default("40"),
     )
     .addOption(
+      new Option("--node-name <name>", "name of the embedded sandbox node (default: host name)").env(
+        "STRAND_NODE_NAME",
+      ),
+    )
+    .addOption(
       new Option("--subnet-pool <cidr>", "a.b.0.0/16 pool for session networks")
         .env("STRAND_SUBNET_POOL")
         .default("10.213.0.0/16"),
@@ -52,6 +57,7 @@ interface ServerOptions {
   node: boolean;
   maxSessions: string;
   subnetPool: string;
+  nodeName?: string;
 }
 
 /** A sandbox node in this process when the local Docker Engine answers; otherwise none. */
@@ -70,7 +76,7 @@ async function embeddedNode(port: number, opts: ServerOptions): Promise<SandboxD
   const { createLogger } = await import("@strand/server");
   return new DockerSandboxDriver({
     docker,
-    name: hostname(),
+    name: opts.nodeName ?? hostname(),
     maxSessions: Number(opts.maxSessions),
     serverPort: port,
     subnetPool: opts.subnetPool,

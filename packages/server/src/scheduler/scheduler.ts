@@ -52,10 +52,12 @@ export class Scheduler {
         target: nodes.id,
         set: { status: "online", maxSessions: driver.maxSessions, lastHeartbeatAt: new Date() },
       });
+    await this.reconcile();
     this.unsubscribe = this.o.bus.subscribe(() => this.kick());
     this.timer = setInterval(() => {
       this.heartbeat();
       this.kick();
+      void this.observe();
     }, TICK_MS);
     this.timer.unref();
     this.kick();
@@ -99,6 +101,54 @@ export class Scheduler {
           this.kick();
         }
       });
+  }
+
+  /**
+   * After a crash the host may hold containers, networks or volumes of sessions the database no
+   * longer has (deleted meanwhile, or never committed): remove them. Sessions it has are adopted
+   * as they are; the normal passes drive them on.
+   */
+  private async reconcile(): Promise<void> {
+    const rows = await this.o.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.nodeId, this.o.nodeId));
+    // A session being claimed right now has no node id yet but may already have objects: keep pending ones too.
+    const pending = await this.o.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.state, "pending"));
+    const keep = new Set([...rows, ...pending].map((r) => r.id));
+    const removed = await this.o.driver.reconcile(keep);
+    if (removed.length > 0) this.o.log.info({ removed }, "reconciled: removed leftovers of unknown sessions");
+  }
+
+  /**
+   * Compares what the database believes runs here with what does: a desktop that died (exited,
+   * OOM-killed, removed by hand) fails its session with the reason, instead of staying "ready".
+   */
+  private async observe(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const live = await this.o.db
+        .select()
+        .from(sessions)
+        .where(
+          and(
+            eq(sessions.nodeId, this.o.nodeId),
+            eq(sessions.desiredState, "running"),
+            inArray(sessions.state, ["starting", "ready"]),
+          ),
+        );
+      if (live.length === 0) return;
+      const observed = new Map((await this.o.driver.list()).map((st) => [st.id, st]));
+      for (const row of live) {
+        // A start from before a restart is resumed by the normal pass, not failed here.
+        if (this.busy.has(row.id) || (row.state === "starting" && !this.readyTimers.has(row.id))) continue;
+        const st = observed.get(row.id);
+        if (st?.running) continue;
+        this.agentConnected(row.id);
+        await revokeSessionTokens(this.o.db, row.id);
+        const reason = st ? st.reason : "The desktop container is gone (removed outside Strand).";
+        await this.o.sessions.transition(row.id, "failed", reason ?? "The desktop stopped.").catch(() => {});
+      }
+    } catch (err) {
+      this.o.log.warn({ err }, "could not compare sessions with the node");
+    }
   }
 
   private heartbeat(): void {
