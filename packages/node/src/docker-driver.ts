@@ -1,7 +1,14 @@
-import { AGENT_ENV, type SandboxDriver, type SessionSpec, type SessionStatus } from "@strand/protocol";
+import {
+  AGENT_ENV,
+  type EgressPolicy,
+  type SandboxDriver,
+  type SessionSpec,
+  type SessionStatus,
+} from "@strand/protocol";
 import Docker from "dockerode";
 import type { Logger } from "pino";
 import { AGENTD_PATH_IN_CONTAINER, agentdArchive, SESSION_TOKEN_FILE } from "./agentd-bundle.js";
+import { bridgeName, Firewall } from "./firewall.js";
 import { desktopImageTag } from "./images.js";
 import { LABELS, labelsFor, names } from "./labels.js";
 import { SubnetPool } from "./subnet-pool.js";
@@ -14,6 +21,8 @@ export interface DockerDriverOptions {
   /** Port of the Strand server on this host; containers reach it through their network's gateway. */
   serverPort: number;
   subnetPool?: string;
+  /** Apply Strand's iptables chains (default true; needs root). */
+  firewall?: boolean;
   log: Logger;
 }
 
@@ -27,12 +36,17 @@ export class DockerSandboxDriver implements SandboxDriver {
   private readonly pool: SubnetPool;
   // Subnet choice reads then creates; serialising it stops two starts picking the same /24.
   private networkLock: Promise<unknown> = Promise.resolve();
+  private readonly firewall: Firewall | undefined;
+  // Egress as last started; network labels hold it across restarts of the node.
+  private readonly egress = new Map<string, EgressPolicy>();
+  private firewallLock: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly opts: DockerDriverOptions) {
     this.docker = opts.docker ?? new Docker();
     this.name = opts.name;
     this.maxSessions = opts.maxSessions;
     this.pool = new SubnetPool(opts.subnetPool);
+    this.firewall = opts.firewall === false ? undefined : new Firewall(opts.serverPort, opts.log);
   }
 
   async start(spec: SessionSpec, onProgress: (step: string) => void = () => {}): Promise<void> {
@@ -44,7 +58,10 @@ export class DockerSandboxDriver implements SandboxDriver {
       );
     }
     onProgress("network");
-    const gateway = await this.ensureNetwork(spec.id);
+    const gateway = await this.ensureNetwork(spec.id, spec.egress);
+    this.egress.set(spec.id, spec.egress);
+    // Rules first, container second: there is never a moment the desktop runs unfenced.
+    await this.syncFirewall();
     onProgress("volumes");
     for (const volume of [names.workspace(spec.id), names.dockerData(spec.id)]) {
       await this.docker.createVolume({ Name: volume, Labels: labelsFor(spec.id, this.name) });
@@ -87,6 +104,27 @@ export class DockerSandboxDriver implements SandboxDriver {
         if (!isStatus(err, 404)) throw err;
       }
     }
+    this.egress.delete(sessionId);
+    await this.syncFirewall();
+  }
+
+  /** Rewrites the firewall for the session networks that exist now (serialised). */
+  async syncFirewall(): Promise<void> {
+    const fw = this.firewall;
+    if (!fw) return;
+    const run = this.firewallLock.then(async () => {
+      // The chains are per host, so they cover every Strand network on this engine, not only ours.
+      const networks = await this.docker.listNetworks({ filters: { label: [`${LABELS.managed}=true`] } });
+      await fw.apply(
+        networks.map((n) => {
+          const id = n.Labels?.[LABELS.session] ?? "";
+          const egress = this.egress.get(id) ?? (n.Labels?.[LABELS.egress] === "deny" ? "deny" : "allow");
+          return { bridge: bridgeName(id), egress };
+        }),
+      );
+    });
+    this.firewallLock = run.catch(() => {});
+    return run;
   }
 
   async list(): Promise<SessionStatus[]> {
@@ -112,6 +150,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       this.opts.log.info({ session: id }, "removing leftovers of a session the server no longer has");
       await this.remove(id);
     }
+    await this.syncFirewall();
     return removed;
   }
 
@@ -143,7 +182,7 @@ export class DockerSandboxDriver implements SandboxDriver {
     }
   }
 
-  private async ensureNetwork(sessionId: string): Promise<string> {
+  private async ensureNetwork(sessionId: string, egress: EgressPolicy): Promise<string> {
     const run = this.networkLock.then(async () => {
       const net = this.docker.getNetwork(names.network(sessionId));
       try {
@@ -165,7 +204,8 @@ export class DockerSandboxDriver implements SandboxDriver {
         Driver: "bridge",
         CheckDuplicate: true,
         IPAM: { Config: [{ Subnet: free.subnet, Gateway: free.gateway }] },
-        Labels: labelsFor(sessionId, this.name),
+        Options: { "com.docker.network.bridge.name": bridgeName(sessionId) },
+        Labels: { ...labelsFor(sessionId, this.name), [LABELS.egress]: egress },
       });
       return free.gateway;
     });

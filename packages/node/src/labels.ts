@@ -3,6 +3,7 @@ export const LABELS = {
   managed: "strand.managed",
   session: "strand.session",
   node: "strand.node",
+  egress: "strand.egress",
 } as const;
 
 export const names = {

@@ -30,9 +30,11 @@ export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private readonly busy = new Set<string>();
   private readonly readyTimers = new Map<string, NodeJS.Timeout>();
+  private readonly startFinishedAt = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
   private stopped = false;
   private passing = false;
+  private observing = false;
   private again = false;
 
   constructor(private readonly o: SchedulerOptions) {}
@@ -122,7 +124,8 @@ export class Scheduler {
    * OOM-killed, removed by hand) fails its session with the reason, instead of staying "ready".
    */
   private async observe(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.observing) return;
+    this.observing = true;
     try {
       const live = await this.o.db
         .select()
@@ -135,12 +138,22 @@ export class Scheduler {
           ),
         );
       if (live.length === 0) return;
+      const lookedAt = Date.now();
       const observed = new Map((await this.o.driver.list()).map((st) => [st.id, st]));
       for (const row of live) {
+        // Skip what a start touched during the look: the look may predate the container running.
         // A start from before a restart is resumed by the normal pass, not failed here.
-        if (this.busy.has(row.id) || (row.state === "starting" && !this.readyTimers.has(row.id))) continue;
+        if (
+          this.busy.has(row.id) ||
+          (this.startFinishedAt.get(row.id) ?? 0) >= lookedAt ||
+          (row.state === "starting" && !this.readyTimers.has(row.id))
+        ) {
+          continue;
+        }
         const st = observed.get(row.id);
         if (st?.running) continue;
+        const now = await this.o.sessions.getAny(row.id).catch(() => undefined);
+        if (now?.desired_state !== "running" || (now.state !== "starting" && now.state !== "ready")) continue;
         this.agentConnected(row.id);
         await revokeSessionTokens(this.o.db, row.id);
         const reason = st ? st.reason : "The desktop container is gone (removed outside Strand).";
@@ -148,6 +161,8 @@ export class Scheduler {
       }
     } catch (err) {
       this.o.log.warn({ err }, "could not compare sessions with the node");
+    } finally {
+      this.observing = false;
     }
   }
 
@@ -229,6 +244,7 @@ export class Scheduler {
         { id: s.id, desktop: s.desktop, resources: s.resources, egress: s.egress, sessionToken: token.token },
         note,
       );
+      this.startFinishedAt.set(s.id, Date.now());
       await notes;
     } catch (err) {
       await notes;
