@@ -30,6 +30,8 @@ export async function startSandboxServer(nodeName = `test-${hostname()}-${proces
         maxSessions: 10,
         serverPort: port,
         subnetPool: "10.214.0.0/16",
+        // Only to prove the isolation tests fail without Strand's rules.
+        firewall: process.env.STRAND_TEST_NO_FIREWALL !== "1",
         log,
       }),
   });
@@ -38,6 +40,7 @@ export async function startSandboxServer(nodeName = `test-${hostname()}-${proces
     server,
     url,
     admin: caller(url, { token: ADMIN_TOKEN }),
+    anon: caller(url),
     async stop() {
       await server.close();
       await removeNodeObjects(nodeName);
@@ -57,6 +60,12 @@ export async function exec(containerName: string, cmd: string[]): Promise<{ code
   });
   const info = await e.inspect();
   return { code: info.ExitCode ?? -1, output: demux(Buffer.concat(chunks)) };
+}
+
+/** Starts a command in the container and returns at once (for load that never ends by itself). */
+export async function execDetached(containerName: string, cmd: string[]): Promise<void> {
+  const e = await docker.getContainer(containerName).exec({ Cmd: cmd });
+  await e.start({ Detach: true });
 }
 
 export async function dockerObjectExists(kind: "container" | "network" | "volume", name: string): Promise<boolean> {
