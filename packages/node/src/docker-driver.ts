@@ -50,6 +50,14 @@ export class DockerSandboxDriver implements SandboxDriver {
   }
 
   async start(spec: SessionSpec, onProgress: (step: string) => void = () => {}): Promise<void> {
+    try {
+      await this.startUnchecked(spec, onProgress);
+    } catch (err) {
+      throw explainDockerError(err, this.name);
+    }
+  }
+
+  private async startUnchecked(spec: SessionSpec, onProgress: (step: string) => void): Promise<void> {
     const image = desktopImageTag(spec.desktop);
     if (!(await this.exists(this.docker.getImage(image)))) {
       throw new Error(
@@ -254,6 +262,24 @@ export class DockerSandboxDriver implements SandboxDriver {
       throw err;
     }
   }
+}
+
+/** Turns driver-level failures into reasons a person can act on. */
+function explainDockerError(err: unknown, node: string): Error {
+  const code = (err as { code?: string }).code;
+  const syscall = (err as { syscall?: string }).syscall;
+  if (syscall === "connect" && (code === "ENOENT" || code === "ECONNREFUSED" || code === "EACCES")) {
+    return new Error(
+      `the Docker Engine on node ${node} is not reachable (${code}); start it (e.g. \`dockerd\`) and start the session again`,
+      { cause: err },
+    );
+  }
+  const status = (err as { statusCode?: number }).statusCode;
+  if (status !== undefined) {
+    const detail = (err as { json?: { message?: string } }).json?.message ?? (err as Error).message;
+    return new Error(`Docker refused on node ${node}: ${detail}`, { cause: err });
+  }
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 function isStatus(err: unknown, ...codes: number[]): boolean {

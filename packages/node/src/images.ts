@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Desktop } from "@strand/protocol";
@@ -25,6 +25,13 @@ export function baseImageTag(imagesDir = IMAGES_DIR): string {
 }
 
 export function desktopImageTag(desktop: Desktop, imagesDir = IMAGES_DIR): string {
+  if (!existsSync(join(imagesDir, desktop, "Dockerfile"))) {
+    const available = readdirSync(imagesDir).filter((d) => existsSync(join(imagesDir, d, "Dockerfile")));
+    throw new Error(
+      `the ${desktop} desktop has no image recipe in this version of Strand (images/${desktop}); ` +
+        `available: ${available.join(", ")}. Create the session with one of those, or add the recipe and run \`strand images build --desktop ${desktop}\``,
+    );
+  }
   const base = baseImageTag(imagesDir);
   return `strand-desktop-${desktop}:${recipeHash(join(imagesDir, desktop), base)}`;
 }

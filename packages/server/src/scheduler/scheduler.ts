@@ -35,6 +35,7 @@ export class Scheduler {
   private stopped = false;
   private passing = false;
   private observing = false;
+  private reconciled = false;
   private again = false;
 
   constructor(private readonly o: SchedulerOptions) {}
@@ -58,6 +59,7 @@ export class Scheduler {
     this.unsubscribe = this.o.bus.subscribe(() => this.kick());
     this.timer = setInterval(() => {
       this.heartbeat();
+      if (!this.reconciled) void this.reconcile();
       this.kick();
       void this.observe();
     }, TICK_MS);
@@ -111,6 +113,16 @@ export class Scheduler {
    * as they are; the normal passes drive them on.
    */
   private async reconcile(): Promise<void> {
+    try {
+      await this.reconcileOnce();
+      this.reconciled = true;
+    } catch (err) {
+      // Docker may be down right now: keep serving, and try again on the next pass.
+      this.o.log.warn({ err: (err as Error).message }, "could not reconcile with the node yet");
+    }
+  }
+
+  private async reconcileOnce(): Promise<void> {
     const rows = await this.o.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.nodeId, this.o.nodeId));
     // A session being claimed right now has no node id yet but may already have objects: keep pending ones too.
     const pending = await this.o.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.state, "pending"));
