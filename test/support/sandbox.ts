@@ -15,7 +15,7 @@ export async function ensureDesktopImage(desktop: "xfce" | "sway" = "xfce"): Pro
 }
 
 /** A real server with an embedded Docker node, bound where containers can reach it. */
-export async function startSandboxServer(nodeName = `test-${hostname()}-${process.pid}`) {
+export async function startSandboxServer(nodeName = `test-${hostname()}-${process.pid}`, maxSessions = 10) {
   const dataDir = mkdtempSync(join(tmpdir(), "strand-sbx-"));
   const config = resolveConfig(
     { STRAND_ADMIN_PASSWORD: "sandbox password", STRAND_ADMIN_TOKEN: ADMIN_TOKEN },
@@ -27,7 +27,7 @@ export async function startSandboxServer(nodeName = `test-${hostname()}-${proces
       new DockerSandboxDriver({
         docker,
         name: nodeName,
-        maxSessions: 10,
+        maxSessions,
         serverPort: port,
         subnetPool: "10.214.0.0/16",
         // Only to prove the isolation tests fail without Strand's rules.
