@@ -49,9 +49,13 @@ export async function startSandboxServer(nodeName = `test-${hostname()}-${proces
   };
 }
 
-export async function exec(containerName: string, cmd: string[]): Promise<{ code: number; output: string }> {
+export async function exec(
+  containerName: string,
+  cmd: string[],
+  user?: string,
+): Promise<{ code: number; output: string }> {
   const c = docker.getContainer(containerName);
-  const e = await c.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+  const e = await c.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, ...(user ? { User: user } : {}) });
   const stream = await e.start({});
   const chunks: Buffer[] = [];
   await new Promise<void>((resolve) => {

@@ -228,6 +228,8 @@ export class DockerSandboxDriver implements SandboxDriver {
       name: names.container(spec.id),
       Image: image,
       Hostname: "strand",
+      // Trusted sessions start as root to launch their dockerd, then drop to the agent user.
+      User: spec.trusted ? "root" : "agent",
       Labels: labelsFor(spec.id, this.name),
       Env: [
         `${AGENT_ENV.serverUrl}=http://${gateway}:${this.opts.serverPort}`,
@@ -239,15 +241,26 @@ export class DockerSandboxDriver implements SandboxDriver {
         Init: true,
         Mounts: [
           { Type: "volume", Source: names.workspace(spec.id), Target: "/home/agent/work" },
-          { Type: "volume", Source: names.dockerData(spec.id), Target: "/home/agent/.local/share/docker" },
+          {
+            Type: "volume",
+            Source: names.dockerData(spec.id),
+            Target: spec.trusted ? "/var/lib/docker" : "/home/agent/.local/share/docker",
+          },
         ],
         NanoCpus: Math.round(spec.resources.cpus * 1e9),
         Memory: spec.resources.memory_mb * MiB,
         MemorySwap: spec.resources.memory_mb * MiB,
         PidsLimit: spec.resources.pids,
         ShmSize: 256 * MiB,
-        CapDrop: ["ALL"],
-        SecurityOpt: ["no-new-privileges"],
+        // Trusted mode emulates --privileged (which fails on hosts that withhold CAP_SYS_RESOURCE)
+        // so the session can run its own dockerd. See docs/security.md for what that gives up.
+        ...(spec.trusted
+          ? {
+              CapAdd: ["ALL"],
+              CapDrop: ["SYS_RESOURCE"],
+              SecurityOpt: ["seccomp=unconfined", "apparmor=unconfined"],
+            }
+          : { CapDrop: ["ALL"], SecurityOpt: ["no-new-privileges"] }),
         RestartPolicy: { Name: "no" },
       },
     });

@@ -47,7 +47,23 @@ export class ImageBuilder {
       ),
     );
     progress(`built ${tag}`);
+    await this.pruneOlder(tag, progress);
     return tag;
+  }
+
+  /** Earlier builds of the same image take gigabytes; drop those no container still uses. */
+  private async pruneOlder(tag: string, progress: Progress): Promise<void> {
+    const repo = tag.split(":")[0] as string;
+    for (const image of await this.docker.listImages({ filters: { reference: [repo] } })) {
+      for (const old of (image.RepoTags ?? []).filter((t) => t !== tag)) {
+        try {
+          await this.docker.getImage(old).remove();
+          progress(`removed the previous build ${old}`);
+        } catch {
+          // Still used by a session's container: it stays until that session is deleted.
+        }
+      }
+    }
   }
 
   private async ensureBase(progress: Progress, force: boolean): Promise<string> {

@@ -6,6 +6,8 @@ export interface SessionSpec {
   desktop: Desktop;
   resources: ResourceLimits;
   egress: EgressPolicy;
+  /** Run the session's own Docker daemon with emulated privileges (trusted mode). */
+  trusted: boolean;
   /** Per-session credential; the only secret a sandbox ever holds. */
   sessionToken: string;
 }

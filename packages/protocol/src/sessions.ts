@@ -67,6 +67,11 @@ export const SessionSchema = z
     runtime: RuntimeSchema,
     model: z.string().nullable(),
     egress: EgressPolicySchema,
+    trusted: z
+      .boolean()
+      .describe(
+        "Trusted mode: the session runs its own Docker daemon with emulated privileges (see docs/security.md).",
+      ),
     resources: ResourceLimitsSchema,
     desired_state: DesiredStateSchema,
     state: SessionStateSchema,
@@ -87,6 +92,12 @@ export const CreateSessionBodySchema = z
     runtime: RuntimeSchema.default("strand-agent"),
     model: modelSchema.nullable().optional(),
     egress: EgressPolicySchema.default("allow"),
+    trusted: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Give the session its own Docker daemon by running it with emulated privileges; only for agents you trust.",
+      ),
     resources: ResourceLimitsSchema.partial().optional(),
     start: z.boolean().default(true).describe("Start the session right away (default true)."),
   })

@@ -64,6 +64,7 @@ export function registerSessions(program: Command): void {
     .option("--memory <MiB>", "memory limit in MiB", number("--memory"))
     .option("--pids <n>", "process limit", number("--pids"))
     .addOption(new Option("--egress <policy>", "internet access").choices(EGRESS_POLICIES).default("allow"))
+    .option("--trusted", "give the session its own Docker daemon (emulated privileges; see docs/security.md)")
     .option("--no-start", "create it stopped")
     .action(async (name: string, o: CreateOptions, cmd: Command) => {
       const { client, out } = clientFor(cmd);
@@ -77,6 +78,7 @@ export function registerSessions(program: Command): void {
         runtime: o.runtime,
         egress: o.egress,
         start: o.start,
+        ...(o.trusted ? { trusted: true } : {}),
         ...(o.model ? { model: o.model } : {}),
         ...(Object.keys(resources).length ? { resources } : {}),
       });
@@ -117,4 +119,5 @@ interface CreateOptions {
   pids?: number;
   egress: (typeof EGRESS_POLICIES)[number];
   start: boolean;
+  trusted?: boolean;
 }

@@ -101,6 +101,7 @@ export const sessions = pgTable(
     runtime: text("runtime").notNull(),
     model: text("model"),
     egress: text("egress").notNull().default("allow"),
+    trusted: boolean("trusted").notNull().default(false),
     cpus: doublePrecision("cpus").notNull(),
     memoryMb: integer("memory_mb").notNull(),
     pids: integer("pids").notNull(),

@@ -253,7 +253,14 @@ export class Scheduler {
     };
     try {
       await driver.start(
-        { id: s.id, desktop: s.desktop, resources: s.resources, egress: s.egress, sessionToken: token.token },
+        {
+          id: s.id,
+          desktop: s.desktop,
+          resources: s.resources,
+          egress: s.egress,
+          trusted: s.trusted,
+          sessionToken: token.token,
+        },
         note,
       );
       this.startFinishedAt.set(s.id, Date.now());

@@ -45,6 +45,7 @@ export class SessionService {
           runtime: body.runtime ?? "strand-agent",
           model: body.model ?? null,
           egress: body.egress ?? "allow",
+          trusted: body.trusted ?? false,
           cpus: resources.cpus,
           memoryMb: resources.memory_mb,
           pids: resources.pids,

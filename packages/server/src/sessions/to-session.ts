@@ -13,6 +13,7 @@ export function toSession(row: SessionRow): Session {
     runtime: row.runtime as Runtime,
     model: row.model,
     egress: row.egress as EgressPolicy,
+    trusted: row.trusted,
     resources: { cpus: row.cpus, memory_mb: row.memoryMb, pids: row.pids },
     desired_state: row.desiredState as DesiredState,
     state: row.state as SessionState,

@@ -1,0 +1,1 @@
+ALTER TABLE "sessions" ADD COLUMN "trusted" boolean DEFAULT false NOT NULL;

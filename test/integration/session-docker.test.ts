@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureDesktopImage, exec, startSandboxServer } from "../support/sandbox.js";
+import { ADMIN_TOKEN } from "../support/server.js";
+import { TestSocket } from "../support/ws.js";
+
+let s: Awaited<ReturnType<typeof startSandboxServer>>;
+let ws: TestSocket;
+const ids = { a: "", b: "", plain: "" };
+// Everything runs as the agent user, as the agent itself would.
+const asAgent = (key: keyof typeof ids, script: string) => exec(`strand-${ids[key]}`, ["bash", "-c", script], "agent");
+
+beforeAll(async () => {
+  await ensureDesktopImage("xfce");
+  s = await startSandboxServer();
+  ws = new TestSocket(`${s.url.replace("http", "ws")}/api/v1/events`, { authorization: `Bearer ${ADMIN_TOKEN}` });
+  await ws.next((m) => m.type === "hello");
+  ids.a = (await s.admin("POST", "/api/v1/sessions", { body: { name: "a", trusted: true } })).body.id;
+  ids.b = (await s.admin("POST", "/api/v1/sessions", { body: { name: "b", trusted: true } })).body.id;
+  ids.plain = (await s.admin("POST", "/api/v1/sessions", { body: { name: "plain" } })).body.id;
+  for (const id of Object.values(ids)) {
+    await ws.next((m) => m.type === "event" && m.event.session_id === id && m.event.session.state === "ready", 120_000);
+  }
+  for (const key of ["a", "b"] as const) {
+    for (let i = 0; i < 100 && (await asAgent(key, "docker version --format '{{.Server.Version}}'")).code !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}, 900_000);
+
+afterAll(async () => {
+  ws?.close();
+  await s?.stop();
+});
+
+describe("each trusted session has its own Docker daemon", () => {
+  it("the agent user talks to its session's daemon", async () => {
+    const v = await asAgent("a", "docker info --format '{{.ServerVersion}} {{.Driver}}'");
+    expect(v.code, v.output).toBe(0);
+    expect(v.output.trim()).toMatch(/^\d+\.\d+/);
+  });
+
+  it("docker ps in one session never shows another session's containers", async () => {
+    const made = await asAgent(
+      "a",
+      "tar cf - --files-from /dev/null | docker import - empty >/dev/null && docker create --name only-in-a empty /none",
+    );
+    expect(made.code, made.output).toBe(0);
+    expect((await asAgent("a", "docker ps -a --format '{{.Names}}'")).output).toContain("only-in-a");
+    const inB = await asAgent("b", "docker ps -a --format '{{.Names}}'");
+    expect(inB.code, inB.output).toBe(0);
+    expect(inB.output.trim()).toBe("");
+    expect((await asAgent("b", "docker images -q")).output.trim()).toBe("");
+  });
+
+  it("an ordinary session has no daemon at all, and no capabilities", async () => {
+    const ps = await asAgent("plain", "docker ps 2>&1");
+    expect(ps.code).not.toBe(0);
+    expect(ps.output).toMatch(/Cannot connect to the Docker daemon/);
+    const caps = await asAgent("plain", "grep CapBnd /proc/self/status");
+    expect(caps.output.trim()).toMatch(/CapBnd:\s+0+$/);
+  });
+});
