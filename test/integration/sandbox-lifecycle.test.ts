@@ -90,6 +90,21 @@ describe("session lifecycle on real Docker", () => {
     await s.admin("DELETE", `/api/v1/sessions/${id}`);
   }, 300_000);
 
+  it("the node pauses and resumes a desktop, and runs commands in it as the agent user", async () => {
+    const { id } = (await s.admin("POST", "/api/v1/sessions", { body: { name: "freezer" } })).body;
+    await stateOf(id, "ready");
+    const driver = s.driver;
+    expect(await driver.exec(id, ["sh", "-c", "id -un; pwd"])).toEqual({
+      code: 0,
+      output: "agent\n/home/agent/work\n",
+    });
+    await driver.pause(id);
+    expect((await docker.getContainer(`strand-${id}`).inspect()).State.Paused).toBe(true);
+    await driver.resume(id);
+    expect((await driver.exec(id, ["echo", "thawed"])).output).toBe("thawed\n");
+    await s.admin("DELETE", `/api/v1/sessions/${id}`);
+  }, 300_000);
+
   it("a session token works only for its agent, never on the user API", async () => {
     const { db } = s.server.database;
     const me = await s.admin("GET", "/api/v1/me");

@@ -22,9 +22,10 @@ export async function startSandboxServer(nodeName = `test-${hostname()}-${proces
     { port: 0, host: "0.0.0.0", dataDir },
   );
   const log = createLogger(process.env.STRAND_TEST_LOG_LEVEL ?? "silent");
+  let driver: DockerSandboxDriver | undefined;
   const server = await startServer(config, log, {
     driverFactory: async (port) =>
-      new DockerSandboxDriver({
+      (driver = new DockerSandboxDriver({
         docker,
         name: nodeName,
         maxSessions,
@@ -33,12 +34,15 @@ export async function startSandboxServer(nodeName = `test-${hostname()}-${proces
         // Only to prove the isolation tests fail without Strand's rules.
         firewall: process.env.STRAND_TEST_NO_FIREWALL !== "1",
         log,
-      }),
+      })),
   });
+  if (!driver) throw new Error("the embedded node did not start");
+  const node: DockerSandboxDriver = driver;
   const url = `http://127.0.0.1:${server.port}`;
   return {
     server,
     url,
+    driver: node,
     admin: caller(url, { token: ADMIN_TOKEN }),
     anon: caller(url),
     async stop() {

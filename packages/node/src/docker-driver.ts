@@ -84,6 +84,45 @@ export class DockerSandboxDriver implements SandboxDriver {
     onProgress("desktop");
   }
 
+  /** Freezes every process of the desktop (cgroup freezer); memory stays, CPU goes to zero. */
+  async pause(sessionId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(names.container(sessionId)).pause();
+    } catch (err) {
+      throw explainDockerError(err, this.name);
+    }
+  }
+
+  async resume(sessionId: string): Promise<void> {
+    try {
+      await this.docker.getContainer(names.container(sessionId)).unpause();
+    } catch (err) {
+      throw explainDockerError(err, this.name);
+    }
+  }
+
+  /** Runs a command in the desktop as the agent user and returns its exit code and output. */
+  async exec(sessionId: string, cmd: string[], timeoutMs = 30_000): Promise<{ code: number; output: string }> {
+    const e = await this.docker
+      .getContainer(names.container(sessionId))
+      .exec({ Cmd: cmd, User: "agent", WorkingDir: "/home/agent/work", AttachStdout: true, AttachStderr: true });
+    const stream = await e.start({});
+    const chunks: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stream.destroy();
+        reject(new Error(`command did not finish within ${timeoutMs} ms: ${cmd.join(" ")}`));
+      }, timeoutMs);
+      stream.on("data", (d: Buffer) => chunks.push(d));
+      stream.on("end", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    const info = await e.inspect();
+    return { code: info.ExitCode ?? -1, output: demux(Buffer.concat(chunks)) };
+  }
+
   async stop(sessionId: string): Promise<void> {
     const c = this.docker.getContainer(names.container(sessionId));
     try {
@@ -140,7 +179,8 @@ export class DockerSandboxDriver implements SandboxDriver {
     return Promise.all(
       containers.map(async (c) => {
         const id = c.Labels[LABELS.session] ?? "";
-        if (c.State === "running") return { id, running: true };
+        // A paused desktop is alive, only frozen.
+        if (c.State === "running" || c.State === "paused") return { id, running: true };
         return { id, running: false, reason: await this.exitReason(c.Id, c.Status) };
       }),
     );
