@@ -33,10 +33,13 @@ export async function spawnServer(opts: {
   port?: number;
   /** Run the embedded sandbox node, bound on all addresses so containers can dial back. */
   node?: boolean;
+  /** Address to bind (default: 0.0.0.0 with a node, else 127.0.0.1). */
+  host?: string;
 }): Promise<ServerProcess> {
   assertBuilt();
   // Without `node`, no embedded sandbox node: control-plane tests must not start desktops.
-  const args = opts.node ? ["--host", "0.0.0.0"] : ["--no-node", "--host", "127.0.0.1"];
+  const host = opts.host ?? (opts.node ? "0.0.0.0" : "127.0.0.1");
+  const args = [...(opts.node ? [] : ["--no-node"]), "--host", host];
   const proc = spawn(
     process.execPath,
     [STRAND_BIN, "server", ...args, "--port", String(opts.port ?? 0), "--data-dir", opts.dataDir],

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerImages } from "./commands/images.js";
 import { registerLogin } from "./commands/login.js";
+import { registerNode } from "./commands/node.js";
 import { registerServer } from "./commands/server.js";
 import { registerSessions } from "./commands/sessions.js";
 import { registerTokens } from "./commands/tokens.js";
@@ -19,10 +20,15 @@ export function buildProgram(): Command {
   registerSessions(program);
   registerTokens(program);
   registerImages(program);
+  registerNode(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `strand sessions list | head` closes our stdout early; that is the reader's choice, not a crash.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

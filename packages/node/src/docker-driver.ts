@@ -20,6 +20,11 @@ export interface DockerDriverOptions {
   maxSessions: number;
   /** Port of the Strand server on this host; containers reach it through their network's gateway. */
   serverPort: number;
+  /**
+   * For a standalone node: the server's URL as containers should dial it, and its address, which
+   * the firewall then lets sessions reach (it may sit in a private range). Default: this host.
+   */
+  remoteServer?: { url: string; ip: string };
   subnetPool?: string;
   /** Apply Strand's iptables chains (default true; needs root). */
   firewall?: boolean;
@@ -46,7 +51,14 @@ export class DockerSandboxDriver implements SandboxDriver {
     this.name = opts.name;
     this.maxSessions = opts.maxSessions;
     this.pool = new SubnetPool(opts.subnetPool);
-    this.firewall = opts.firewall === false ? undefined : new Firewall(opts.serverPort, opts.log);
+    this.firewall =
+      opts.firewall === false
+        ? undefined
+        : new Firewall(
+            opts.serverPort,
+            opts.log,
+            opts.remoteServer ? { ip: opts.remoteServer.ip, port: opts.serverPort } : undefined,
+          );
   }
 
   async start(spec: SessionSpec, onProgress: (step: string) => void = () => {}): Promise<void> {
@@ -272,7 +284,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       User: spec.trusted ? "root" : "agent",
       Labels: labelsFor(spec.id, this.name),
       Env: [
-        `${AGENT_ENV.serverUrl}=http://${gateway}:${this.opts.serverPort}`,
+        `${AGENT_ENV.serverUrl}=${this.opts.remoteServer?.url ?? `http://${gateway}:${this.opts.serverPort}`}`,
         `${AGENT_ENV.sessionId}=${spec.id}`,
         `${AGENT_ENV.sessionTokenFile}=${SESSION_TOKEN_FILE}`,
       ],

@@ -27,6 +27,8 @@ export class Firewall {
   constructor(
     private readonly serverPort: number,
     private readonly log: Logger,
+    /** A server on another host: sessions may reach exactly that address and port. */
+    private readonly remoteServer?: { ip: string; port: number },
   ) {}
 
   /** Rewrites both chains for the given session networks and makes sure they are hooked in. */
@@ -41,6 +43,11 @@ export class Firewall {
       `-A ${CHAIN_FORWARD} -i ${any} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`,
       // Within one session's own bridge (bridged traffic is filtered too when br_netfilter is on).
       ...networks.map((n) => `-A ${CHAIN_FORWARD} -i ${n.bridge} -o ${n.bridge} -j RETURN`),
+      ...(this.remoteServer
+        ? [
+            `-A ${CHAIN_FORWARD} -i ${any} -d ${this.remoteServer.ip}/32 -p tcp --dport ${this.remoteServer.port} -j RETURN`,
+          ]
+        : []),
       ...BLOCKED_DESTINATIONS.map((d) => `-A ${CHAIN_FORWARD} -i ${any} -d ${d} -j DROP`),
       ...networks.filter((n) => n.egress === "deny").map((n) => `-A ${CHAIN_FORWARD} -i ${n.bridge} -j DROP`),
       `-A ${CHAIN_FORWARD} -j RETURN`,

@@ -4,4 +4,5 @@ export { BRIDGE_PREFIX, bridgeName, CHAIN_FORWARD, CHAIN_INPUT, Firewall } from 
 export { ImageBuilder, type Progress } from "./image-builder.js";
 export { baseImageTag, desktopImageTag, IMAGES_DIR, recipeHash } from "./images.js";
 export { LABELS, labelsFor, names } from "./labels.js";
+export { NODE_VERSION, NodeLinkClient, type NodeLinkOptions } from "./node-link-client.js";
 export { SubnetPool } from "./subnet-pool.js";

@@ -7,4 +7,5 @@ export * from "./sessions.js";
 
 export const API_PREFIX = "/api/v1";
 export * from "./agent.js";
+export * from "./node-link.js";
 export type * from "./sandbox.js";

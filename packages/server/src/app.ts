@@ -14,6 +14,7 @@ import { agentRoutes } from "./api/agent-routes.js";
 import { authRoutes } from "./api/auth-routes.js";
 import { installErrorHandling } from "./api/error-handler.js";
 import { eventRoutes } from "./api/event-routes.js";
+import { nodeConnectRoutes } from "./api/node-connect-routes.js";
 import { nodeRoutes } from "./api/node-routes.js";
 import { sessionRoutes } from "./api/session-routes.js";
 import { tokenRoutes } from "./api/token-routes.js";
@@ -83,6 +84,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(nodeRoutes, { ctx });
       await api.register(eventRoutes, { ctx });
       await api.register(agentRoutes, { ctx });
+      await api.register(nodeConnectRoutes, { ctx });
     },
     { prefix: API_PREFIX },
   );

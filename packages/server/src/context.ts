@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { ServerConfig } from "./config.js";
 import type { Database } from "./db/database.js";
 import type { EventBus } from "./events/bus.js";
+import type { NodeRegistry } from "./nodes/registry.js";
 import type { Metrics } from "./observability/metrics.js";
 import type { AgentPresence } from "./sessions/agents.js";
 import type { SessionService } from "./sessions/service.js";
@@ -13,6 +14,7 @@ export interface AppContext {
   bus: EventBus;
   sessions: SessionService;
   agents: AgentPresence;
+  nodes: NodeRegistry;
   metrics: Metrics;
   log: Logger;
 }

@@ -6,8 +6,8 @@ import type { ServerConfig } from "./config.js";
 import type { AppContext } from "./context.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { EventBus } from "./events/bus.js";
+import { NodeRegistry } from "./nodes/registry.js";
 import { createMetrics } from "./observability/metrics.js";
-import { Scheduler } from "./scheduler/scheduler.js";
 import { AgentPresence } from "./sessions/agents.js";
 import { SessionService } from "./sessions/service.js";
 
@@ -56,12 +56,15 @@ export async function startServer(
     await bus.start();
     const sessions = new SessionService(database.db);
     const agents = new AgentPresence(sessions);
+    const nodes = new NodeRegistry({ db: database.db, sessions, bus, log });
+    agents.onConnected = (id) => nodes.agentConnected(id);
     const ctx: AppContext = {
       config,
       database,
       bus,
       sessions,
       agents,
+      nodes,
       metrics: createMetrics(database.db),
       log,
     };
@@ -71,21 +74,8 @@ export async function startServer(
     const port = typeof address === "object" && address ? address.port : config.port;
     const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     const url = `http://${shownHost}:${port}`;
-    let scheduler: Scheduler | undefined;
     const driver = await opts.driverFactory?.(port);
-    if (driver) {
-      scheduler = new Scheduler({
-        db: database.db,
-        sessions,
-        bus,
-        log: log.child({ component: "scheduler" }),
-        driver,
-        nodeId: `nod_${driver.name}`,
-      });
-      agents.onConnected = (id) => scheduler?.agentConnected(id);
-      await scheduler.start();
-      log.info({ node: driver.name, maxSessions: driver.maxSessions }, "embedded sandbox node online");
-    }
+    if (driver) await nodes.attach(driver);
     log.info({ url, database: database.kind }, "strand server listening");
     let closing: Promise<void> | undefined;
     return {
@@ -98,7 +88,7 @@ export async function startServer(
       close: () => {
         closing ??= (async () => {
           log.info("shutting down");
-          await scheduler?.stop();
+          await nodes.stopAll();
           await app.close();
           await bus?.stop();
           await database.close();

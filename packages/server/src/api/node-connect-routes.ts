@@ -1,0 +1,94 @@
+import { type NodeToServer, NodeToServerSchema, type ServerToNode } from "@strand/protocol";
+import { eq } from "drizzle-orm";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { AppContext } from "../context.js";
+import { nodes } from "../db/schema.js";
+import { RemoteNodeDriver } from "../nodes/remote-driver.js";
+import { requireAdmin, requireAuth } from "./require-auth.js";
+
+const HELLO_TIMEOUT_MS = 10_000;
+const PING_MS = 10_000;
+
+/** `strand node` dials here with an admin's API token and is then driven like the embedded node. */
+export const nodeConnectRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  const { db } = ctx.database;
+  requireAuth(app, db);
+  app.addHook("onRequest", async (req) => {
+    requireAdmin(req);
+  });
+
+  app.get(
+    "/nodes/connect",
+    { websocket: true, schema: { tags: ["nodes"], summary: "WebSocket for a standalone sandbox node (admin token)" } },
+    (socket, req) => {
+      const send = (m: ServerToNode) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(m));
+      let driver: RemoteNodeDriver | undefined;
+      let nodeId: string | undefined;
+      let alive = true;
+      const helloTimer = setTimeout(() => socket.close(1008, "no hello within 10 s"), HELLO_TIMEOUT_MS);
+      // A node whose host vanished never closes its socket: ping, and drop it when pongs stop.
+      const pinger = setInterval(() => {
+        if (!alive) return socket.terminate();
+        alive = false;
+        socket.ping();
+      }, PING_MS);
+      socket.on("pong", () => {
+        alive = true;
+      });
+      socket.on("error", () => socket.terminate());
+      socket.on("close", () => {
+        clearTimeout(helloTimer);
+        clearInterval(pinger);
+        driver?.close("socket closed");
+        if (nodeId) void ctx.nodes.detach(nodeId);
+      });
+      socket.on("message", (data) => {
+        let msg: NodeToServer;
+        try {
+          msg = NodeToServerSchema.parse(JSON.parse(data.toString()));
+        } catch (err) {
+          send({ type: "error", error: "invalid_message", message: `unreadable message: ${(err as Error).message}` });
+          return;
+        }
+        if (msg.type === "hello") {
+          if (driver) return;
+          clearTimeout(helloTimer);
+          if (ctx.nodes.has(msg.name)) {
+            send({ type: "error", error: "conflict", message: `a node named ${msg.name} is already connected` });
+            socket.close(1008, "duplicate node name");
+            return;
+          }
+          const d = new RemoteNodeDriver(msg.name, msg.max_sessions, send);
+          driver = d;
+          ctx.nodes.attach(d).then(
+            async (id) => {
+              nodeId = id;
+              await db.update(nodes).set({ version: msg.version }).where(eq(nodes.id, id));
+              send({ type: "welcome", node_id: id });
+            },
+            (err: Error) => {
+              req.log.warn({ err, node: msg.name }, "could not attach node");
+              send({ type: "error", error: "attach_failed", message: err.message });
+              socket.close(1011, "attach failed");
+            },
+          );
+          return;
+        }
+        if (!driver) {
+          send({ type: "error", error: "hello_first", message: "send hello first" });
+          return;
+        }
+        if (msg.type === "heartbeat") {
+          if (nodeId)
+            void db
+              .update(nodes)
+              .set({ lastHeartbeatAt: new Date(), status: "online" })
+              .where(eq(nodes.id, nodeId))
+              .catch(() => {});
+          return;
+        }
+        driver.receive(msg);
+      });
+    },
+  );
+};
