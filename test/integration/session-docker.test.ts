@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureDesktopImage, exec, startSandboxServer } from "../support/sandbox.js";
+import { docker, ensureDesktopImage, exec, startSandboxServer } from "../support/sandbox.js";
 import { ADMIN_TOKEN } from "../support/server.js";
 import { TestSocket } from "../support/ws.js";
 
@@ -50,6 +50,18 @@ describe("each trusted session has its own Docker daemon", () => {
     expect(inB.code, inB.output).toBe(0);
     expect(inB.output.trim()).toBe("");
     expect((await asAgent("b", "docker images -q")).output.trim()).toBe("");
+  });
+
+  it("ping (possible in a trusted session) reaches neither another session nor the host", async () => {
+    const ipOf = async (key: keyof typeof ids) => {
+      const info = await docker.getContainer(`strand-${ids[key]}`).inspect();
+      return Object.values(info.NetworkSettings.Networks)[0] as { IPAddress: string; Gateway: string };
+    };
+    const [a, b] = [await ipOf("a"), await ipOf("b")];
+    const ping = (target: string) => asAgent("a", `ping -c 1 -W 1 ${target} >/dev/null 2>&1; echo $?`);
+    expect((await ping("127.0.0.1")).output.trim()).toBe("0");
+    expect((await ping(b.IPAddress)).output.trim()).not.toBe("0");
+    expect((await ping(a.Gateway)).output.trim()).not.toBe("0");
   });
 
   it("an ordinary session has no daemon at all, and no capabilities", async () => {
