@@ -9,5 +9,5 @@ bash scripts/provision.sh
 export STRAND_TEST_DATABASE_URL="${STRAND_TEST_DATABASE_URL:-postgres://strand:strand@127.0.0.1:5432/postgres}"
 bash scripts/ensure-deps.sh
 npm run build --silent
-npx biome check .
+npm run lint --silent
 npx vitest run "$@"

@@ -5,8 +5,6 @@
  */
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { docker, ensureDesktopImage, startSandboxServer } from "../../test/support/sandbox.js";
-import { ADMIN_TOKEN } from "../../test/support/server.js";
-import { TestSocket } from "../../test/support/ws.js";
 
 const N = Number(process.env.BENCH_SESSIONS ?? 10);
 const SETTLE_S = Number(process.env.BENCH_SETTLE ?? 20);
@@ -14,8 +12,7 @@ const MiB = 1024 * 1024;
 
 await ensureDesktopImage("xfce");
 const s = await startSandboxServer(`bench-density-${process.pid}`, N);
-const ws = new TestSocket(`${s.url.replace("http", "ws")}/api/v1/events`, { authorization: `Bearer ${ADMIN_TOKEN}` });
-await ws.next((m) => m.type === "hello");
+const ws = await s.watch();
 const freeBefore = freemem();
 const ids: string[] = [];
 try {

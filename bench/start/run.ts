@@ -3,24 +3,21 @@
  * Prints p50/p95 over BENCH_RUNS runs (default 10). Budget (DESIGN.md §8): p50 ≤ 1.5 s.
  */
 import { cpus, loadavg } from "node:os";
-import { ensureDesktopImage, startSandboxServer } from "../../test/support/sandbox.js";
-import { ADMIN_TOKEN } from "../../test/support/server.js";
-import { TestSocket } from "../../test/support/ws.js";
+import { ensureDesktopImage, reaches, startSandboxServer } from "../../test/support/sandbox.js";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const desktop = (process.env.BENCH_DESKTOP ?? "xfce") as "xfce";
 
 await ensureDesktopImage(desktop);
 const s = await startSandboxServer(`bench-start-${process.pid}`);
-const ws = new TestSocket(`${s.url.replace("http", "ws")}/api/v1/events`, { authorization: `Bearer ${ADMIN_TOKEN}` });
-await ws.next((m) => m.type === "hello");
+const ws = await s.watch();
 const times: number[] = [];
 try {
   for (let i = 0; i < RUNS; i++) {
     const t0 = performance.now();
     const res = await s.admin("POST", "/api/v1/sessions", { body: { name: `bench-${i}`, desktop } });
     const id = res.body.id as string;
-    await ws.next((m) => m.type === "event" && m.event.session_id === id && m.event.session.state === "ready", 120_000);
+    await reaches(ws, id, "ready");
     times.push(performance.now() - t0);
     await s.admin("DELETE", `/api/v1/sessions/${id}`);
     await ws.next((m) => m.type === "event" && m.event.type === "session.deleted" && m.event.session_id === id, 60_000);

@@ -8,6 +8,7 @@ import { type Caller, caller } from "../support/http.js";
 import { createTestDatabase, withClient } from "../support/postgres.js";
 import { type ServerProcess, spawnServer } from "../support/process.js";
 import { docker, dockerObjectExists, ensureDesktopImage, removeNodeObjects } from "../support/sandbox.js";
+import { until } from "../support/wait.js";
 
 const TOKEN = "strand_crash_test_token_0123456789";
 const NODE = `crash-test-${process.pid}`;
@@ -28,15 +29,6 @@ const start = () =>
     },
   });
 
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const stateOf = (api: Caller, id: string) => api("GET", `/api/v1/sessions/${id}`).then((r) => r.body.state as string);
 
 beforeAll(async () => {

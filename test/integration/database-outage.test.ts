@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { caller } from "../support/http.js";
 import { createPgCluster, type PgCluster } from "../support/pg-cluster.js";
 import { type ServerProcess, spawnServer } from "../support/process.js";
+import { until } from "../support/wait.js";
 import { TestSocket } from "../support/ws.js";
 
 const TOKEN = "strand_outage_test_token_0123456789";
@@ -24,15 +25,6 @@ afterAll(async () => {
   await server?.exited;
   cluster?.destroy();
 });
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe("the database goes away and comes back", () => {
   it("answers 503 while it is gone, recovers by itself, and events flow again", async () => {
@@ -57,11 +49,15 @@ describe("the database goes away and comes back", () => {
     const healed = await until(
       () => caller(server.url)("GET", "/healthz"),
       (r) => r.status === 200,
+      "health to recover",
+      20_000,
     );
     expect(healed.status).toBe(200);
     const after = await until(
       () => api("GET", "/api/v1/sessions"),
       (r) => r.status === 200,
+      "the API to recover",
+      20_000,
     );
     expect(after.body.items.map((s: { name: string }) => s.name)).toEqual(["before outage"]);
 
@@ -73,6 +69,8 @@ describe("the database goes away and comes back", () => {
     const made = await until(
       () => api("POST", "/api/v1/sessions", { body: { name: "after outage" } }),
       (r) => r.status === 201,
+      "a session to be created",
+      20_000,
     );
     const event = await ws.next((m) => m.type === "event" && m.event.session_id === made.body.id, 10_000);
     expect(event.event.session.name).toBe("after outage");

@@ -1,9 +1,8 @@
 import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { METADATA_ADDR, NETNS_PORT, PRIVATE_ADDR, PUBLIC_ADDR, startTestNet, type TestNet } from "../support/netns.js";
-import { docker, ensureDesktopImage, exec, execDetached, startSandboxServer } from "../support/sandbox.js";
-import { ADMIN_TOKEN } from "../support/server.js";
-import { TestSocket } from "../support/ws.js";
+import { docker, ensureDesktopImage, exec, execDetached, reaches, startSandboxServer } from "../support/sandbox.js";
+import type { TestSocket } from "../support/ws.js";
 
 let s: Awaited<ReturnType<typeof startSandboxServer>>;
 let ws: TestSocket;
@@ -34,8 +33,7 @@ beforeAll(async () => {
   await new Promise((r) => hostService.once("listening", r));
   hostPort = (hostService.address() as { port: number }).port;
   s = await startSandboxServer();
-  ws = new TestSocket(`${s.url.replace("http", "ws")}/api/v1/events`, { authorization: `Bearer ${ADMIN_TOKEN}` });
-  await ws.next((m) => m.type === "hello");
+  ws = await s.watch();
   const make = async (key: "a" | "b" | "c", body: object) => {
     ids[key] = (await s.admin("POST", "/api/v1/sessions", { body: { name: key, ...body } })).body.id;
   };
@@ -43,10 +41,7 @@ beforeAll(async () => {
   await make("b", {});
   await make("c", { egress: "deny" });
   for (const key of ["a", "b", "c"] as const) {
-    await ws.next(
-      (m) => m.type === "event" && m.event.session_id === ids[key] && m.event.session.state === "ready",
-      120_000,
-    );
+    await reaches(ws, ids[key], "ready");
     const info = await docker.getContainer(`strand-${ids[key]}`).inspect();
     const n = Object.values(info.NetworkSettings.Networks)[0];
     ip[key] = { addr: n?.IPAddress ?? "", gateway: n?.Gateway ?? "" };

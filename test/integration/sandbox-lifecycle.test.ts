@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueApiToken } from "../../packages/server/src/auth/api-tokens.js";
 import { caller } from "../support/http.js";
-import { docker, dockerObjectExists, ensureDesktopImage, exec, startSandboxServer } from "../support/sandbox.js";
-import { ADMIN_TOKEN } from "../support/server.js";
-import { TestSocket } from "../support/ws.js";
+import {
+  docker,
+  dockerObjectExists,
+  ensureDesktopImage,
+  exec,
+  reaches,
+  startSandboxServer,
+} from "../support/sandbox.js";
+import type { TestSocket } from "../support/ws.js";
 
 let s: Awaited<ReturnType<typeof startSandboxServer>>;
 let ws: TestSocket;
@@ -11,8 +17,7 @@ let ws: TestSocket;
 beforeAll(async () => {
   await ensureDesktopImage("xfce");
   s = await startSandboxServer();
-  ws = new TestSocket(`${s.url.replace("http", "ws")}/api/v1/events`, { authorization: `Bearer ${ADMIN_TOKEN}` });
-  await ws.next((m) => m.type === "hello");
+  ws = await s.watch();
 }, 900_000);
 
 afterAll(async () => {
@@ -20,8 +25,7 @@ afterAll(async () => {
   await s?.stop();
 });
 
-const stateOf = (id: string, state: string, timeoutMs = 120_000) =>
-  ws.next((m) => m.type === "event" && m.event.session_id === id && m.event.session.state === state, timeoutMs);
+const stateOf = (id: string, state: string, timeoutMs = 120_000) => reaches(ws, id, state, timeoutMs);
 
 describe("session lifecycle on real Docker", () => {
   it("create → ready → stop → start (workspace kept) → delete (everything gone)", async () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, ensureDesktopImage, exec, startSandboxServer } from "../support/sandbox.js";
-import { ADMIN_TOKEN } from "../support/server.js";
-import { TestSocket } from "../support/ws.js";
+import { docker, ensureDesktopImage, exec, reaches, startSandboxServer } from "../support/sandbox.js";
+import type { TestSocket } from "../support/ws.js";
 
 let s: Awaited<ReturnType<typeof startSandboxServer>>;
 let ws: TestSocket;
@@ -12,13 +11,12 @@ const asAgent = (key: keyof typeof ids, script: string) => exec(`strand-${ids[ke
 beforeAll(async () => {
   await ensureDesktopImage("xfce");
   s = await startSandboxServer();
-  ws = new TestSocket(`${s.url.replace("http", "ws")}/api/v1/events`, { authorization: `Bearer ${ADMIN_TOKEN}` });
-  await ws.next((m) => m.type === "hello");
+  ws = await s.watch();
   ids.a = (await s.admin("POST", "/api/v1/sessions", { body: { name: "a", trusted: true } })).body.id;
   ids.b = (await s.admin("POST", "/api/v1/sessions", { body: { name: "b", trusted: true } })).body.id;
   ids.plain = (await s.admin("POST", "/api/v1/sessions", { body: { name: "plain" } })).body.id;
   for (const id of Object.values(ids)) {
-    await ws.next((m) => m.type === "event" && m.event.session_id === id && m.event.session.state === "ready", 120_000);
+    await reaches(ws, id, "ready");
   }
   for (const key of ["a", "b"] as const) {
     for (let i = 0; i < 100 && (await asAgent(key, "docker version --format '{{.Server.Version}}'")).code !== 0; i++) {

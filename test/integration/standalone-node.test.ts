@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { caller } from "../support/http.js";
 import { type ServerProcess, STRAND_BIN, spawnServer } from "../support/process.js";
 import { docker, ensureDesktopImage, removeNodeObjects } from "../support/sandbox.js";
+import { until } from "../support/wait.js";
 
 const TOKEN = "strand_node_link_token_0123456789";
 const NODE = `remote-${process.pid}`;
@@ -28,16 +29,6 @@ function startNode(serverUrl: string): ChildProcess {
     stdio: "ignore",
   });
   return p;
-}
-
-async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 120_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 beforeAll(async () => {

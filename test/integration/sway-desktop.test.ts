@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureDesktopImage, exec, startSandboxServer } from "../support/sandbox.js";
-import { ADMIN_TOKEN } from "../support/server.js";
-import { TestSocket } from "../support/ws.js";
+import { ensureDesktopImage, exec, reaches, startSandboxServer } from "../support/sandbox.js";
+import type { TestSocket } from "../support/ws.js";
 
 let s: Awaited<ReturnType<typeof startSandboxServer>>;
 let ws: TestSocket;
@@ -9,8 +8,7 @@ let ws: TestSocket;
 beforeAll(async () => {
   await ensureDesktopImage("sway");
   s = await startSandboxServer();
-  ws = new TestSocket(`${s.url.replace("http", "ws")}/api/v1/events`, { authorization: `Bearer ${ADMIN_TOKEN}` });
-  await ws.next((m) => m.type === "hello");
+  ws = await s.watch();
 }, 900_000);
 
 afterAll(async () => {
@@ -21,7 +19,7 @@ afterAll(async () => {
 describe("the sway desktop", () => {
   it("comes up as a headless Wayland compositor run by the agent user, with the IDE open", async () => {
     const { id } = (await s.admin("POST", "/api/v1/sessions", { body: { name: "wayland", desktop: "sway" } })).body;
-    await ws.next((m) => m.type === "event" && m.event.session_id === id && m.event.session.state === "ready", 120_000);
+    await reaches(ws, id, "ready");
     const sway = (cmd: string) =>
       exec(
         `strand-${id}`,

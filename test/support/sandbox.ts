@@ -6,6 +6,7 @@ import { DockerSandboxDriver, demux, ImageBuilder } from "../../packages/node/sr
 import { createLogger, resolveConfig, startServer } from "../../packages/server/src/index.js";
 import { caller } from "./http.js";
 import { ADMIN_TOKEN } from "./server.js";
+import { TestSocket } from "./ws.js";
 
 export const docker = new Docker();
 
@@ -45,6 +46,14 @@ export async function startSandboxServer(nodeName = `test-${hostname()}-${proces
     driver: node,
     admin: caller(url, { token: ADMIN_TOKEN }),
     anon: caller(url),
+    /** An events socket of the admin's, past its hello. */
+    async watch(): Promise<TestSocket> {
+      const ws = new TestSocket(`${url.replace("http", "ws")}/api/v1/events`, {
+        authorization: `Bearer ${ADMIN_TOKEN}`,
+      });
+      await ws.next((m) => m.type === "hello");
+      return ws;
+    },
     async stop() {
       await server.close();
       await removeNodeObjects(nodeName);
@@ -111,4 +120,9 @@ export async function removeNodeObjects(nodeName: string): Promise<void> {
       .getVolume(v.Name)
       .remove({ force: true })
       .catch(() => {});
+}
+
+/** The next event showing session `id` in `state` (including ones already received). */
+export function reaches(ws: TestSocket, id: string, state: string, ms = 120_000) {
+  return ws.next((m) => m.type === "event" && m.event.session_id === id && m.event.session.state === state, ms);
 }

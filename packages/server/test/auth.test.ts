@@ -8,7 +8,7 @@ import {
   startTestServer,
   type TestServer,
 } from "../../../test/support/server.js";
-import { loginSessions } from "../src/db/schema.js";
+import { apiTokens, loginSessions } from "../src/db/schema.js";
 
 let t: TestServer;
 beforeAll(async () => {
@@ -99,10 +99,12 @@ describe(`auth (${process.env.STRAND_TEST_DB})`, () => {
     expect(JSON.stringify(list.body)).not.toContain(secret);
     expect(secret.startsWith(listed.prefix)).toBe(true);
 
-    const raw = await t.server.database.db.execute<{ token_hash: string }>(
-      (await import("drizzle-orm")).sql`select token_hash from api_tokens where id = ${created.body.id}`,
-    );
-    expect(JSON.stringify(raw.rows)).not.toContain(secret);
+    const stored = await t.server.database.db
+      .select({ hash: apiTokens.tokenHash })
+      .from(apiTokens)
+      .where(eq(apiTokens.id, created.body.id));
+    expect(stored).toHaveLength(1);
+    expect(JSON.stringify(stored)).not.toContain(secret);
 
     const revoked = await t.admin("DELETE", `/api/v1/tokens/${created.body.id}`);
     expect(revoked.status).toBe(200);
@@ -124,7 +126,6 @@ describe(`auth (${process.env.STRAND_TEST_DB})`, () => {
 
   it("an expired token is refused", async () => {
     const created = await t.admin("POST", "/api/v1/tokens", { body: { name: "short", expires_in_days: 1 } });
-    const { apiTokens } = await import("../src/db/schema.js");
     await t.server.database.db
       .update(apiTokens)
       .set({ expiresAt: new Date(Date.now() - 1) })

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Reply } from "../../../test/support/http.js";
 import { startTestServer, type TestServer } from "../../../test/support/server.js";
 import { SessionService } from "../src/sessions/service.js";
 
@@ -82,7 +83,7 @@ describe(`sessions API (${process.env.STRAND_TEST_DB})`, () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page = await user.call("GET", `/api/v1/sessions?limit=3${cursor ? `&cursor=${cursor}` : ""}`);
+      const page: Reply = await user.call("GET", `/api/v1/sessions?limit=3${cursor ? `&cursor=${cursor}` : ""}`);
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((s: { name: string }) => s.name));
       cursor = page.body.next_cursor;

@@ -1,7 +1,8 @@
 import { lookup } from "node:dns/promises";
 import { hostname } from "node:os";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import type { GlobalOptions } from "../context.js";
+import { addNodeOptions } from "../node-options.js";
 
 interface NodeOptions extends GlobalOptions {
   name?: string;
@@ -10,18 +11,10 @@ interface NodeOptions extends GlobalOptions {
 }
 
 export function registerNode(program: Command): void {
-  program
+  const node = program
     .command("node")
-    .description("Run a standalone sandbox node: drive this host's Docker Engine for a Strand server")
-    .addOption(new Option("--name <name>", "node name (default: host name)").env("STRAND_NODE_NAME"))
-    .addOption(
-      new Option("--max-sessions <n>", "sessions this node runs at once").env("STRAND_MAX_SESSIONS").default("40"),
-    )
-    .addOption(
-      new Option("--subnet-pool <cidr>", "a.b.0.0/16 pool for session networks")
-        .env("STRAND_SUBNET_POOL")
-        .default("10.213.0.0/16"),
-    )
+    .description("Run a standalone sandbox node: drive this host's Docker Engine for a Strand server");
+  addNodeOptions(node, "--name")
     .addHelpText(
       "after",
       "\nNeeds --server URL (or STRAND_URL) and --token T (or STRAND_TOKEN): an admin's API token.\n" +

@@ -3,9 +3,10 @@ import type { SandboxDriver } from "@strand/protocol";
 import type { RunningServer } from "@strand/server";
 import { ENV_VARS, resolveConfig } from "@strand/server/config";
 import { type Command, Option } from "commander";
+import { addNodeOptions } from "../node-options.js";
 
 export function registerServer(program: Command): void {
-  program
+  const server = program
     .command("server")
     .description("Run the Strand control plane (API, WebSockets, web UI) on one port")
     .addOption(new Option("-p, --port <port>", "port to listen on").env("PORT").default("8080"))
@@ -13,22 +14,8 @@ export function registerServer(program: Command): void {
     .addOption(
       new Option("-d, --data-dir <dir>", "embedded database and state").env("STRAND_DATA_DIR").default("./data"),
     )
-    .option("--no-node", "do not run a sandbox node in this process even if Docker is available")
-    .addOption(
-      new Option("--max-sessions <n>", "sessions the embedded node runs at once")
-        .env("STRAND_MAX_SESSIONS")
-        .default("40"),
-    )
-    .addOption(
-      new Option("--node-name <name>", "name of the embedded sandbox node (default: host name)").env(
-        "STRAND_NODE_NAME",
-      ),
-    )
-    .addOption(
-      new Option("--subnet-pool <cidr>", "a.b.0.0/16 pool for session networks")
-        .env("STRAND_SUBNET_POOL")
-        .default("10.213.0.0/16"),
-    )
+    .option("--no-node", "do not run a sandbox node in this process even if Docker is available");
+  addNodeOptions(server, "--node-name")
     .addHelpText(
       "after",
       `\nEnvironment:\n${Object.entries(ENV_VARS)
