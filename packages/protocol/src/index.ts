@@ -9,3 +9,4 @@ export const API_PREFIX = "/api/v1";
 export * from "./agent.js";
 export * from "./node-link.js";
 export type * from "./sandbox.js";
+export * from "./stream.js";
