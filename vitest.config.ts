@@ -8,7 +8,10 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: "unit", include: ["packages/*/src/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: { name: "unit", include: ["packages/*/src/**/*.test.ts", "test/fixtures/**/*.test.ts"] },
+      },
       { extends: true, test: { name: "server:pglite", include: serverSuite, env: { STRAND_TEST_DB: "pglite" } } },
       { extends: true, test: { name: "server:postgres", include: serverSuite, env: { STRAND_TEST_DB: "postgres" } } },
       {
