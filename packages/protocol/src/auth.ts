@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SpendLimitSchema } from "./providers.js";
 
 export const UserSchema = z
   .object({
@@ -6,6 +7,8 @@ export const UserSchema = z
     email: z.string(),
     name: z.string(),
     is_admin: z.boolean(),
+    spend_limit_usd: z.number().nullable().describe("Monthly (UTC calendar month) LLM spend limit set by an admin."),
+    spend_this_month_usd: z.number().describe("LLM spend of all this user's sessions this month, in USD."),
     created_at: z.string(),
   })
   .meta({ id: "User" });
@@ -39,9 +42,19 @@ export const CreateUserBodySchema = z
     name: z.string().trim().min(1).max(100).optional(),
     password: passwordSchema,
     is_admin: z.boolean().default(false),
+    spend_limit_usd: SpendLimitSchema.optional(),
   })
   .meta({ id: "CreateUserBody" });
 export type CreateUserBody = z.input<typeof CreateUserBodySchema>;
+
+export const UpdateUserBodySchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100).optional(),
+    spend_limit_usd: SpendLimitSchema.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: "send at least one of: name, spend_limit_usd" })
+  .meta({ id: "UpdateUserBody" });
+export type UpdateUserBody = z.input<typeof UpdateUserBodySchema>;
 
 export const ApiTokenSchema = z
   .object({

@@ -28,6 +28,8 @@ export const ErrorCodes = {
   invalidTransition: "invalid_state_transition",
   tooManyAttempts: "too_many_attempts",
   databaseUnavailable: "database_unavailable",
+  providerUnreachable: "provider_unreachable",
+  providerError: "provider_error",
   internal: "internal_error",
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,19 +1,41 @@
 import { z } from "zod";
+import { ConversationEntrySchema } from "./conversation.js";
 import { SessionSchema } from "./sessions.js";
 
-export const EVENT_TYPES = ["session.created", "session.updated", "session.deleted"] as const;
+export const SESSION_EVENT_TYPES = ["session.created", "session.updated", "session.deleted"] as const;
+export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];
+/** A conversation entry was added or changed (a streamed answer grows, a prompt moves on). */
+export const MESSAGE_EVENT_TYPES = ["message.created", "message.updated"] as const;
+export type MessageEventType = (typeof MESSAGE_EVENT_TYPES)[number];
+export const EVENT_TYPES = [...SESSION_EVENT_TYPES, ...MESSAGE_EVENT_TYPES] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
-export const StrandEventSchema = z
+const eventBase = {
+  id: z.number().int().describe("Monotonic id; pass the last one seen as `since` to resume."),
+  session_id: z.string(),
+  at: z.string(),
+};
+
+export const SessionEventSchema = z
   .object({
-    id: z.number().int().describe("Monotonic id; pass the last one seen as `since` to resume."),
-    type: EventTypeSchema,
-    session_id: z.string(),
-    at: z.string(),
+    ...eventBase,
+    type: z.enum(SESSION_EVENT_TYPES),
     session: SessionSchema.describe("The session as it is after the change."),
   })
-  .meta({ id: "StrandEvent" });
+  .meta({ id: "SessionEvent" });
+export type SessionEvent = z.infer<typeof SessionEventSchema>;
+
+export const MessageEventSchema = z
+  .object({
+    ...eventBase,
+    type: z.enum(MESSAGE_EVENT_TYPES),
+    entry: ConversationEntrySchema.describe("The whole entry as it is after the change: replace yours by `id`."),
+  })
+  .meta({ id: "MessageEvent" });
+export type MessageEvent = z.infer<typeof MessageEventSchema>;
+
+export const StrandEventSchema = z.union([SessionEventSchema, MessageEventSchema]).meta({ id: "StrandEvent" });
 export type StrandEvent = z.infer<typeof StrandEventSchema>;
 
 /** Messages the server sends on `/api/v1/events`. */

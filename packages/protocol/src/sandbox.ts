@@ -1,4 +1,4 @@
-import type { Desktop, EgressPolicy, ResourceLimits } from "./sessions.js";
+import type { Desktop, EgressPolicy, PermissionMode, Resolution, ResourceLimits, Runtime } from "./sessions.js";
 
 /** Everything a node needs to run one session's desktop. */
 export interface SessionSpec {
@@ -10,6 +10,16 @@ export interface SessionSpec {
   trusted: boolean;
   /** Per-session credential; the only secret a sandbox ever holds. */
   sessionToken: string;
+  /**
+   * The agent runtime, model and permission mode, passed to agentd as STRAND_RUNTIME, STRAND_MODEL
+   * and STRAND_PERMISSION_MODE. Optional for nodes of older servers; the server's `session.settings`
+   * message over the agent link is what agentd finally follows.
+   */
+  runtime?: Runtime;
+  model?: string | null;
+  permissionMode?: PermissionMode;
+  /** The desktop's size (STRAND_SCREEN_WIDTH/HEIGHT in the container); 720p when absent. */
+  resolution?: Resolution;
 }
 
 /** What a node observed about a session it runs. */

@@ -1,12 +1,30 @@
 import { z } from "zod";
+import { SpendLimitSchema } from "./providers.js";
 
 export const DESKTOPS = ["xfce", "sway", "gnome"] as const;
 export const DesktopSchema = z.enum(DESKTOPS).describe("Desktop environment of the sandbox.");
+
+export const RESOLUTIONS = ["720p", "1080p"] as const;
+export const ResolutionSchema = z
+  .enum(RESOLUTIONS)
+  .describe("The desktop's size and stream resolution: 720p (1280x720, the default) or 1080p (1920x1080).");
+export type Resolution = z.infer<typeof ResolutionSchema>;
+/** Pixels of each resolution; viewers may still resize a running desktop (stream `resize`). */
+export const SCREEN_SIZES: Record<Resolution, { width: number; height: number }> = {
+  "720p": { width: 1280, height: 720 },
+  "1080p": { width: 1920, height: 1080 },
+};
 export type Desktop = z.infer<typeof DesktopSchema>;
 
 export const RUNTIMES = ["strand-agent", "claude-code", "codex", "gemini", "qwen-code"] as const;
 export const RuntimeSchema = z.enum(RUNTIMES).describe("Agent runtime started inside the desktop.");
 export type Runtime = z.infer<typeof RuntimeSchema>;
+
+export const PERMISSION_MODES = ["autonomous", "ask"] as const;
+export const PermissionModeSchema = z
+  .enum(PERMISSION_MODES)
+  .describe("`autonomous`: the agent allows its own tool calls inside the sandbox; `ask`: each one waits for you.");
+export type PermissionMode = z.infer<typeof PermissionModeSchema>;
 
 export const SESSION_STATES = ["pending", "starting", "ready", "stopping", "stopped", "failed"] as const;
 export const SessionStateSchema = z.enum(SESSION_STATES);
@@ -64,6 +82,7 @@ export const SessionSchema = z
     owner_id: z.string(),
     name: z.string(),
     desktop: DesktopSchema,
+    resolution: ResolutionSchema,
     runtime: RuntimeSchema,
     model: z.string().nullable(),
     egress: EgressPolicySchema,
@@ -73,10 +92,13 @@ export const SessionSchema = z
         "Trusted mode: the session runs its own Docker daemon with emulated privileges (see docs/security.md).",
       ),
     resources: ResourceLimitsSchema,
+    permission_mode: PermissionModeSchema,
     desired_state: DesiredStateSchema,
     state: SessionStateSchema,
     state_reason: z.string().nullable().describe("Why the session is in its state, in words a person understands."),
     node_id: z.string().nullable(),
+    spend_limit_usd: z.number().nullable().describe("The LLM proxy refuses calls once spend_usd reaches it."),
+    spend_usd: z.number().describe("What this session's LLM calls have cost so far, in USD."),
     created_at: z.string(),
     updated_at: z.string(),
     started_at: z.string().nullable(),
@@ -89,6 +111,7 @@ export const CreateSessionBodySchema = z
   .strictObject({
     name: nameSchema,
     desktop: DesktopSchema.default("xfce"),
+    resolution: ResolutionSchema.default("720p"),
     runtime: RuntimeSchema.default("strand-agent"),
     model: modelSchema.nullable().optional(),
     egress: EgressPolicySchema.default("allow"),
@@ -99,6 +122,8 @@ export const CreateSessionBodySchema = z
         "Give the session its own Docker daemon by running it with emulated privileges; only for agents you trust.",
       ),
     resources: ResourceLimitsSchema.partial().optional(),
+    permission_mode: PermissionModeSchema.default("autonomous"),
+    spend_limit_usd: SpendLimitSchema.optional(),
     start: z.boolean().default(true).describe("Start the session right away (default true)."),
   })
   .meta({ id: "CreateSessionBody" });
@@ -110,9 +135,11 @@ export const UpdateSessionBodySchema = z
     model: modelSchema.nullable().optional(),
     egress: EgressPolicySchema.optional(),
     resources: ResourceLimitsSchema.partial().optional(),
+    permission_mode: PermissionModeSchema.optional(),
+    spend_limit_usd: SpendLimitSchema.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, {
-    message: "send at least one of: name, model, egress, resources",
+    message: "send at least one of: name, model, egress, resources, permission_mode, spend_limit_usd",
   })
   .meta({ id: "UpdateSessionBody" });
 export type UpdateSessionBody = z.input<typeof UpdateSessionBodySchema>;

@@ -286,5 +286,28 @@ export const StreamControlSchema = z.discriminatedUnion("type", [
     decode_queue: z.int().min(0),
     dropped: z.int().min(0),
   }),
+  /**
+   * Viewer → server: replay the cached GOP to me (my decoder failed or fell behind). Costs the
+   * encoder nothing, unlike asking it for a keyframe.
+   */
+  z.object({ type: z.literal("resync") }),
 ]);
 export type StreamControl = z.infer<typeof StreamControlSchema>;
+
+/** The `error` codes the gateway sends to viewers, so a viewer can react without parsing messages. */
+export const StreamErrorCodes = {
+  /** The session's agentd is not connected to this server (not started, restarting, or on another replica). */
+  agentOffline: "agent_offline",
+  /** The encoder stopped; agentd restarts it and the picture resumes by itself. */
+  encoderRestarting: "encoder_restarting",
+  /** This viewer joined with `view_only=1`: its input is dropped. */
+  viewOnly: "view_only",
+  /** Input beyond the per-viewer rate limit was dropped. */
+  rateLimited: "rate_limited",
+  /** A binary frame could not be decoded (or is not one a viewer may send). */
+  invalidFrame: "invalid_frame",
+  /** A text message is not a valid control message. */
+  invalidMessage: "invalid_message",
+  /** agentd could not apply input, clipboard or resize. */
+  inputFailed: "input_failed",
+} as const;
