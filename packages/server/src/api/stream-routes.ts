@@ -1,0 +1,97 @@
+import { ApiErrorSchema, type Session, StreamErrorCodes } from "@strand/protocol";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { AppContext } from "../context.js";
+import { forbidden } from "../lib/http-error.js";
+import { toBytes } from "../lib/ws-data.js";
+import { Viewer } from "../stream/viewer.js";
+import { caller, requireAuth } from "./require-auth.js";
+
+const Params = z.object({ id: z.string().max(100) });
+const Query = z.strictObject({
+  view_only: z
+    .enum(["0", "1", "true", "false"])
+    .optional()
+    .describe("1: watch only; input from this viewer is dropped"),
+});
+
+declare module "fastify" {
+  interface FastifyRequest {
+    streamSession: Session | null;
+  }
+}
+
+/** The viewer side of the stream gateway (docs/stream-protocol.md). */
+export const streamRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  requireAuth(app, ctx.database.db);
+  app.decorateRequest("streamSession", null);
+
+  app.get(
+    "/sessions/:id/stream",
+    {
+      websocket: true,
+      schema: {
+        tags: ["sessions"],
+        summary: "WebSocket of the session's desktop: H.264 video out, keyboard/mouse/clipboard in",
+        params: Params,
+        querystring: Query,
+        response: { 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema },
+      },
+      // Refusals happen before the upgrade, as plain HTTP errors like the rest of the API.
+      preHandler: async (req) => {
+        const auth = caller(req);
+        if (auth.via === "cookie") checkOrigin(req.headers.origin, req.host);
+        req.streamSession = auth.user.isAdmin
+          ? await ctx.sessions.getAny(req.params.id)
+          : await ctx.sessions.get(auth.user.id, req.params.id);
+      },
+    },
+    (socket, req) => {
+      const session = req.streamSession as Session;
+      const viewOnly = req.query.view_only === "1" || req.query.view_only === "true";
+      const viewer = new Viewer(socket, viewOnly);
+      const hub = ctx.streams.hub(session.id);
+      ctx.metrics.wsConnections.inc({ channel: "stream" });
+      socket.on("close", () => {
+        ctx.metrics.wsConnections.dec({ channel: "stream" });
+        hub.removeViewer(viewer);
+      });
+      socket.on("error", () => socket.terminate());
+      socket.on("message", (data, isBinary) => {
+        try {
+          if (isBinary) hub.onViewerBinary(viewer, toBytes(data));
+          else hub.onViewerText(viewer, data.toString());
+        } catch (err) {
+          req.log.error({ err, session: session.id }, "stream viewer message failed");
+          viewer.error(StreamErrorCodes.invalidMessage, "the server could not handle that message");
+        }
+      });
+      hub.addViewer(viewer, notReadyMessage(session));
+    },
+  );
+};
+
+function notReadyMessage(s: Session): string {
+  if (s.state === "ready") {
+    return "The desktop's agent is not connected to this server right now (it is restarting, or holds its connection on another server replica). The picture starts when it connects.";
+  }
+  const why = s.state_reason ? ` ${s.state_reason}` : "";
+  return `The session is ${s.state}, so there is no picture yet.${why} The picture starts when its desktop is up.`;
+}
+
+/**
+ * Browsers send the login cookie with WebSocket upgrades from any page on the same site (another
+ * port of the same host counts), so a cookie-authenticated stream must come from our own origin.
+ */
+function checkOrigin(origin: string | undefined, host: string): void {
+  if (origin === undefined) return;
+  let originHost: string;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    originHost = "";
+  }
+  if (originHost !== host) {
+    throw forbidden(`a stream opened with the login cookie must come from a page of this server, not from ${origin}`);
+  }
+}

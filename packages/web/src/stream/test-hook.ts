@@ -1,0 +1,51 @@
+/**
+ * What end-to-end tests and the bench read from a running viewer (`window.__strandViewer`).
+ * Plain numbers only, updated as frames arrive.
+ */
+export interface ViewerTestHook {
+  mode: "webcodecs" | "mse" | "none";
+  connected: boolean;
+  connects: number;
+  framesReceived: number;
+  framesDecoded: number;
+  framesPainted: number;
+  /** Capture time (µs, agentd's clock) of the newest painted frame. */
+  lastCaptureUs: number;
+  /** performance.now() of the newest paint, and Date.now() at that moment. */
+  lastPaintAt: number;
+  lastPaintWallMs: number;
+  /** performance.now() when the socket first opened, and of the first paint after it: join → first frame. */
+  firstOpenAt: number;
+  firstPaintAt: number;
+  errors: string[];
+  clipboard: string | undefined;
+  /** Round trip to the server of the last ping, ms. */
+  rttMs: number | undefined;
+}
+
+declare global {
+  interface Window {
+    __strandViewer?: ViewerTestHook;
+  }
+}
+
+export function createTestHook(): ViewerTestHook {
+  const hook: ViewerTestHook = {
+    mode: "none",
+    connected: false,
+    connects: 0,
+    framesReceived: 0,
+    framesDecoded: 0,
+    framesPainted: 0,
+    lastCaptureUs: 0,
+    lastPaintAt: 0,
+    lastPaintWallMs: 0,
+    firstOpenAt: 0,
+    firstPaintAt: 0,
+    errors: [],
+    clipboard: undefined,
+    rttMs: undefined,
+  };
+  window.__strandViewer = hook;
+  return hook;
+}
