@@ -1,5 +1,15 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { AGENT_ENV, DESKTOPS, type Desktop } from "@strand/protocol";
+import {
+  AGENT_ENV,
+  DESKTOPS,
+  type Desktop,
+  PERMISSION_MODES,
+  type PermissionMode,
+  RUNTIMES,
+  type Runtime,
+  type SessionSettings,
+} from "@strand/protocol";
 
 export interface AgentdConfig {
   serverUrl: string;
@@ -8,6 +18,10 @@ export interface AgentdConfig {
   desktop: Desktop;
   width: number;
   height: number;
+  /** Random per process: lets the server tell a reconnect from a restart (docs/conversations.md). */
+  instance: string;
+  /** The session's runtime settings as the node set them; the server's `session.settings` wins. */
+  settings: SessionSettings;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): AgentdConfig {
@@ -26,5 +40,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AgentdConfig {
     desktop,
     width: Number(env.STRAND_SCREEN_WIDTH ?? 1280),
     height: Number(env.STRAND_SCREEN_HEIGHT ?? 720),
+    instance: `agentd_${randomBytes(8).toString("hex")}`,
+    settings: settingsFromEnv(env),
   };
+}
+
+function settingsFromEnv(env: NodeJS.ProcessEnv): SessionSettings {
+  const runtime = (env[AGENT_ENV.runtime] || "strand-agent") as Runtime;
+  if (!RUNTIMES.includes(runtime)) throw new Error(`${AGENT_ENV.runtime} must be one of ${RUNTIMES.join(", ")}`);
+  const mode = (env[AGENT_ENV.permissionMode] || "autonomous") as PermissionMode;
+  if (!PERMISSION_MODES.includes(mode)) {
+    throw new Error(`${AGENT_ENV.permissionMode} must be one of ${PERMISSION_MODES.join(", ")}`);
+  }
+  return { runtime, model: env[AGENT_ENV.model] || null, permission_mode: mode };
 }

@@ -1,18 +1,59 @@
+import { AgentConversation } from "./agent/conversation.js";
+import { createCapture } from "./capture/index.js";
 import { readConfig } from "./config.js";
 import { ServerConnection } from "./connection.js";
+import { createInput } from "./input/index.js";
+import { stderrLog } from "./log.js";
+import { StreamController } from "./stream/controller.js";
+import { Thumbnailer, ThumbnailResponder } from "./thumbnail/index.js";
 
 // agentd is a single bundled file inside the desktop image; it logs JSON lines to stderr,
 // which `docker logs` (and so the node) can read.
-const log = (level: string, msg: string, extra: Record<string, unknown> = {}) =>
-  process.stderr.write(`${JSON.stringify({ level, time: Date.now(), service: "strand-agentd", msg, ...extra })}\n`);
+const log = stderrLog;
 
 try {
-  const connection = new ServerConnection(readConfig(), log);
+  const config = readConfig();
+  const connection = new ServerConnection(config, log);
+  const chat = new AgentConversation({
+    link: connection,
+    log,
+    instance: config.instance,
+    settings: config.settings,
+    serverUrl: config.serverUrl,
+    sessionToken: config.sessionToken,
+  });
+  const display =
+    config.desktop === "sway" ? (process.env.WAYLAND_DISPLAY ?? "wayland-1") : (process.env.DISPLAY ?? ":1");
+  const encoder = (process.env.STRAND_STREAM_ENCODER ?? "auto") as "auto" | "x264" | "nvenc";
+  const stream = new StreamController({
+    link: connection,
+    log,
+    createCapture: (handlers) => createCapture({ desktop: config.desktop, display, log, handlers, encoder }),
+    createInput: (handlers) => createInput({ desktop: config.desktop, display, log, handlers }),
+  });
+  const thumbnailer = new Thumbnailer({
+    desktop: config.desktop,
+    display,
+    size: () => ({ width: config.width, height: config.height }),
+  });
+  const thumbnails = new ThumbnailResponder(thumbnailer, (m) => connection.send(m), log);
+  connection.handlers = {
+    onOpen: () => chat.onOpen(),
+    onMessage: (msg) => {
+      if (msg.type === "thumbnail.request") void thumbnails.handle(msg);
+      else if (!chat.onMessage(msg)) stream.onMessage(msg);
+    },
+    onBinary: (data) => stream.onBinary(data),
+    onClose: () => stream.onDisconnect(),
+  };
+  chat.start();
   connection.start();
   for (const signal of ["SIGTERM", "SIGINT"] as const) {
     process.on(signal, () => {
       connection.stop();
-      process.exit(0);
+      stream.close();
+      thumbnailer.close();
+      void chat.close().finally(() => process.exit(0));
     });
   }
 } catch (err) {

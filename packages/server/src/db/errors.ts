@@ -31,3 +31,18 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * The constraint a unique violation (SQLSTATE 23505) broke, anywhere in the cause chain, or
+ * undefined for any other error. Works for node-postgres and PGlite errors alike.
+ */
+export function uniqueViolation(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code !== "23505") continue;
+    const constraint = (e as { constraint?: unknown }).constraint;
+    if (typeof constraint === "string") return constraint;
+    const message = String((e as { message?: unknown }).message ?? "");
+    return /constraint "([^"]+)"/.exec(message)?.[1] ?? "unknown";
+  }
+  return undefined;
+}

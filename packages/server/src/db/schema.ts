@@ -25,6 +25,10 @@ export const users = pgTable(
     name: text("name").notNull(),
     passwordHash: text("password_hash").notNull(),
     isAdmin: boolean("is_admin").notNull().default(false),
+    spendLimitUsd: doublePrecision("spend_limit_usd"),
+    /** Running LLM spend of `spend_month` (YYYY-MM, UTC); a new month starts from 0. */
+    spendMonthUsd: doublePrecision("spend_month_usd").notNull().default(0),
+    spendMonth: text("spend_month"),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -98,10 +102,13 @@ export const sessions = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     desktop: text("desktop").notNull(),
+    resolution: text("resolution").notNull().default("720p"),
     runtime: text("runtime").notNull(),
     model: text("model"),
     egress: text("egress").notNull().default("allow"),
     trusted: boolean("trusted").notNull().default(false),
+    /** `autonomous` or `ask` (conversations: who answers the runtime's permission requests). */
+    permissionMode: text("permission_mode").notNull().default("autonomous"),
     cpus: doublePrecision("cpus").notNull(),
     memoryMb: integer("memory_mb").notNull(),
     pids: integer("pids").notNull(),
@@ -109,6 +116,9 @@ export const sessions = pgTable(
     state: text("state").notNull(),
     stateReason: text("state_reason"),
     nodeId: text("node_id").references(() => nodes.id, { onDelete: "set null" }),
+    spendLimitUsd: doublePrecision("spend_limit_usd"),
+    /** Running total of this session's llm_calls costs, so the proxy checks limits without a SUM. */
+    spendUsd: doublePrecision("spend_usd").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),
@@ -119,9 +129,11 @@ export const sessions = pgTable(
     index("sessions_node_idx").on(t.nodeId),
     index("sessions_state_idx").on(t.state),
     check("sessions_desktop_check", sql`${t.desktop} in ('xfce', 'sway', 'gnome')`),
+    check("sessions_resolution_check", sql`${t.resolution} in ('720p', '1080p')`),
     check("sessions_state_check", sql`${t.state} in ('pending', 'starting', 'ready', 'stopping', 'stopped', 'failed')`),
     check("sessions_desired_state_check", sql`${t.desiredState} in ('running', 'stopped', 'deleted')`),
     check("sessions_egress_check", sql`${t.egress} in ('allow', 'deny')`),
+    check("sessions_permission_mode_check", sql`${t.permissionMode} in ('autonomous', 'ask')`),
   ],
 );
 
@@ -139,5 +151,112 @@ export const sessionEvents = pgTable(
   (t) => [
     index("session_events_owner_idx").on(t.ownerId, t.id),
     index("session_events_session_idx").on(t.sessionId, t.id),
+  ],
+);
+
+// ---- Conversations (docs/conversations.md) ----
+
+/**
+ * A session's conversation, one row per entry in `seq` order: user prompts (with their delivery
+ * state), and what the agent produced (text, thoughts, tool calls, plans, notices, permission
+ * requests). Agent entries are upserted by id, so agentd may resend them after a reconnect.
+ */
+export const conversationEntries = pgTable(
+  "conversation_entries",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    /** Per-session order, given when the entry is first stored and never changed. */
+    seq: integer("seq").notNull(),
+    turnId: text("turn_id"),
+    kind: text("kind").notNull(),
+    role: text("role").notNull(),
+    status: text("status").notNull(),
+    content: jsonb("content").notNull(),
+    /** The client's idempotency key, user prompts only. */
+    requestId: text("request_id"),
+    /** The agentd process (its `instance`) a prompt was last delivered to. */
+    agentInstance: text("agent_instance"),
+    /** How many times a prompt was handed to an agentd. */
+    deliveries: integer("deliveries").notNull().default(0),
+    /** Agent entries: the highest revision stored; older or repeated upserts are ignored. */
+    rev: integer("rev").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("conversation_entries_seq_key").on(t.sessionId, t.seq),
+    uniqueIndex("conversation_entries_request_key").on(t.sessionId, t.requestId),
+    index("conversation_entries_turn_idx").on(t.sessionId, t.turnId),
+    index("conversation_entries_status_idx").on(t.sessionId, t.kind, t.status),
+    check(
+      "conversation_entries_kind_check",
+      sql`${t.kind} in ('user', 'text', 'thinking', 'tool_call', 'plan', 'notice', 'permission')`,
+    ),
+  ],
+);
+
+/** LLM providers; `api_key_enc` is AES-256-GCM under the server secret (crypto/secret-box.ts). */
+export const providers = pgTable(
+  "providers",
+  {
+    id: text("id").primaryKey(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    kind: text("kind").notNull(),
+    baseUrl: text("base_url").notNull(),
+    apiKeyEnc: text("api_key_enc"),
+    apiKeyLast4: text("api_key_last4"),
+    shared: boolean("shared").notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("providers_owner_name_key").on(t.ownerId, t.name),
+    // A shared name must resolve to one provider for everybody.
+    uniqueIndex("providers_shared_name_key").on(t.name).where(sql`${t.shared}`),
+    check(
+      "providers_kind_check",
+      sql`${t.kind} in ('anthropic', 'openai', 'together', 'openai-compatible', 'ollama', 'vllm')`,
+    ),
+  ],
+);
+
+/** One row per proxied LLM call, failures included; sessions and providers may outlive it or not. */
+export const llmCalls = pgTable(
+  "llm_calls",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    providerId: text("provider_id"),
+    providerName: text("provider_name"),
+    /** The model as the provider knows it (without the `provider/` prefix). */
+    model: text("model"),
+    /** Which proxy endpoint the agent called: messages, chat, responses, embeddings. */
+    api: text("api").notNull(),
+    stream: boolean("stream").notNull().default(false),
+    inputTokens: integer("input_tokens").notNull().default(0),
+    outputTokens: integer("output_tokens").notNull().default(0),
+    costUsd: doublePrecision("cost_usd").notNull().default(0),
+    latencyMs: integer("latency_ms").notNull(),
+    /** Streams only: from the request reaching the proxy to the first content event sent on. */
+    ttftMs: integer("ttft_ms"),
+    /** `ok`, or an error code such as `http_429`, `unreachable`, `spend_limit`, `client_closed`. */
+    status: text("status").notNull(),
+    httpStatus: integer("http_status"),
+    error: text("error"),
+    attempts: integer("attempts").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("llm_calls_session_idx").on(t.sessionId, t.createdAt),
+    index("llm_calls_user_idx").on(t.userId, t.createdAt),
   ],
 );

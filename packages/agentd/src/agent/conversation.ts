@@ -1,0 +1,350 @@
+import type * as acp from "@agentclientprotocol/sdk";
+import type { AgentServerMessage, NoticeContent, PermissionMode, SessionSettings } from "@strand/protocol";
+import type { Log } from "../log.js";
+import { Outbox, type OutboxLink } from "./outbox.js";
+import type { RuntimeProcess } from "./runtime-process.js";
+import { commandOverride, DEFAULT_WORKSPACE, type RuntimeSpec, runtimeCommand, runtimeEnv } from "./runtimes.js";
+import { RuntimeSupervisor } from "./supervisor.js";
+import { newEntryId, TurnRecorder } from "./turn-recorder.js";
+
+type Prompt = Extract<AgentServerMessage, { type: "prompt" }>;
+
+export interface AgentConversationOptions {
+  link: OutboxLink;
+  log: Log;
+  /** This agentd process's id, the `instance` of its hello. */
+  instance: string;
+  /** Settings from the container's environment until the server sends its own. */
+  settings: SessionSettings;
+  serverUrl: string;
+  sessionToken: string;
+  /** The runtime's working directory (`~/work`). */
+  cwd?: string;
+  /** agentd's environment, the base of the runtime's. */
+  env?: NodeJS.ProcessEnv;
+  /** Replaces the runtime's spec (tests). */
+  spec?: (settings: SessionSettings) => RuntimeSpec;
+  flushMs?: number;
+  /** After a cancel, how long the runtime gets to stop the turn before it is restarted. */
+  cancelGraceMs?: number;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+  outboxRetryMs?: number;
+}
+
+interface Turn {
+  prompt: Prompt;
+  recorder: TurnRecorder;
+  cancelled: boolean;
+  /** Set when the runtime died under the turn. */
+  crashed?: string;
+  runtime?: RuntimeProcess;
+}
+
+interface PendingPermission {
+  turnId: string;
+  resolve(r: acp.RequestPermissionResponse): void;
+}
+
+/**
+ * agentd's side of the conversation: runs delivered prompts one at a time on the session's agent
+ * runtime over ACP, records what the runtime streams as entries, and answers its permission
+ * requests (itself in autonomous mode, through the user in ask mode). Everything it tells the
+ * server goes through the outbox, so a server restart loses nothing. See docs/conversations.md.
+ */
+export class AgentConversation {
+  private readonly outbox: Outbox;
+  private readonly supervisor: RuntimeSupervisor;
+  private settings: SessionSettings;
+  /** Settings the running runtime was started with. */
+  private startedWith: SessionSettings | undefined;
+  private readonly queue: Prompt[] = [];
+  /** Prompt entry ids this process has taken: the server may resend one after a reconnect. */
+  private readonly seen = new Set<string>();
+  private current: Turn | undefined;
+  private readonly permissions = new Map<string, PendingPermission>();
+  private malformedSeen = false;
+  private closed = false;
+
+  constructor(private readonly o: AgentConversationOptions) {
+    this.settings = o.settings;
+    this.outbox = new Outbox(o.link, o.log, o.instance, o.outboxRetryMs);
+    this.supervisor = new RuntimeSupervisor({
+      spec: () => {
+        this.startedWith = this.settings;
+        this.malformedSeen = false;
+        return this.specFor(this.settings);
+      },
+      handlers: {
+        onUpdate: (u) => this.onUpdate(u),
+        onPermission: (req, signal) => this.onPermission(req, signal),
+        onMalformed: (line) => this.onMalformed(line),
+        onTerminalChange: (id) => this.current?.recorder.terminalChanged(id),
+      },
+      log: o.log,
+      notice: (c) => this.notice(c),
+      onExit: (rt, reason) => {
+        if (this.current?.runtime === rt) this.current.crashed = reason;
+      },
+      ...(o.backoffMinMs !== undefined ? { backoffMinMs: o.backoffMinMs } : {}),
+      ...(o.backoffMaxMs !== undefined ? { backoffMaxMs: o.backoffMaxMs } : {}),
+    });
+  }
+
+  start(): void {
+    this.supervisor.start();
+  }
+
+  /** The server link (re)opened (hello already sent): resend what it has not acked. */
+  onOpen(): void {
+    this.outbox.resendAll();
+  }
+
+  /** A message from the server; returns false when it is not a chat message. */
+  onMessage(msg: AgentServerMessage): boolean {
+    switch (msg.type) {
+      case "ack":
+        this.outbox.ack(msg.mid, msg.error);
+        return true;
+      case "prompt":
+        if (this.seen.has(msg.entry_id)) return true; // resent after a reconnect: already ours
+        this.seen.add(msg.entry_id);
+        this.queue.push(msg);
+        this.drain();
+        return true;
+      case "cancel":
+        this.cancel(msg.turn_id);
+        return true;
+      case "permission.answer": {
+        const pending = this.permissions.get(msg.id);
+        if (!pending) return true;
+        this.permissions.delete(msg.id);
+        pending.resolve(
+          msg.option_id === null
+            ? { outcome: { outcome: "cancelled" } }
+            : { outcome: { outcome: "selected", optionId: msg.option_id } },
+        );
+        return true;
+      }
+      case "session.settings":
+        this.applySettings({ runtime: msg.runtime, model: msg.model, permission_mode: msg.permission_mode });
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  get busy(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** Unacked messages (for tests and shutdown). */
+  get unacked(): number {
+    return this.outbox.pending;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.outbox.close();
+    await this.supervisor.stop();
+  }
+
+  private specFor(settings: SessionSettings): RuntimeSpec {
+    if (this.o.spec) return this.o.spec(settings);
+    const env = this.o.env ?? process.env;
+    const cmd = commandOverride(env) ?? runtimeCommand(settings.runtime);
+    return {
+      name: settings.runtime,
+      ...cmd,
+      cwd: this.o.cwd ?? DEFAULT_WORKSPACE,
+      env: runtimeEnv(env, {
+        runtime: settings.runtime,
+        serverUrl: this.o.serverUrl,
+        sessionToken: this.o.sessionToken,
+        model: settings.model,
+      }),
+    };
+  }
+
+  private applySettings(next: SessionSettings): void {
+    const prev = this.settings;
+    this.settings = next;
+    if (prev.permission_mode !== next.permission_mode) {
+      this.o.log("info", "permission mode changed", { mode: next.permission_mode });
+    }
+    this.restartIfStale();
+  }
+
+  /** A new runtime or model applies from the runtime's next start, never in the middle of a turn. */
+  private restartIfStale(): void {
+    const was = this.startedWith;
+    if (!was || this.current || !this.supervisor.runtime) return;
+    if (was.runtime === this.settings.runtime && was.model === this.settings.model) return;
+    this.notice({
+      level: "info",
+      text: `Switching the agent runtime to ${this.settings.runtime}${this.settings.model ? ` with ${this.settings.model}` : ""}.`,
+    });
+    void this.supervisor.restart("settings changed");
+  }
+
+  private drain(): void {
+    if (this.current || this.closed) return;
+    const next = this.queue.shift();
+    if (!next) {
+      this.restartIfStale();
+      return;
+    }
+    this.run(next)
+      .catch((err: Error) => this.o.log("error", "a turn failed inside agentd", { err: err.message }))
+      .finally(() => {
+        this.current = undefined;
+        this.drain();
+      });
+  }
+
+  private async run(prompt: Prompt): Promise<void> {
+    const turnId = prompt.turn_id;
+    const recorder = new TurnRecorder({
+      turnId,
+      flushMs: this.o.flushMs ?? 100,
+      emit: (m) => this.outbox.push(`entry:${m.id}`, m),
+      terminal: (id) => this.supervisor.runtime?.terminals.peek(id),
+    });
+    const turn: Turn = { prompt, recorder, cancelled: false };
+    this.current = turn;
+    // Said before anything runs: from here on the server never hands this prompt to anyone else.
+    this.outbox.push(`turn.started:${turnId}`, { type: "turn.started", turn_id: turnId });
+    let stopReason = "error";
+    let error: string | undefined;
+    try {
+      const rt = await this.supervisor.ready();
+      turn.runtime = rt;
+      if (turn.cancelled) {
+        stopReason = "cancelled";
+      } else {
+        const res = await rt.prompt(prompt.content);
+        stopReason = res.stopReason;
+      }
+    } catch (err) {
+      if (turn.cancelled) stopReason = "cancelled";
+      else error = turn.crashed ?? (await this.crashReason(turn, err as Error));
+    }
+    // Updates sent just before the prompt's answer may still be in flight inside the SDK.
+    await new Promise((r) => setImmediate(r));
+    this.cancelPermissions(turnId);
+    recorder.finish();
+    this.outbox.push(`turn.finished:${turnId}`, {
+      type: "turn.finished",
+      turn_id: turnId,
+      stop_reason: stopReason,
+      ...(error ? { error: error.slice(0, 10_000) } : {}),
+    });
+  }
+
+  /** A prompt that failed because its runtime died says why it died (the exit lands a moment later). */
+  private async crashReason(turn: Turn, err: Error): Promise<string> {
+    if (!turn.runtime) return err.message;
+    const timeout = new Promise<string>((r) => setTimeout(() => r(err.message), 1_000).unref());
+    return Promise.race([turn.runtime.exited, timeout]);
+  }
+
+  private cancel(turnId: string): void {
+    const queued = this.queue.findIndex((p) => p.turn_id === turnId);
+    if (queued >= 0) {
+      this.queue.splice(queued, 1);
+      this.outbox.push(`turn.finished:${turnId}`, { type: "turn.finished", turn_id: turnId, stop_reason: "cancelled" });
+      return;
+    }
+    const turn = this.current;
+    if (!turn || turn.prompt.turn_id !== turnId || turn.cancelled) return;
+    turn.cancelled = true;
+    this.cancelPermissions(turnId);
+    const rt = turn.runtime;
+    if (!rt) return;
+    void rt.cancel();
+    // A runtime that ignores session/cancel is restarted, so the next prompt is not stuck behind it.
+    const grace = setTimeout(() => {
+      if (this.current === turn) void this.supervisor.restart("the runtime did not stop the cancelled turn");
+    }, this.o.cancelGraceMs ?? 15_000);
+    grace.unref();
+  }
+
+  private onUpdate(update: acp.SessionUpdate): void {
+    if (this.current) this.current.recorder.apply(update);
+    else this.o.log("debug", "session update outside a turn", { kind: update.sessionUpdate });
+  }
+
+  private async onPermission(
+    req: acp.RequestPermissionRequest,
+    signal: AbortSignal,
+  ): Promise<acp.RequestPermissionResponse> {
+    const turn = this.current;
+    if (!turn || turn.cancelled) return { outcome: { outcome: "cancelled" } };
+    if (this.settings.permission_mode === ("autonomous" satisfies PermissionMode)) {
+      const allow = pickAllow(req.options);
+      return allow ? { outcome: { outcome: "selected", optionId: allow } } : { outcome: { outcome: "cancelled" } };
+    }
+    turn.recorder.flush(); // the tool call it asks about goes first
+    const id = newEntryId();
+    const tc = req.toolCall;
+    this.outbox.push(`permission:${id}`, {
+      type: "permission.request",
+      id,
+      turn_id: turn.prompt.turn_id,
+      tool_call: {
+        tool_call_id: tc.toolCallId,
+        title: tc.title ?? "",
+        kind: tc.kind ?? "other",
+        ...(tc.rawInput !== undefined ? { input: tc.rawInput } : {}),
+      },
+      options: req.options.slice(0, 20).map((o) => ({ option_id: o.optionId, name: o.name, kind: o.kind })),
+    });
+    return new Promise((resolve) => {
+      this.permissions.set(id, { turnId: turn.prompt.turn_id, resolve });
+      signal.addEventListener("abort", () => {
+        if (this.permissions.delete(id)) resolve({ outcome: { outcome: "cancelled" } });
+      });
+    });
+  }
+
+  private cancelPermissions(turnId: string): void {
+    for (const [id, p] of this.permissions) {
+      if (p.turnId !== turnId) continue;
+      this.permissions.delete(id);
+      p.resolve({ outcome: { outcome: "cancelled" } });
+    }
+  }
+
+  private onMalformed(line: string): void {
+    this.o.log("warn", "the agent runtime wrote a line that is not an ACP message; ignored it", { line });
+    if (this.malformedSeen) return;
+    this.malformedSeen = true;
+    this.notice({
+      level: "warning",
+      text: "The agent runtime wrote output that is not part of the Agent Client Protocol; agentd ignores it (details in the agentd log).",
+    });
+  }
+
+  /** A notice in the current turn, or on its own between turns. */
+  private notice(content: NoticeContent): void {
+    if (this.current) {
+      this.current.recorder.notice(content);
+      return;
+    }
+    const recorder = new TurnRecorder({
+      turnId: null,
+      flushMs: 0,
+      emit: (m) => this.outbox.push(`entry:${m.id}`, m),
+    });
+    recorder.notice(content);
+  }
+}
+
+/** In autonomous mode agentd allows the tool call itself: "always" first, so the runtime stops asking. */
+function pickAllow(options: acp.PermissionOption[]): string | undefined {
+  return (
+    options.find((o) => o.kind === "allow_always")?.optionId ??
+    options.find((o) => o.kind === "allow_once")?.optionId ??
+    undefined
+  );
+}

@@ -1,0 +1,180 @@
+import { spawn } from "node:child_process";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import * as acp from "@agentclientprotocol/sdk";
+import type { Log } from "../log.js";
+import { stdioStream } from "./acp-stdio.js";
+import type { RuntimeSpec } from "./runtimes.js";
+import { Terminals } from "./terminals.js";
+
+export interface RuntimeHandlers {
+  onUpdate(update: acp.SessionUpdate): void;
+  onPermission(req: acp.RequestPermissionRequest, signal: AbortSignal): Promise<acp.RequestPermissionResponse>;
+  onMalformed(line: string): void;
+  onTerminalChange(id: string): void;
+}
+
+const STDERR_LINES = 20;
+/** A runtime that has not answered initialize and session/new by then is treated as broken. */
+const START_TIMEOUT_MS = 60_000;
+
+/**
+ * One running agent runtime: the child process, the ACP connection to it (agentd is the client,
+ * as Zed is), and the one ACP session the Strand session's conversation runs in.
+ */
+export class RuntimeProcess {
+  readonly terminals: Terminals;
+  private readonly child: ReturnType<typeof spawn>;
+  /** Resolves with why the process ended (exit code or signal, plus its last stderr lines). */
+  readonly exited: Promise<string>;
+  private readonly stderr: string[] = [];
+  private connection: acp.ClientConnection | undefined;
+  private sessionId: string | undefined;
+  private exitReason: string | undefined;
+  private readonly startedAt = Date.now();
+
+  private constructor(
+    private readonly spec: RuntimeSpec,
+    private readonly handlers: RuntimeHandlers,
+    private readonly log: Log,
+  ) {
+    this.terminals = new Terminals({ cwd: spec.cwd, env: spec.env }, (id) => handlers.onTerminalChange(id));
+    const child = spawn(spec.command, spec.args, { cwd: spec.cwd, env: spec.env, stdio: ["pipe", "pipe", "pipe"] });
+    this.child = child;
+    this.exited = new Promise((resolve) => {
+      child.once("error", (err: NodeJS.ErrnoException) => {
+        this.exitReason =
+          err.code === "ENOENT"
+            ? `${spec.command} is not installed in this desktop (not found on PATH)`
+            : `could not start ${spec.command}: ${err.message}`;
+        resolve(this.exitReason);
+      });
+      child.once("close", (code, signal) => {
+        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        const tail = this.stderr.slice(-3).join(" | ");
+        this.exitReason ??= `${spec.name} ${how}${tail ? `; last output: ${tail}` : ""}`;
+        resolve(this.exitReason);
+      });
+    });
+    this.exited.then(() => {
+      this.terminals.releaseAll();
+      this.connection?.close();
+    });
+    child.stderr.setEncoding("utf8");
+    let partial = "";
+    child.stderr.on("data", (chunk: string) => {
+      const lines = (partial + chunk).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        this.stderr.push(line.slice(0, 500));
+        if (this.stderr.length > STDERR_LINES) this.stderr.shift();
+        log("debug", "runtime stderr", { runtime: spec.name, line: line.slice(0, 500) });
+      }
+    });
+  }
+
+  /** Spawns the runtime and opens its ACP session; rejects with a reason people can act on. */
+  static async start(spec: RuntimeSpec, handlers: RuntimeHandlers, log: Log): Promise<RuntimeProcess> {
+    // The workspace volume is mounted there in a desktop; elsewhere (development) it may not exist yet.
+    await mkdir(spec.cwd, { recursive: true });
+    const rt = new RuntimeProcess(spec, handlers, log);
+    try {
+      await rt.handshake();
+      return rt;
+    } catch (err) {
+      rt.kill();
+      const reason = await Promise.race([
+        rt.exited,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 500)),
+      ]);
+      throw new Error(reason ?? `${spec.name} did not start: ${(err as Error).message}`);
+    }
+  }
+
+  get uptimeMs(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  /** Runs one prompt turn; resolves when the runtime answers session/prompt. */
+  async prompt(text: string): Promise<acp.PromptResponse> {
+    const { connection, sessionId } = this.ready();
+    return connection.agent.request("session/prompt", { sessionId, prompt: [{ type: "text", text }] });
+  }
+
+  async cancel(): Promise<void> {
+    if (!this.connection || !this.sessionId) return;
+    await this.connection.agent.notify("session/cancel", { sessionId: this.sessionId }).catch(() => {});
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+  }
+
+  private ready(): { connection: acp.ClientConnection; sessionId: string } {
+    if (this.exitReason) throw new Error(this.exitReason);
+    if (!this.connection || !this.sessionId) throw new Error(`${this.spec.name} is still starting`);
+    return { connection: this.connection, sessionId: this.sessionId };
+  }
+
+  private async handshake(): Promise<void> {
+    const child = this.child as Parameters<typeof stdioStream>[0];
+    const app = acp
+      .client({ name: "strand-agentd" })
+      .onNotification("session/update", ({ params }) => {
+        if (params.sessionId === this.sessionId) this.handlers.onUpdate(params.update);
+      })
+      .onRequest("session/request_permission", ({ params, signal }) => this.handlers.onPermission(params, signal))
+      .onRequest("fs/read_text_file", async ({ params }) => ({
+        content: sliceLines(await readFile(params.path, "utf8"), params.line, params.limit),
+      }))
+      .onRequest("fs/write_text_file", async ({ params }) => {
+        await mkdir(dirname(params.path), { recursive: true });
+        await writeFile(params.path, params.content);
+        return {};
+      })
+      .onRequest("terminal/create", ({ params }) => ({ terminalId: this.terminals.create(params) }))
+      .onRequest("terminal/output", ({ params }) => this.terminals.output(params.terminalId))
+      .onRequest("terminal/wait_for_exit", ({ params }) => this.terminals.waitForExit(params.terminalId))
+      .onRequest("terminal/kill", ({ params }) => {
+        this.terminals.kill(params.terminalId);
+        return {};
+      })
+      .onRequest("terminal/release", ({ params }) => {
+        this.terminals.release(params.terminalId);
+        return {};
+      });
+    this.connection = app.connect(stdioStream(child, (line) => this.handlers.onMalformed(line)));
+    const timeout = new Promise<never>((_, reject) => {
+      const t = setTimeout(() => reject(new Error(`no answer within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      t.unref();
+      this.exited.then(() => clearTimeout(t));
+    });
+    const died = this.exited.then((reason) => Promise.reject(new Error(reason)));
+    died.catch(() => {});
+    const open = async () => {
+      const agent = this.connection?.agent as acp.ClientContext;
+      const init = await agent.request("initialize", {
+        protocolVersion: acp.PROTOCOL_VERSION,
+        clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: true },
+        clientInfo: { name: "strand-agentd", version: "0.2.0" },
+      });
+      this.log("info", "agent runtime initialized", {
+        runtime: this.spec.name,
+        agent: init.agentInfo?.name,
+        protocol: init.protocolVersion,
+      });
+      const session = await agent.request("session/new", { cwd: this.spec.cwd, mcpServers: [] });
+      this.sessionId = session.sessionId;
+    };
+    await Promise.race([open(), timeout, died]);
+  }
+}
+
+/** ACP's read_text_file: `line` is 1-based, `limit` counts lines. */
+function sliceLines(text: string, line?: number | null, limit?: number | null): string {
+  if (!line && !limit) return text;
+  const lines = text.split("\n");
+  const start = Math.max(0, (line ?? 1) - 1);
+  return lines.slice(start, limit ? start + limit : undefined).join("\n");
+}

@@ -1,0 +1,92 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
+import type { Runtime } from "@strand/protocol";
+
+/** How to start one agent runtime: an ACP agent speaking on its stdio. */
+export interface RuntimeSpec {
+  /** What people call it in notices. */
+  name: string;
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** Where the node copies the built-in agent, next to agentd.mjs. */
+export const STRAND_AGENT_PATH = "/opt/strand/strand-agent.mjs";
+
+/** Every runtime is on PATH in the desktop images; the built-in one runs on agentd's own Node. */
+export function runtimeCommand(runtime: Runtime): { command: string; args: string[] } {
+  switch (runtime) {
+    case "strand-agent":
+      return { command: process.execPath, args: [STRAND_AGENT_PATH] };
+    case "claude-code":
+      return { command: "claude-code-acp", args: [] };
+    case "codex":
+      return { command: "codex-acp", args: [] };
+    case "gemini":
+      return { command: "gemini", args: ["--experimental-acp"] };
+    case "qwen-code":
+      // Qwen Code speaks OpenAI's format to the proxy (OPENAI_BASE_URL, OPENAI_MODEL below).
+      return { command: "qwen", args: ["--acp", "--auth-type", "openai"] };
+  }
+}
+
+// Names that look like credentials never pass from agentd's environment to the runtime.
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|API_KEY|PRIVATE_KEY/i;
+
+export interface RuntimeEnvOptions {
+  runtime?: Runtime;
+  serverUrl: string;
+  sessionToken: string;
+  model: string | null;
+}
+
+/**
+ * The runtime's environment: agentd's own minus anything secret, plus the server's LLM proxy
+ * with the session token as the API key. The session token is the only credential a sandbox
+ * holds; provider keys stay on the server.
+ */
+export function runtimeEnv(base: NodeJS.ProcessEnv, o: RuntimeEnvOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(base)) if (!SECRET_NAME.test(k)) env[k] = v;
+  env.ANTHROPIC_BASE_URL = o.serverUrl;
+  env.ANTHROPIC_API_KEY = o.sessionToken;
+  env.OPENAI_BASE_URL = `${o.serverUrl}/v1`;
+  env.OPENAI_API_KEY = o.sessionToken;
+  if (o.model) env.STRAND_AGENT_MODEL = o.model;
+  else delete env.STRAND_AGENT_MODEL;
+  if (o.model && o.runtime === "claude-code") {
+    // Claude Code's main and background ("small, fast") calls both go to the session's model,
+    // and it makes no calls beyond the model API (no telemetry, no update checks).
+    env.ANTHROPIC_MODEL = o.model;
+    env.ANTHROPIC_SMALL_FAST_MODEL = o.model;
+    env.ANTHROPIC_DEFAULT_HAIKU_MODEL = o.model;
+    env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC = "1";
+    env.DISABLE_AUTOUPDATER = "1";
+  }
+  if (o.model && (o.runtime === "qwen-code" || o.runtime === "codex")) env.OPENAI_MODEL = o.model;
+  return env;
+}
+
+export const DEFAULT_WORKSPACE = join(homedir(), "work");
+
+/**
+ * `STRAND_RUNTIME_COMMAND` (a JSON array: command and arguments) replaces the runtime's command,
+ * whatever the session's runtime is: for development and tests.
+ */
+export function commandOverride(env: NodeJS.ProcessEnv): { command: string; args: string[] } | undefined {
+  const raw = env.STRAND_RUNTIME_COMMAND;
+  if (!raw) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error('STRAND_RUNTIME_COMMAND must be a JSON array such as ["node","/path/agent.mjs"]');
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((p) => typeof p === "string")) {
+    throw new Error('STRAND_RUNTIME_COMMAND must be a non-empty JSON array of strings such as ["node","agent.mjs"]');
+  }
+  const [command, ...args] = parsed as string[];
+  return { command: command as string, args };
+}

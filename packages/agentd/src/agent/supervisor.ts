@@ -1,0 +1,127 @@
+import type { NoticeContent } from "@strand/protocol";
+import type { Log } from "../log.js";
+import { type RuntimeHandlers, RuntimeProcess } from "./runtime-process.js";
+import type { RuntimeSpec } from "./runtimes.js";
+
+export interface SupervisorOptions {
+  /** The spec to start with now (settings may change between starts). */
+  spec(): RuntimeSpec;
+  handlers: RuntimeHandlers;
+  log: Log;
+  /** Tells the user (a notice entry). */
+  notice(content: NoticeContent): void;
+  /** The running runtime ended (crash or exit) with this reason. */
+  onExit(rt: RuntimeProcess, reason: string): void;
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+}
+
+/** After this many failed starts in a row, only a new prompt tries again (no notice every 30 s). */
+const MAX_FAILED_STARTS = 3;
+/** A runtime that stayed up this long was healthy: the next crash starts the backoff over. */
+const HEALTHY_MS = 60_000;
+
+/**
+ * Keeps the session's agent runtime running: starts it, restarts it with capped backoff when it
+ * crashes or exits, and says so in the conversation. A turn waiting for a runtime gets the next
+ * start attempt at once instead of waiting out the backoff.
+ */
+export class RuntimeSupervisor {
+  private current: RuntimeProcess | undefined;
+  private starting: Promise<RuntimeProcess> | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private backoff: number;
+  private failedStarts = 0;
+  private stopped = false;
+
+  constructor(private readonly o: SupervisorOptions) {
+    this.backoff = o.backoffMinMs ?? 1_000;
+  }
+
+  get runtime(): RuntimeProcess | undefined {
+    return this.current;
+  }
+
+  /** The running runtime, or the result of starting one now. */
+  ready(): Promise<RuntimeProcess> {
+    if (this.stopped) return Promise.reject(new Error("agentd is shutting down"));
+    if (this.current) return Promise.resolve(this.current);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.starting ??= this.attempt();
+    return this.starting;
+  }
+
+  /** Starts the runtime in the background; failures are reported and retried. */
+  start(): void {
+    this.ready().catch(() => {});
+  }
+
+  /** Stops the current runtime (it is restarted with the current spec on the next `ready`). */
+  async restart(why: string): Promise<void> {
+    const rt = this.current;
+    if (!rt) return;
+    this.current = undefined;
+    this.o.log("info", "restarting the agent runtime", { why });
+    rt.kill();
+    await rt.exited;
+    this.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    const rt = this.current ?? (await this.starting?.catch(() => undefined));
+    this.current = undefined;
+    rt?.kill();
+    await rt?.exited;
+  }
+
+  private async attempt(): Promise<RuntimeProcess> {
+    const spec = this.o.spec();
+    try {
+      const rt = await RuntimeProcess.start(spec, this.o.handlers, this.o.log);
+      this.current = rt;
+      this.failedStarts = 0;
+      this.o.log("info", "agent runtime started", { runtime: spec.name });
+      void rt.exited.then((reason) => this.onExit(rt, reason));
+      return rt;
+    } catch (err) {
+      const reason = (err as Error).message;
+      this.o.log("error", "the agent runtime did not start", { runtime: spec.name, reason });
+      this.failedStarts++;
+      const next =
+        this.failedStarts < MAX_FAILED_STARTS
+          ? this.scheduleRetry()
+          : "Agentd tries again when you send the next prompt.";
+      this.o.notice({ level: "error", text: `The agent runtime could not start: ${reason}. ${next}` });
+      throw err;
+    } finally {
+      this.starting = undefined;
+    }
+  }
+
+  private onExit(rt: RuntimeProcess, reason: string): void {
+    if (this.current !== rt) return; // restarted on purpose
+    this.current = undefined;
+    if (this.stopped) return;
+    if (rt.uptimeMs > HEALTHY_MS) this.backoff = this.o.backoffMinMs ?? 1_000;
+    this.o.log("warn", "the agent runtime stopped", { reason });
+    this.o.onExit(rt, reason);
+    this.o.notice({
+      level: "warning",
+      text: `The agent runtime stopped: ${reason}. ${this.scheduleRetry()} The new runtime does not remember earlier turns.`,
+    });
+  }
+
+  /** Schedules the next start and says when, for the notice. */
+  private scheduleRetry(): string {
+    if (this.stopped) return "";
+    const wait = this.backoff;
+    this.backoff = Math.min(this.backoff * 2, this.o.backoffMaxMs ?? 30_000);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.start(), wait);
+    this.retryTimer.unref();
+    return `Restarting it in ${wait < 1000 ? `${wait} ms` : `${Math.round(wait / 1000)} s`}.`;
+  }
+}

@@ -1,0 +1,2 @@
+ALTER TABLE "sessions" ADD COLUMN "resolution" text DEFAULT '720p' NOT NULL;--> statement-breakpoint
+ALTER TABLE "sessions" ADD CONSTRAINT "sessions_resolution_check" CHECK ("sessions"."resolution" in ('720p', '1080p'));

@@ -1,0 +1,140 @@
+import {
+  ApiErrorSchema,
+  CreateProviderBodySchema,
+  ErrorCodes,
+  ProviderListSchema,
+  ProviderModelListSchema,
+  ProviderSchema,
+  ProviderTestResultSchema,
+  TestProviderBodySchema,
+  UpdateProviderBodySchema,
+} from "@strand/protocol";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { AppContext } from "../context.js";
+import { HttpError } from "../lib/http-error.js";
+import { discoverModels, ProviderCallError, testProvider } from "../providers/discovery.js";
+import { caller, requireAuth } from "./require-auth.js";
+
+const Params = z.object({ id: z.string().max(100) });
+const errors = {
+  400: ApiErrorSchema,
+  401: ApiErrorSchema,
+  403: ApiErrorSchema,
+  404: ApiErrorSchema,
+  409: ApiErrorSchema,
+};
+
+export const providerRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+  requireAuth(app, ctx.database.db);
+  const store = ctx.providers;
+  const tags = ["providers"];
+  const actor = (req: Parameters<typeof caller>[0]) => {
+    const { user } = caller(req);
+    return { id: user.id, isAdmin: user.isAdmin };
+  };
+
+  app.post(
+    "/providers",
+    {
+      schema: {
+        tags,
+        summary: "Add an LLM provider; its key is stored encrypted and never returned",
+        body: CreateProviderBodySchema,
+        response: { 201: ProviderSchema, ...errors },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await store.create(actor(req), req.body)),
+  );
+
+  app.get(
+    "/providers",
+    {
+      schema: {
+        tags,
+        summary: "Your providers and the shared ones, by name",
+        response: { 200: ProviderListSchema, ...errors },
+      },
+    },
+    async (req) => ({ items: await store.list(caller(req).user.id) }),
+  );
+
+  app.get(
+    "/providers/:id",
+    { schema: { tags, summary: "Get one provider", params: Params, response: { 200: ProviderSchema, ...errors } } },
+    async (req) => store.get(caller(req).user.id, req.params.id),
+  );
+
+  app.patch(
+    "/providers/:id",
+    {
+      schema: {
+        tags,
+        summary: "Rename a provider, or change its URL or key (api_key: null removes the key)",
+        params: Params,
+        body: UpdateProviderBodySchema,
+        response: { 200: ProviderSchema, ...errors },
+      },
+    },
+    async (req) => store.update(actor(req), req.params.id, req.body),
+  );
+
+  app.delete(
+    "/providers/:id",
+    {
+      schema: {
+        tags,
+        summary: "Delete a provider; models named after it stop resolving at once",
+        params: Params,
+        response: { 200: ProviderSchema, ...errors },
+      },
+    },
+    async (req) => store.remove(actor(req), req.params.id),
+  );
+
+  app.get(
+    "/providers/:id/models",
+    {
+      schema: {
+        tags,
+        summary: "Ask the provider which models it has",
+        params: Params,
+        response: { 200: ProviderModelListSchema, 502: ApiErrorSchema, ...errors },
+      },
+    },
+    async (req) => {
+      const p = await store.resolveById(caller(req).user.id, req.params.id);
+      try {
+        const models = await discoverModels(ctx.upstream, p);
+        return { items: models.map((m) => ({ ...m, model: `${p.name}/${m.id}` })) };
+      } catch (err) {
+        if (!(err instanceof ProviderCallError)) throw err;
+        const code =
+          err.error === "unreachable" || err.error === "timeout"
+            ? ErrorCodes.providerUnreachable
+            : ErrorCodes.providerError;
+        throw new HttpError(502, code, `listing the models of ${p.name} failed: ${err.message}`, {
+          reason: err.error,
+          status: err.status,
+        });
+      }
+    },
+  );
+
+  app.post(
+    "/providers/:id/test",
+    {
+      schema: {
+        tags,
+        summary: "Check that Strand can reach the provider with its key (ok: false says what is wrong)",
+        params: Params,
+        body: TestProviderBodySchema.nullish(),
+        response: { 200: ProviderTestResultSchema, ...errors },
+      },
+    },
+    async (req) => {
+      const p = await store.resolveById(caller(req).user.id, req.params.id);
+      return testProvider(ctx.upstream, p, req.body?.model);
+    },
+  );
+};

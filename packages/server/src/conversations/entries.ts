@@ -1,0 +1,110 @@
+import { type ConversationEntry, type EntryKind, type MessageEventType, ROLE_OF_KIND } from "@strand/protocol";
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "../db/database.js";
+import { conversationEntries, sessions } from "../db/schema.js";
+import { recordMessageEvent } from "../events/record.js";
+import { notFound } from "../lib/http-error.js";
+import { iso } from "../lib/time.js";
+import type { SessionRow } from "../sessions/to-session.js";
+
+export type EntryRow = typeof conversationEntries.$inferSelect;
+
+export function toEntry(row: EntryRow): ConversationEntry {
+  return {
+    id: row.id,
+    session_id: row.sessionId,
+    seq: row.seq,
+    turn_id: row.turnId,
+    kind: row.kind,
+    role: row.role,
+    status: row.status,
+    content: row.content,
+    request_id: row.requestId,
+    created_at: iso(row.createdAt),
+    updated_at: iso(row.updatedAt),
+  } as ConversationEntry;
+}
+
+/**
+ * Locks the session row for the rest of the transaction. Every conversation write takes this
+ * lock first, which makes `seq` allocation and the one-turn-at-a-time rule race-free across
+ * replicas. With `ownerId`, someone else's session answers exactly like a missing one.
+ */
+export async function lockSession(tx: Db, sessionId: string, ownerId?: string): Promise<SessionRow> {
+  const [row] = await tx.select().from(sessions).where(sessionWhere(sessionId, ownerId)).for("update");
+  if (!row) throw notFound("session", sessionId);
+  return row;
+}
+
+/** The same check without the lock, for reads. */
+export async function findSession(db: Db, sessionId: string, ownerId?: string): Promise<SessionRow> {
+  const [row] = await db.select().from(sessions).where(sessionWhere(sessionId, ownerId));
+  if (!row) throw notFound("session", sessionId);
+  return row;
+}
+
+const sessionWhere = (sessionId: string, ownerId?: string) =>
+  ownerId ? and(eq(sessions.id, sessionId), eq(sessions.ownerId, ownerId)) : eq(sessions.id, sessionId);
+
+export interface NewEntry {
+  id: string;
+  turnId: string | null;
+  kind: EntryKind;
+  status: string;
+  content: unknown;
+  requestId?: string;
+  rev?: number;
+}
+
+/** Appends an entry at the end of the session's conversation and records `message.created`. */
+export async function insertEntry(tx: Db, session: SessionRow, e: NewEntry): Promise<ConversationEntry> {
+  const [next] = await tx
+    .select({ seq: sql<number>`coalesce(max(${conversationEntries.seq}), 0)::int + 1` })
+    .from(conversationEntries)
+    .where(eq(conversationEntries.sessionId, session.id));
+  const now = new Date();
+  const [row] = await tx
+    .insert(conversationEntries)
+    .values({
+      id: e.id,
+      sessionId: session.id,
+      seq: next?.seq ?? 1,
+      turnId: e.turnId,
+      kind: e.kind,
+      role: ROLE_OF_KIND[e.kind],
+      status: e.status,
+      content: e.content,
+      requestId: e.requestId ?? null,
+      rev: e.rev ?? 0,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  if (!row) throw new Error("insert into conversation_entries returned no row");
+  return emit(tx, session, row, "message.created");
+}
+
+export type EntryPatch = Partial<Pick<EntryRow, "status" | "content" | "rev" | "agentInstance" | "deliveries">>;
+
+/** Changes an entry and records `message.updated` (bookkeeping-only patches record nothing). */
+export async function updateEntry(
+  tx: Db,
+  session: SessionRow,
+  row: EntryRow,
+  patch: EntryPatch,
+): Promise<ConversationEntry> {
+  const [updated] = await tx
+    .update(conversationEntries)
+    .set({ ...patch, updatedAt: new Date() })
+    .where(eq(conversationEntries.id, row.id))
+    .returning();
+  if (!updated) throw new Error(`entry ${row.id} vanished while locked`);
+  const visible = patch.status !== undefined || patch.content !== undefined;
+  return visible ? emit(tx, session, updated, "message.updated") : toEntry(updated);
+}
+
+async function emit(tx: Db, session: SessionRow, row: EntryRow, type: MessageEventType): Promise<ConversationEntry> {
+  const entry = toEntry(row);
+  await recordMessageEvent(tx, type, session.ownerId, entry);
+  return entry;
+}

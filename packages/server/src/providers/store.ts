@@ -1,0 +1,219 @@
+import {
+  type CreateProviderBody,
+  DEFAULT_BASE_URLS,
+  type Provider,
+  type ProviderKind,
+  type UpdateProviderBody,
+} from "@strand/protocol";
+import { and, asc, eq, or } from "drizzle-orm";
+import type { SecretBox } from "../crypto/secret-box.js";
+import type { Db } from "../db/database.js";
+import { uniqueViolation } from "../db/errors.js";
+import { providers } from "../db/schema.js";
+import { conflict, forbidden, HttpError, notFound } from "../lib/http-error.js";
+import { newId } from "../lib/ids.js";
+import { normalizeBaseUrl } from "./endpoints.js";
+import { type ProviderRow, toProvider } from "./to-provider.js";
+
+/** A provider ready to call: the key decrypted, only ever held in server memory. */
+export interface ResolvedProvider {
+  id: string;
+  name: string;
+  kind: ProviderKind;
+  baseUrl: string;
+  apiKey: string | null;
+  shared: boolean;
+  updatedAt: Date;
+}
+
+export interface Actor {
+  id: string;
+  isAdmin: boolean;
+}
+
+/** Short keys would give too much away in their last 4 characters. */
+const last4 = (key: string) => (key.length >= 16 ? key.slice(-4) : null);
+
+/**
+ * Providers belong to a user; an admin may mark one `shared` so every user can route to it.
+ * A user's own provider wins over a shared one of the same name.
+ */
+export class ProviderStore {
+  /**
+   * Name lookups for the proxy, kept briefly so a call does not wait on the database. Changes
+   * made here clear it at once; changes made on another replica show within `cacheTtlMs`.
+   */
+  private readonly byName = new Map<string, { provider: ResolvedProvider | undefined; at: number }>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly box: SecretBox,
+    private readonly cacheTtlMs = 5_000,
+  ) {}
+
+  async create(actor: Actor, body: CreateProviderBody): Promise<Provider> {
+    const shared = body.shared ?? false;
+    if (shared && !actor.isAdmin) throw forbidden("only an admin can create a shared provider; leave out shared");
+    const id = newId("prv");
+    const baseUrl = normalizeBaseUrl(body.base_url ?? (DEFAULT_BASE_URLS[body.kind] as string));
+    try {
+      const [row] = await this.db
+        .insert(providers)
+        .values({
+          id,
+          ownerId: actor.id,
+          name: body.name,
+          kind: body.kind,
+          baseUrl,
+          shared,
+          apiKeyEnc: body.api_key ? this.box.seal(body.api_key, id) : null,
+          apiKeyLast4: body.api_key ? last4(body.api_key) : null,
+        })
+        .returning();
+      if (!row) throw new Error("insert into providers returned no row");
+      this.byName.clear();
+      return toProvider(row);
+    } catch (err) {
+      throw this.nameConflict(err, body.name) ?? err;
+    }
+  }
+
+  async list(userId: string): Promise<Provider[]> {
+    const rows = await this.db
+      .select()
+      .from(providers)
+      .where(visibleTo(userId))
+      .orderBy(asc(providers.name), asc(providers.id));
+    return rows.map(toProvider);
+  }
+
+  async get(userId: string, id: string): Promise<Provider> {
+    return toProvider(await this.visibleRow(userId, id));
+  }
+
+  async update(actor: Actor, id: string, body: UpdateProviderBody): Promise<Provider> {
+    const row = await this.ownedRow(actor.id, id);
+    if (body.shared && !actor.isAdmin) throw forbidden("only an admin can share a provider");
+    const patch: Partial<typeof providers.$inferInsert> = { updatedAt: new Date() };
+    if (body.name !== undefined) patch.name = body.name;
+    if (body.base_url !== undefined) patch.baseUrl = normalizeBaseUrl(body.base_url);
+    if (body.shared !== undefined) patch.shared = body.shared;
+    if (body.api_key === null) {
+      patch.apiKeyEnc = null;
+      patch.apiKeyLast4 = null;
+    } else if (body.api_key !== undefined) {
+      patch.apiKeyEnc = this.box.seal(body.api_key, row.id);
+      patch.apiKeyLast4 = last4(body.api_key);
+    }
+    try {
+      const [updated] = await this.db.update(providers).set(patch).where(eq(providers.id, row.id)).returning();
+      this.byName.clear();
+      return toProvider(updated as ProviderRow);
+    } catch (err) {
+      throw this.nameConflict(err, body.name ?? row.name) ?? err;
+    }
+  }
+
+  async remove(actor: Actor, id: string): Promise<Provider> {
+    const row = await this.ownedRow(actor.id, id);
+    await this.db.delete(providers).where(eq(providers.id, row.id));
+    this.byName.clear();
+    return toProvider(row);
+  }
+
+  /** For the provider routes (models, test): any provider the user can see. */
+  async resolveById(userId: string, id: string): Promise<ResolvedProvider> {
+    return this.resolve(await this.visibleRow(userId, id));
+  }
+
+  /** For the proxy: the user's own provider of that name, else a shared one. */
+  async resolveByName(userId: string, name: string): Promise<ResolvedProvider | undefined> {
+    const key = `${userId}\u0000${name}`;
+    const hit = this.byName.get(key);
+    if (hit && Date.now() - hit.at < this.cacheTtlMs) return hit.provider;
+    const provider = await this.lookupByName(userId, name);
+    if (this.byName.size >= 10_000) this.byName.clear();
+    this.byName.set(key, { provider, at: Date.now() });
+    return provider;
+  }
+
+  private async lookupByName(userId: string, name: string): Promise<ResolvedProvider | undefined> {
+    const rows = await this.db
+      .select()
+      .from(providers)
+      .where(and(eq(providers.name, name), visibleTo(userId)));
+    const row = rows.find((r) => r.ownerId === userId) ?? rows[0];
+    return row ? this.resolve(row) : undefined;
+  }
+
+  /** Every provider the user can route to, own ones shadowing shared ones of the same name. */
+  async usable(userId: string): Promise<ResolvedProvider[]> {
+    const rows = await this.db.select().from(providers).where(visibleTo(userId)).orderBy(asc(providers.name));
+    const byName = new Map<string, ProviderRow>();
+    for (const r of rows) if (!byName.has(r.name) || r.ownerId === userId) byName.set(r.name, r);
+    const out: ResolvedProvider[] = [];
+    for (const r of byName.values()) {
+      try {
+        out.push(this.resolve(r));
+      } catch {
+        // An unreadable key (changed secret) hides the provider here; calls to it say why.
+      }
+    }
+    return out;
+  }
+
+  private resolve(row: ProviderRow): ResolvedProvider {
+    let apiKey: string | null = null;
+    if (row.apiKeyEnc) {
+      try {
+        apiKey = this.box.open(row.apiKeyEnc, row.id);
+      } catch (err) {
+        throw new HttpError(
+          500,
+          "provider_key_unreadable",
+          `the API key of provider ${row.name} cannot be read: ${(err as Error).message}. ` +
+            `Enter it again with PATCH /api/v1/providers/${row.id} {"api_key": "…"}.`,
+        );
+      }
+    }
+    return {
+      id: row.id,
+      name: row.name,
+      kind: row.kind as ProviderKind,
+      baseUrl: row.baseUrl,
+      apiKey,
+      shared: row.shared,
+      updatedAt: row.updatedAt,
+    };
+  }
+
+  private async visibleRow(userId: string, id: string): Promise<ProviderRow> {
+    const [row] = await this.db
+      .select()
+      .from(providers)
+      .where(and(eq(providers.id, id), visibleTo(userId)));
+    if (!row) throw notFound("provider", id);
+    return row;
+  }
+
+  private async ownedRow(userId: string, id: string): Promise<ProviderRow> {
+    const row = await this.visibleRow(userId, id);
+    if (row.ownerId !== userId)
+      throw forbidden(`provider ${row.name} is shared by an admin; only its owner can change it`);
+    return row;
+  }
+
+  private nameConflict(err: unknown, name: string): HttpError | undefined {
+    const constraint = uniqueViolation(err);
+    if (!constraint) return undefined;
+    const message =
+      constraint === "providers_shared_name_key"
+        ? `name: a shared provider named ${JSON.stringify(name)} already exists; choose another name`
+        : `name: you already have a provider named ${JSON.stringify(name)}; choose another name, or change that one with PATCH /api/v1/providers/:id`;
+    return conflict(message, [{ path: "body.name", message }]);
+  }
+}
+
+function visibleTo(userId: string) {
+  return or(eq(providers.ownerId, userId), eq(providers.shared, true));
+}

@@ -1,0 +1,140 @@
+import type { ProviderKind } from "@strand/protocol";
+import { wireApi } from "../providers/endpoints.js";
+import { type CallerApi, ProxyError } from "./errors.js";
+import { isObject, type JsonObject } from "./json.js";
+import { anthropicRequestToChat, type ChatTarget } from "./translate/anthropic-request-to-chat.js";
+import { AnthropicToChatStream, anthropicMessageToChat } from "./translate/anthropic-response-to-chat.js";
+import { chain } from "./translate/chain.js";
+import { chatRequestToAnthropic } from "./translate/chat-request-to-anthropic.js";
+import { ChatToAnthropicStream, chatCompletionToAnthropic } from "./translate/chat-response-to-anthropic.js";
+import { ChatToResponsesStream, chatCompletionToResponses } from "./translate/chat-response-to-responses.js";
+import { responsesRequestToChat } from "./translate/responses-request-to-chat.js";
+import type {
+  AnthropicMessage,
+  AnthropicRequest,
+  ChatCompletion,
+  ChatRequest,
+  ResponsesRequest,
+  StreamTranslator,
+} from "./translate/types.js";
+import type { StreamFormat } from "./usage.js";
+
+/**
+ * How one call travels: which provider endpoint, in which format, and the translations between
+ * the caller's format and the provider's. `translate*` are absent when the formats match, and
+ * then the provider's bytes go to the caller unchanged.
+ */
+export interface CallPlan {
+  /** Path under the provider's API root (`…/v1`). */
+  path: string;
+  /** The provider's response format, for reading usage. */
+  upstream: StreamFormat | "embeddings";
+  body: JsonObject;
+  stream: boolean;
+  translateResponse?: (json: unknown) => unknown;
+  translateStream?: () => StreamTranslator;
+  /** Passing chat chunks through: drop the usage chunk Strand asked for but the caller did not. */
+  dropUsageChunk: boolean;
+}
+
+const withModel = (body: JsonObject, model: string): JsonObject => ({ ...body, model });
+
+export function planCall(api: CallerApi, kind: ProviderKind, body: JsonObject, model: string): CallPlan {
+  const stream = body.stream === true;
+  const chatTarget: ChatTarget = {
+    model,
+    maxTokensField: kind === "openai" ? "max_completion_tokens" : "max_tokens",
+  };
+  const wire = wireApi(kind);
+  const base = { stream, dropUsageChunk: false };
+  switch (api) {
+    case "messages":
+      if (wire === "anthropic")
+        return { ...base, path: "/messages", upstream: "anthropic", body: withModel(body, model) };
+      return {
+        ...base,
+        path: "/chat/completions",
+        upstream: "chat",
+        body: anthropicRequestToChat(body as AnthropicRequest, chatTarget) as JsonObject,
+        translateResponse: (j) => chatCompletionToAnthropic(j as ChatCompletion),
+        translateStream: () => new ChatToAnthropicStream(),
+      };
+    case "count_tokens":
+      if (wire !== "anthropic") {
+        throw new ProxyError(
+          400,
+          "invalid_request",
+          "token counting (/v1/messages/count_tokens) needs an Anthropic provider; OpenAI-style APIs have none",
+          { status: "invalid_request" },
+        );
+      }
+      return {
+        ...base,
+        stream: false,
+        path: "/messages/count_tokens",
+        upstream: "anthropic",
+        body: withModel(body, model),
+      };
+    case "chat": {
+      const req = body as ChatRequest;
+      const callerWantsUsage = req.stream_options?.include_usage === true;
+      if (wire === "anthropic") {
+        return {
+          ...base,
+          path: "/messages",
+          upstream: "anthropic",
+          body: chatRequestToAnthropic(req, { model }) as JsonObject,
+          translateResponse: (j) => anthropicMessageToChat(j as AnthropicMessage),
+          translateStream: () => new AnthropicToChatStream(callerWantsUsage),
+        };
+      }
+      const out = withModel(body, model);
+      // Usage arrives in a final chunk only when asked for; the spend limits need it.
+      if (stream)
+        out.stream_options = { ...(isObject(body.stream_options) ? body.stream_options : {}), include_usage: true };
+      return {
+        ...base,
+        path: "/chat/completions",
+        upstream: "chat",
+        body: out,
+        dropUsageChunk: stream && !callerWantsUsage,
+      };
+    }
+    case "responses": {
+      const req = body as ResponsesRequest;
+      if (kind === "openai")
+        return { ...base, path: "/responses", upstream: "responses", body: withModel(body, model) };
+      const chat = responsesRequestToChat(req, chatTarget);
+      if (wire === "anthropic") {
+        return {
+          ...base,
+          path: "/messages",
+          upstream: "anthropic",
+          body: chatRequestToAnthropic(chat, { model }) as JsonObject,
+          translateResponse: (j) => chatCompletionToResponses(anthropicMessageToChat(j as AnthropicMessage), req),
+          translateStream: () => chain(new AnthropicToChatStream(true), new ChatToResponsesStream(req)),
+        };
+      }
+      return {
+        ...base,
+        path: "/chat/completions",
+        upstream: "chat",
+        body: chat as JsonObject,
+        translateResponse: (j) => chatCompletionToResponses(j as ChatCompletion, req),
+        translateStream: () => new ChatToResponsesStream(req),
+      };
+    }
+    case "embeddings":
+      if (wire === "anthropic") {
+        throw new ProxyError(
+          400,
+          "invalid_request",
+          "Anthropic has no embeddings API; use a model of an OpenAI-style provider (openai, together, ollama, vllm…)",
+          { status: "invalid_request" },
+        );
+      }
+      return { ...base, stream: false, path: "/embeddings", upstream: "embeddings", body: withModel(body, model) };
+    default:
+      throw new Error(`no call plan for ${api}`);
+  }
+}

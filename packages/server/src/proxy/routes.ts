@@ -1,0 +1,123 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AppContext } from "../context.js";
+import { type CallerApi, errorBody } from "./errors.js";
+import { toProxyError } from "./failures.js";
+import { handleLlmCall, type ProxyDeps } from "./handle-call.js";
+import { ModelCatalog } from "./model-catalog.js";
+import { LlmCallRecorder } from "./record.js";
+import { authenticateProxyCaller, type ProxyCaller } from "./session-auth.js";
+import { DEFAULT_RETRY } from "./upstream.js";
+
+declare module "fastify" {
+  interface FastifyRequest {
+    proxyCaller: ProxyCaller | null;
+  }
+  interface FastifyContextConfig {
+    llmApi?: CallerApi;
+  }
+}
+
+const CALLS: [path: string, api: CallerApi, summary: string][] = [
+  ["/v1/messages", "messages", "Anthropic Messages, plain or streamed (session token only)"],
+  ["/v1/messages/count_tokens", "count_tokens", "Anthropic token counting (Anthropic providers only)"],
+  ["/v1/chat/completions", "chat", "OpenAI Chat Completions, plain or streamed (session token only)"],
+  ["/v1/responses", "responses", "OpenAI Responses; translated to Chat Completions for providers without it"],
+  ["/v1/embeddings", "embeddings", "OpenAI embeddings (OpenAI-style providers only)"],
+];
+
+/**
+ * The LLM proxy at the server root, where SDKs expect an API (`base_url = <server>` or
+ * `<server>/v1`). Errors leave in the calling API's own shape, never in Strand's.
+ */
+export async function proxyRoutes(app: FastifyInstance, { ctx }: { ctx: AppContext }): Promise<void> {
+  const recorder = new LlmCallRecorder(ctx.database.db, ctx.log);
+  const deps: ProxyDeps = {
+    metrics: ctx.metrics,
+    providers: ctx.providers,
+    callers: ctx.proxyCallers,
+    recorder,
+    dispatcher: ctx.upstream,
+    retry: DEFAULT_RETRY,
+  };
+  // A stopped, deleted or re-limited session must not keep its remembered credentials, on any replica.
+  const unsubscribe = ctx.bus.subscribe(({ event }) => ctx.proxyCallers.invalidateSession(event.session_id));
+  app.addHook("onClose", async () => {
+    unsubscribe();
+    await recorder.flush();
+  });
+  const catalog = new ModelCatalog(ctx.upstream, ctx.log);
+  app.decorateRequest("proxyCaller", null);
+
+  app.setErrorHandler((err, req, reply) => {
+    const api = req.routeOptions.config?.llmApi ?? "chat";
+    const e = toProxyError(err, req);
+    if (e.kind === "internal") req.log.error({ err }, "LLM proxy request failed");
+    // Authenticated but refused before the handler (unreadable JSON, too large): still a call.
+    const caller = req.proxyCaller;
+    if (caller && api !== "models") {
+      recorder.record({
+        sessionId: caller.sessionId,
+        userId: caller.user.id,
+        api,
+        latencyMs: Math.round(reply.elapsedTime),
+        status: e.callStatus,
+        httpStatus: e.httpStatus,
+        error: e.message,
+      });
+      ctx.metrics.llmCalls.inc({ api, status: e.callStatus });
+    }
+    if (reply.sent || reply.raw.headersSent) return;
+    return reply
+      .code(e.httpStatus)
+      .headers(e.opts.headers ?? {})
+      .send(errorBody(api, e));
+  });
+  // Before the body is read: a bad token must not cost reading a large request.
+  app.addHook("onRequest", async (req) => {
+    req.proxyCaller = await authenticateProxyCaller(ctx.database.db, req.headers, ctx.proxyCallers);
+  });
+
+  const callerOf = (req: FastifyRequest) => req.proxyCaller as ProxyCaller;
+
+  for (const [path, api, summary] of CALLS) {
+    app.post(
+      path,
+      {
+        bodyLimit: ctx.config.llmBodyLimitBytes,
+        config: { llmApi: api },
+        schema: { tags: ["llm proxy"], summary },
+      },
+      (req: FastifyRequest, reply: FastifyReply) => handleLlmCall(deps, api, callerOf(req), req, reply),
+    );
+  }
+
+  app.get(
+    "/v1/models",
+    {
+      config: { llmApi: "models" },
+      schema: { tags: ["llm proxy"], summary: "Models this session can use, as provider/model (session token only)" },
+    },
+    async (req) => {
+      const entries = await catalog.list(await ctx.providers.usable(callerOf(req).user.id));
+      const ids = entries.map((e) => ({ ...e, model: `${e.provider}/${e.id}` }));
+      // Anthropic SDKs send anthropic-version; they expect Anthropic's list shape.
+      if (req.headers["anthropic-version"] !== undefined) {
+        return {
+          data: ids.map((m) => ({
+            type: "model",
+            id: m.model,
+            display_name: m.display_name ?? m.model,
+            created_at: "1970-01-01T00:00:00Z",
+          })),
+          has_more: false,
+          first_id: ids[0]?.model ?? null,
+          last_id: ids.at(-1)?.model ?? null,
+        };
+      }
+      return {
+        object: "list",
+        data: ids.map((m) => ({ id: m.model, object: "model", created: 0, owned_by: m.provider })),
+      };
+    },
+  );
+}
