@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { registerImages } from "./commands/images.js";
 import { registerLogin } from "./commands/login.js";
 import { registerNode } from "./commands/node.js";
+import { registerProviders } from "./commands/providers.js";
 import { registerServer } from "./commands/server.js";
 import { registerSessions } from "./commands/sessions.js";
 import { registerTokens } from "./commands/tokens.js";
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerServer(program);
   registerLogin(program);
   registerSessions(program);
+  registerProviders(program);
   registerTokens(program);
   registerImages(program);
   registerNode(program);

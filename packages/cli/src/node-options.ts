@@ -11,5 +11,10 @@ export function addNodeOptions(cmd: Command, nameFlag: "--name" | "--node-name")
       new Option("--subnet-pool <cidr>", "a.b.0.0/16 pool for session networks")
         .env("STRAND_SUBNET_POOL")
         .default("10.213.0.0/16"),
+    )
+    .addOption(
+      new Option("--stream-encoder <encoder>", "desktop stream encoder in sessions (default: auto, NVENC if usable)")
+        .choices(["auto", "x264", "nvenc"])
+        .env("STRAND_STREAM_ENCODER"),
     );
 }

@@ -1,9 +1,9 @@
 import { hostname } from "node:os";
-import { createInterface } from "node:readline";
 import type { Command } from "commander";
 import type { GlobalOptions } from "../context.js";
 import { DEFAULT_SERVER, writeCredentials } from "../credentials.js";
 import { createOutput } from "../output.js";
+import { ask, readStdin } from "../prompt.js";
 import { StrandClient } from "../sdk/client.js";
 
 interface LoginOptions extends GlobalOptions {
@@ -48,34 +48,4 @@ export function registerLogin(program: Command): void {
         () => `Logged in to ${server} as ${user.email}. Token saved in ${file}.`,
       );
     });
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .replace(/\r?\n$/, "");
-}
-
-function ask(prompt: string, hidden = false): Promise<string> {
-  if (!process.stdin.isTTY) {
-    return Promise.reject(
-      new Error(`${prompt.replace(/: $/, "")} is needed: pass it as an option or run in a terminal`),
-    );
-  }
-  return new Promise((resolve) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-    if (hidden) {
-      // Echo nothing while the password is typed.
-      (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
-        if (s.includes(prompt)) process.stderr.write(prompt);
-      };
-    }
-    rl.question(prompt, (answer) => {
-      rl.close();
-      if (hidden) process.stderr.write("\n");
-      resolve(answer.trim());
-    });
-  });
 }

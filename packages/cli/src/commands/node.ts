@@ -8,6 +8,7 @@ interface NodeOptions extends GlobalOptions {
   name?: string;
   maxSessions: string;
   subnetPool: string;
+  streamEncoder?: string;
 }
 
 export function registerNode(program: Command): void {
@@ -48,6 +49,7 @@ export function registerNode(program: Command): void {
         serverPort: port,
         remoteServer: { url: url.origin, ip: address },
         subnetPool: o.subnetPool,
+        streamEncoder: o.streamEncoder,
         log,
       });
       const link = new NodeLinkClient({ serverUrl: url.origin, token, driver, log });

@@ -44,6 +44,7 @@ interface ServerOptions {
   node: boolean;
   maxSessions: string;
   subnetPool: string;
+  streamEncoder?: string;
   nodeName?: string;
 }
 
@@ -67,6 +68,7 @@ async function embeddedNode(port: number, opts: ServerOptions): Promise<SandboxD
     maxSessions: Number(opts.maxSessions),
     serverPort: port,
     subnetPool: opts.subnetPool,
+    streamEncoder: opts.streamEncoder,
     log: createLogger(process.env.LOG_LEVEL ?? "info").child({ component: "node" }),
   });
 }

@@ -2,6 +2,7 @@ import { DESKTOPS, EGRESS_POLICIES, RUNTIMES, SESSION_STATES, type Session } fro
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { clientFor } from "../context.js";
 import { ago, table } from "../output.js";
+import { registerConversation } from "./conversation.js";
 
 const number = (name: string) => (v: string) => {
   const n = Number(v);
@@ -27,7 +28,9 @@ function describe(s: Session): string {
 }
 
 export function registerSessions(program: Command): void {
-  const sessions = program.command("sessions").description("Create, list, stop and delete agent sessions");
+  const sessions = program
+    .command("sessions")
+    .description("Create, list, stop and delete agent sessions; talk to their agents");
 
   sessions
     .command("list")
@@ -108,6 +111,8 @@ export function registerSessions(program: Command): void {
       const s = await client.deleteSession(id);
       out.result(s, () => `Deleted session ${s.id}`);
     });
+
+  registerConversation(sessions);
 }
 
 interface CreateOptions {

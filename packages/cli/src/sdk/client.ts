@@ -1,22 +1,32 @@
+import { randomUUID } from "node:crypto";
 import {
   API_PREFIX,
   type ApiError,
   type ApiToken,
+  type ConversationEntry,
   type CreatedToken,
+  type CreateProviderBody,
   type CreateSessionBody,
   type CreateTokenBody,
   type CreateUserBody,
   type EventsServerMessage,
   type LoginResponse,
+  type MessageList,
+  type Provider,
+  type ProviderModel,
+  type ProviderTestResult,
   type SandboxNode,
   type Session,
   type SessionList,
   type SessionState,
+  type TestProviderBody,
+  type UpdateProviderBody,
   type UpdateSessionBody,
   type User,
 } from "@strand/protocol";
 import WebSocket from "ws";
 import { StrandApiError, StrandConnectionError } from "./errors.js";
+import { type EventWatch, type WatchEventsOptions, watchEvents } from "./watch-events.js";
 
 export interface StrandClientOptions {
   /** Base URL of the server, e.g. http://localhost:8080 */
@@ -33,6 +43,9 @@ export interface ListSessionsOptions {
   cursor?: string;
   state?: SessionState;
 }
+
+/** A user prompt as stored: what `sendMessage` and `cancel` answer. */
+export type PromptEntry = Extract<ConversationEntry, { kind: "user" }>;
 
 /** Typed client for the Strand REST API and event stream. The CLI is built on it. */
 export class StrandClient {
@@ -93,6 +106,48 @@ export class StrandClient {
   stopSession = (id: string) => this.request<Session>("POST", `/sessions/${enc(id)}/stop`);
   startSession = (id: string) => this.request<Session>("POST", `/sessions/${enc(id)}/start`);
 
+  // --- conversations (docs/conversations.md) ---
+  /** Posts a prompt. `requestId` makes retries safe; keep it when you resend the same message. */
+  sendMessage = (sessionId: string, content: string, requestId: string = randomUUID()) =>
+    this.request<PromptEntry>("POST", `/sessions/${enc(sessionId)}/messages`, {
+      request_id: requestId,
+      content,
+    });
+  listMessages = (sessionId: string, opts: { after?: number; limit?: number } = {}) => {
+    const q = new URLSearchParams();
+    if (opts.after !== undefined) q.set("after", String(opts.after));
+    if (opts.limit !== undefined) q.set("limit", String(opts.limit));
+    const qs = q.toString();
+    return this.request<MessageList>("GET", `/sessions/${enc(sessionId)}/messages${qs ? `?${qs}` : ""}`);
+  };
+  /** The whole conversation, following `next_after` across pages. */
+  async listAllMessages(sessionId: string, after = 0): Promise<ConversationEntry[]> {
+    const all: ConversationEntry[] = [];
+    let next: number | null = after;
+    while (next !== null) {
+      const page: MessageList = await this.listMessages(sessionId, { after: next, limit: 500 });
+      all.push(...page.items);
+      next = page.next_after;
+    }
+    return all;
+  }
+  /** Cancels the prompt in flight; `entry` is null when nothing was running. */
+  cancel = (sessionId: string) =>
+    this.request<{ entry: PromptEntry | null }>("POST", `/sessions/${enc(sessionId)}/cancel`);
+
+  // --- providers (docs/providers.md) ---
+  readonly providers = {
+    create: (body: CreateProviderBody) => this.request<Provider>("POST", "/providers", body),
+    list: async () => (await this.request<{ items: Provider[] }>("GET", "/providers")).items,
+    get: (id: string) => this.request<Provider>("GET", `/providers/${enc(id)}`),
+    update: (id: string, body: UpdateProviderBody) => this.request<Provider>("PATCH", `/providers/${enc(id)}`, body),
+    delete: (id: string) => this.request<Provider>("DELETE", `/providers/${enc(id)}`),
+    models: async (id: string) =>
+      (await this.request<{ items: ProviderModel[] }>("GET", `/providers/${enc(id)}/models`)).items,
+    test: (id: string, body: TestProviderBody = {}) =>
+      this.request<ProviderTestResult>("POST", `/providers/${enc(id)}/test`, body),
+  };
+
   // --- nodes ---
   listNodes = async () => (await this.request<{ items: SandboxNode[] }>("GET", "/nodes")).items;
 
@@ -109,6 +164,15 @@ export class StrandClient {
       }
     });
     return ws;
+  }
+
+  /**
+   * Every event from `/api/v1/events`, reconnecting after a dropped socket with `since` = the last
+   * id seen, so none is missed or repeated. Ends when `signal` aborts.
+   */
+  watchEvents(opts: Omit<WatchEventsOptions, "url" | "headers"> = {}): EventWatch {
+    const url = new URL(`${API_PREFIX}/events`, this.baseUrl.replace(/^http/, "ws"));
+    return watchEvents({ ...opts, url: url.toString(), headers: this.authHeaders() });
   }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {

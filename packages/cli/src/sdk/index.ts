@@ -1,3 +1,4 @@
 export * from "@strand/protocol";
-export { type ListSessionsOptions, StrandClient, type StrandClientOptions } from "./client.js";
+export { type ListSessionsOptions, type PromptEntry, StrandClient, type StrandClientOptions } from "./client.js";
 export { StrandApiError, StrandConnectionError } from "./errors.js";
+export type { EventWatch, WatchEventsOptions } from "./watch-events.js";

@@ -1,0 +1,96 @@
+import { SESSION_STATES } from "@strand/protocol";
+import { useQuery } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
+import { useNavigate, useSearchParams } from "react-router";
+import { api } from "../api/client.js";
+import { queryKeys } from "../api/query-keys.js";
+import { useLiveState } from "../events/live-sync.js";
+import { NewSessionDialog } from "../sessions/new-session-dialog.js";
+import { countByState, filterSessions, type StateFilter } from "./filter.js";
+import { SessionCard } from "./session-card.js";
+
+const FILTERS: StateFilter[] = ["all", "active", ...SESSION_STATES];
+
+/** Every session you can see, live: thumbnails, state and why, and what each one runs. */
+export function FleetPage() {
+  const sessions = useQuery({ queryKey: queryKeys.sessions, queryFn: api.listSessions });
+  const live = useLiveState();
+  const [params, setParams] = useSearchParams();
+  const navigate = useNavigate();
+  const state = (params.get("state") ?? "all") as StateFilter;
+  const query = params.get("q") ?? "";
+  const [creating, setCreating] = useState(params.get("new") === "1");
+  const setParam = (key: string, value: string, empty: string) =>
+    setParams(
+      (p) => {
+        if (value === empty) p.delete(key);
+        else p.set(key, value);
+        return p;
+      },
+      { replace: true },
+    );
+
+  const all = sessions.data ?? [];
+  const shown = useMemo(() => filterSessions(all, state, query), [all, state, query]);
+  const counts = useMemo(() => countByState(all), [all]);
+
+  return (
+    <section className="fleet">
+      <div className="fleet-toolbar">
+        <h1>Sessions</h1>
+        <input
+          type="search"
+          placeholder="Search by name, model, id…"
+          aria-label="Search sessions"
+          data-testid="fleet-search"
+          value={query}
+          onChange={(e) => setParam("q", e.target.value, "")}
+        />
+        <select
+          aria-label="Filter by state"
+          data-testid="fleet-state-filter"
+          value={state}
+          onChange={(e) => setParam("state", e.target.value, "all")}
+        >
+          {FILTERS.map((f) => (
+            <option key={f} value={f}>
+              {f} ({counts[f] ?? 0})
+            </option>
+          ))}
+        </select>
+        <span className={`live-indicator live-${live}`} title="Live updates" data-testid="live-indicator">
+          {live === "live" ? "● live" : live === "connecting" ? "○ connecting" : "○ offline"}
+        </span>
+        <button type="button" className="primary" onClick={() => setCreating(true)} data-testid="new-session">
+          New session
+        </button>
+      </div>
+      {sessions.isPending && <p className="page-status">Loading sessions…</p>}
+      {sessions.error && <p className="page-status error">{sessions.error.message}</p>}
+      {sessions.data && all.length === 0 && (
+        <p className="page-status" data-testid="fleet-empty">
+          No sessions yet. Start one with <strong>New session</strong>.
+        </p>
+      )}
+      {sessions.data && all.length > 0 && shown.length === 0 && (
+        <p className="page-status" data-testid="fleet-none-match">
+          No session matches.
+        </p>
+      )}
+      <ul className="session-grid" data-testid="session-grid">
+        {shown.map((s) => (
+          <SessionCard key={s.id} session={s} />
+        ))}
+      </ul>
+      {creating && (
+        <NewSessionDialog
+          onClose={() => setCreating(false)}
+          onCreated={(s) => {
+            setCreating(false);
+            navigate(`/sessions/${s.id}`);
+          }}
+        />
+      )}
+    </section>
+  );
+}

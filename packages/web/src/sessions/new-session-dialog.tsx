@@ -1,0 +1,237 @@
+import {
+  DESKTOPS,
+  type Desktop,
+  RESOLUTIONS,
+  RESOURCE_BOUNDS,
+  type Resolution,
+  RUNTIMES,
+  type Session,
+} from "@strand/protocol";
+import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { api } from "../api/client.js";
+import { queryKeys } from "../api/query-keys.js";
+import { Dialog } from "../ui/dialog.js";
+import { Field } from "../ui/field.js";
+import { formErrors, NO_ERRORS } from "../ui/field-errors.js";
+import { memory } from "../ui/format.js";
+import { INITIAL_FORM, SESSION_FIELDS, type SessionFormState, toCreateBody } from "./session-form.js";
+
+/** Desktops offered here; gnome exists in the protocol but has no image yet. */
+const OFFERED_DESKTOPS: Desktop[] = DESKTOPS.filter((d) => d !== "gnome");
+
+export function NewSessionDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (s: Session) => void }) {
+  const client = useQueryClient();
+  const [form, setForm] = useState<SessionFormState>(INITIAL_FORM);
+  const models = useProviderModels();
+  const create = useMutation({
+    mutationFn: () => api.createSession(toCreateBody(form)),
+    onSuccess: (s) => {
+      client.setQueryData<Session[]>(queryKeys.sessions, (l) =>
+        l?.some((x) => x.id === s.id) ? l : [s, ...(l ?? [])],
+      );
+      onCreated(s);
+    },
+  });
+  const errors = create.error ? formErrors(create.error, SESSION_FIELDS) : NO_ERRORS;
+  const set = <K extends keyof SessionFormState>(key: K, value: SessionFormState[K]) =>
+    setForm((f) => ({ ...f, [key]: value }));
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate();
+  };
+
+  return (
+    <Dialog title="New session" onClose={onClose}>
+      {/* noValidate: the API's messages, next to each field, are the single source of the rules. */}
+      <form onSubmit={submit} noValidate className="form" data-testid="new-session-form">
+        <Field label="Name" name="name" error={errors.fields.name}>
+          {(p) => (
+            <input
+              {...p}
+              name="name"
+              value={form.name}
+              onChange={(e) => set("name", e.target.value)}
+              placeholder="e.g. Fix the login bug"
+              autoFocus
+            />
+          )}
+        </Field>
+        <div className="form-row">
+          <Field label="Desktop" name="desktop" error={errors.fields.desktop}>
+            {(p) => (
+              <select {...p} value={form.desktop} onChange={(e) => set("desktop", e.target.value as Desktop)}>
+                {OFFERED_DESKTOPS.map((d) => (
+                  <option key={d} value={d}>
+                    {d === "xfce" ? "xfce (X11)" : d === "sway" ? "sway (Wayland)" : d}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Resolution" name="resolution" error={errors.fields.resolution}>
+            {(p) => (
+              <select {...p} value={form.resolution} onChange={(e) => set("resolution", e.target.value as Resolution)}>
+                {RESOLUTIONS.map((r) => (
+                  <option key={r} value={r}>
+                    {r === "720p" ? "720p (1280×720)" : "1080p (1920×1080)"}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Runtime" name="runtime" error={errors.fields.runtime}>
+            {(p) => (
+              <select
+                {...p}
+                value={form.runtime}
+                onChange={(e) => set("runtime", e.target.value as SessionFormState["runtime"])}
+              >
+                {RUNTIMES.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
+        <Field
+          label="Model"
+          name="model"
+          error={errors.fields.model}
+          hint={
+            models.length
+              ? "provider/model: pick one of your providers' models or type one."
+              : "provider/model. Add an AI provider under Account to pick from its models; empty uses the server's default."
+          }
+        >
+          {(p) => (
+            <>
+              <input
+                {...p}
+                list="model-options"
+                value={form.model}
+                onChange={(e) => set("model", e.target.value)}
+                placeholder="e.g. work-anthropic/claude-sonnet-4-5"
+              />
+              <datalist id="model-options">
+                {models.map((m) => (
+                  <option key={m.model} value={m.model}>
+                    {m.display_name ?? m.id}
+                  </option>
+                ))}
+              </datalist>
+            </>
+          )}
+        </Field>
+        <fieldset className="form-row">
+          <legend>Resources</legend>
+          <Field
+            label="CPUs"
+            name="resources.cpus"
+            error={errors.fields["resources.cpus"]}
+            hint={`${RESOURCE_BOUNDS.cpus.min}–${RESOURCE_BOUNDS.cpus.max}`}
+          >
+            {(p) => (
+              <input {...p} inputMode="decimal" value={form.cpus} onChange={(e) => set("cpus", e.target.value)} />
+            )}
+          </Field>
+          <Field
+            label="Memory (MiB)"
+            name="resources.memory_mb"
+            error={errors.fields["resources.memory_mb"]}
+            hint={`${memory(RESOURCE_BOUNDS.memory_mb.min)}–${memory(RESOURCE_BOUNDS.memory_mb.max)}`}
+          >
+            {(p) => (
+              <input
+                {...p}
+                inputMode="numeric"
+                value={form.memory_mb}
+                onChange={(e) => set("memory_mb", e.target.value)}
+              />
+            )}
+          </Field>
+          <Field
+            label="Processes"
+            name="resources.pids"
+            error={errors.fields["resources.pids"]}
+            hint={`${RESOURCE_BOUNDS.pids.min}–${RESOURCE_BOUNDS.pids.max}`}
+          >
+            {(p) => (
+              <input {...p} inputMode="numeric" value={form.pids} onChange={(e) => set("pids", e.target.value)} />
+            )}
+          </Field>
+        </fieldset>
+        <div className="form-row">
+          <Field label="Internet access" name="egress" error={errors.fields.egress}>
+            {(p) => (
+              <select
+                {...p}
+                value={form.egress}
+                onChange={(e) => set("egress", e.target.value as SessionFormState["egress"])}
+              >
+                <option value="allow">allowed</option>
+                <option value="deny">blocked</option>
+              </select>
+            )}
+          </Field>
+          <Field
+            label="Spend limit (USD)"
+            name="spend_limit_usd"
+            error={errors.fields.spend_limit_usd}
+            hint="LLM calls stop when reached; empty: none"
+          >
+            {(p) => (
+              <input
+                {...p}
+                inputMode="decimal"
+                value={form.spend_limit_usd}
+                onChange={(e) => set("spend_limit_usd", e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Tool permissions" name="permission_mode" error={errors.fields.permission_mode}>
+            {(p) => (
+              <select
+                {...p}
+                value={form.permission_mode}
+                onChange={(e) => set("permission_mode", e.target.value as SessionFormState["permission_mode"])}
+              >
+                <option value="autonomous">autonomous (agent decides)</option>
+                <option value="ask">ask me each time</option>
+              </select>
+            )}
+          </Field>
+        </div>
+        {errors.form && (
+          <p className="error" role="alert" data-testid="form-error">
+            {errors.form}
+          </p>
+        )}
+        <div className="form-actions">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={create.isPending}>
+            {create.isPending ? "Creating…" : "Create and start"}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** Every model of every provider the user can route to; providers that cannot be asked are skipped. */
+function useProviderModels() {
+  const providers = useQuery({ queryKey: queryKeys.providers, queryFn: api.listProviders, retry: false });
+  const lists = useQueries({
+    queries: (providers.data?.items ?? []).map((p) => ({
+      queryKey: queryKeys.providerModels(p.id),
+      queryFn: () => api.providerModels(p.id),
+      retry: false,
+      staleTime: 60_000,
+    })),
+  });
+  return lists.flatMap((l) => l.data?.items ?? []);
+}

@@ -1,0 +1,101 @@
+import type { Session } from "@strand/protocol";
+import { useQuery } from "@tanstack/react-query";
+import { Link, useParams, useSearchParams } from "react-router";
+import { api } from "../api/client.js";
+import { queryKeys } from "../api/query-keys.js";
+import { ChatPanel } from "../chat/chat-panel.js";
+import { spendOf } from "../fleet/filter.js";
+import { StreamViewer } from "../stream/stream-viewer.js";
+import { usd } from "../ui/format.js";
+import { StateBadge } from "../ui/state-badge.js";
+import { SessionActions } from "./session-actions.js";
+import { type StartStep, useStartLog } from "./start-log.js";
+
+/** A session: its desktop on the left, the chat with its agent on the right (stacked on tablets). */
+export function SessionPage() {
+  const { id = "" } = useParams();
+  const [params] = useSearchParams();
+  // Events keep it current; the slow poll only covers a replica whose event feed dropped.
+  const session = useQuery({
+    queryKey: queryKeys.session(id),
+    queryFn: () => api.getSession(id),
+    refetchInterval: 30_000,
+  });
+  if (session.isPending) return <p className="page-status">Loading session…</p>;
+  if (session.error) return <p className="page-status error">{session.error.message}</p>;
+  const s = session.data;
+  const spend = spendOf(s);
+  return (
+    <section className="session-page" data-testid="session-page" data-state={s.state}>
+      <header className="session-header">
+        <Link to="/" className="back" aria-label="All sessions">
+          ←
+        </Link>
+        <h1>{s.name}</h1>
+        <StateBadge state={s.state} />
+        <span className="session-meta">
+          {s.desktop} · {s.runtime} · {s.model ?? "default model"}
+          {spend !== undefined && ` · ${usd(spend)}`}
+        </span>
+        <SessionActions session={s} only="stop" />
+      </header>
+      <div className="session-layout">
+        <div className="session-desktop">
+          {s.state === "ready" ? (
+            <StreamViewer sessionId={s.id} viewOnly={params.get("view_only") === "1"} />
+          ) : (
+            <DesktopPlaceholder session={s} />
+          )}
+        </div>
+        <ChatPanel session={s} />
+      </div>
+    </section>
+  );
+}
+
+function DesktopPlaceholder({ session: s }: { session: Session }) {
+  const log = useStartLog(s);
+  const starting = s.state === "pending" || s.state === "starting";
+  return (
+    <div className={`desktop-placeholder placeholder-${s.state}`} data-testid="start-progress">
+      {starting && <h2>Starting the desktop…</h2>}
+      {s.state === "failed" && <h2>The session failed</h2>}
+      {s.state === "stopped" && <h2>The session is stopped</h2>}
+      {s.state === "stopping" && <h2>Stopping…</h2>}
+      {s.state === "failed" && (
+        <p className="error" role="alert" data-testid="failure-reason">
+          {s.state_reason ?? "No reason was recorded."}
+        </p>
+      )}
+      {s.state === "stopped" && <p>Its workspace is kept. Start it to pick up where it left off.</p>}
+      {/* After a failure the steps are worth showing only when this page watched the start. */}
+      {(starting || (s.state === "failed" && log.length > 1)) && <StartSteps log={log} active={starting} />}
+      {(s.state === "failed" || s.state === "stopped") && <SessionActions session={s} only="start" />}
+    </div>
+  );
+}
+
+function StartSteps({ log, active }: { log: StartStep[]; active: boolean }) {
+  const t0 = log[0]?.at ?? 0;
+  return (
+    <ol className="start-steps" aria-live="polite">
+      {log.map((step, i) => {
+        const current = active && i === log.length - 1;
+        return (
+          <li
+            key={`${step.at}-${step.text}`}
+            className={current ? "current" : step.state === "failed" ? "failed" : "done"}
+          >
+            <span className="step-mark" aria-hidden="true">
+              {current ? "◐" : step.state === "failed" ? "✕" : "✓"}
+            </span>
+            <span className="step-text" data-testid="start-step">
+              {step.text}
+            </span>
+            <small>{((step.at - t0) / 1000).toFixed(1)} s</small>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
