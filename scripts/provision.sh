@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes this Debian 12 machine ready to run Strand's test suite: installs the missing Debian packages
-# (Docker Engine from docker.io, PostgreSQL 15, Chromium, iptables, git, ca-certificates, curl), then
+# (Docker Engine from docker.io, PostgreSQL 15, Chromium, Xvfb and xclip, iptables, git, ca-certificates, curl), then
 # starts Docker Engine and PostgreSQL and sets up the `strand` database role. It assumes nothing is
 # running (CI starts from a fresh machine with no services), is idempotent, and takes well under a
 # second when everything is already in place.
@@ -87,6 +87,9 @@ packages=(ca-certificates curl git iptables)
 ((want_docker)) && packages+=(docker.io debootstrap) # debootstrap builds the sandbox images' Debian base
 ((want_postgres)) && packages+=(postgresql) # Debian 12's postgresql is PostgreSQL 15
 ((want_chromium)) && packages+=(chromium)   # /usr/bin/chromium, for the headless browser tests
+((want_chromium)) && packages+=(ffmpeg)     # ffmpeg/ffprobe check that captured H.264 decodes (tests only, like chromium)
+# A private X server and the X clipboard tool for agentd's input tests (test-only, like chromium).
+((want_chromium)) && packages+=(xvfb xclip)
 
 # One dpkg-query for all of them; a package dpkg has never seen is simply absent from the output.
 status=$'\n'$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null || true)$'\n'

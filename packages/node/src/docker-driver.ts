@@ -2,6 +2,7 @@ import {
   AGENT_ENV,
   type EgressPolicy,
   type SandboxDriver,
+  SCREEN_SIZES,
   type SessionSpec,
   type SessionStatus,
 } from "@strand/protocol";
@@ -9,6 +10,7 @@ import Docker from "dockerode";
 import type { Logger } from "pino";
 import { AGENTD_PATH_IN_CONTAINER, agentdArchive, SESSION_TOKEN_FILE } from "./agentd-bundle.js";
 import { bridgeName, Firewall } from "./firewall.js";
+import { encoderContainerConfig } from "./gpu.js";
 import { desktopImageTag } from "./images.js";
 import { LABELS, labelsFor, names } from "./labels.js";
 import { SubnetPool } from "./subnet-pool.js";
@@ -28,6 +30,8 @@ export interface DockerDriverOptions {
   subnetPool?: string;
   /** Apply Strand's iptables chains (default true; needs root). */
   firewall?: boolean;
+  /** Passed to agentd as STRAND_STREAM_ENCODER; `nvenc` also gives containers the GPUs. Default: env. */
+  streamEncoder?: string | undefined;
   log: Logger;
 }
 
@@ -276,6 +280,7 @@ export class DockerSandboxDriver implements SandboxDriver {
   private async ensureContainer(spec: SessionSpec, image: string, gateway: string): Promise<Docker.Container> {
     const existing = this.docker.getContainer(names.container(spec.id));
     if (await this.exists(existing)) return existing;
+    const encoder = encoderContainerConfig(this.opts.streamEncoder ?? process.env.STRAND_STREAM_ENCODER);
     return this.docker.createContainer({
       name: names.container(spec.id),
       Image: image,
@@ -287,6 +292,12 @@ export class DockerSandboxDriver implements SandboxDriver {
         `${AGENT_ENV.serverUrl}=${this.opts.remoteServer?.url ?? `http://${gateway}:${this.opts.serverPort}`}`,
         `${AGENT_ENV.sessionId}=${spec.id}`,
         `${AGENT_ENV.sessionTokenFile}=${SESSION_TOKEN_FILE}`,
+        `${AGENT_ENV.runtime}=${spec.runtime ?? "strand-agent"}`,
+        `${AGENT_ENV.model}=${spec.model ?? ""}`,
+        `${AGENT_ENV.permissionMode}=${spec.permissionMode ?? "autonomous"}`,
+        `STRAND_SCREEN_WIDTH=${SCREEN_SIZES[spec.resolution ?? "720p"].width}`,
+        `STRAND_SCREEN_HEIGHT=${SCREEN_SIZES[spec.resolution ?? "720p"].height}`,
+        ...encoder.env,
       ],
       HostConfig: {
         NetworkMode: names.network(spec.id),
@@ -304,6 +315,7 @@ export class DockerSandboxDriver implements SandboxDriver {
         MemorySwap: spec.resources.memory_mb * MiB,
         PidsLimit: spec.resources.pids,
         ShmSize: 256 * MiB,
+        ...(encoder.deviceRequests ? { DeviceRequests: encoder.deviceRequests } : {}),
         // Trusted mode emulates --privileged (which fails on hosts that withhold CAP_SYS_RESOURCE)
         // so the session can run its own dockerd. See docs/security.md for what that gives up.
         ...(spec.trusted

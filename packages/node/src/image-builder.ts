@@ -4,10 +4,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Desktop } from "@strand/protocol";
 import Docker from "dockerode";
-import { baseImageTag, desktopImageTag, IMAGES_DIR } from "./images.js";
+import { baseImageTag, COMMON_DIR, desktopImageTag, filesUnder, IMAGES_DIR } from "./images.js";
 import { LABELS } from "./labels.js";
 
 export type Progress = (line: string) => void;
+
+/** Where Debian keeps locally added CAs; the build trusts them as the host does. */
+const HOST_CA_DIR = "/usr/local/share/ca-certificates";
+
+/**
+ * PEM of the CAs this host added beyond Debian's bundle (for example a TLS-inspecting proxy in
+ * front of the npm registry). Without them `npm ci` inside the build fails on the certificate.
+ */
+export function hostExtraCaCerts(dir = HOST_CA_DIR): string {
+  return filesUnder(dir)
+    .filter((p) => p.endsWith(".crt"))
+    .map((p) => readFileSync(p, "utf8").trim())
+    .join("\n");
+}
 
 /** Builds the debootstrap base and a desktop image, each only when its recipe hash is new. */
 export class ImageBuilder {
@@ -27,10 +41,17 @@ export class ImageBuilder {
       return tag;
     }
     progress(`building ${tag} from images/${desktop}/Dockerfile`);
-    const files = readdirSync(join(this.imagesDir, desktop));
+    // The context is images/ with only this desktop's folder and the shared one in it.
     const stream = await this.docker.buildImage(
-      { context: join(this.imagesDir, desktop), src: files },
-      { t: tag, buildargs: { BASE_IMAGE: base }, labels: { [LABELS.managed]: "true" }, rm: true, forcerm: true },
+      { context: this.imagesDir, src: [desktop, COMMON_DIR] },
+      {
+        t: tag,
+        dockerfile: `${desktop}/Dockerfile`,
+        buildargs: { BASE_IMAGE: base, EXTRA_CA_CERTS: hostExtraCaCerts() },
+        labels: { [LABELS.managed]: "true" },
+        rm: true,
+        forcerm: true,
+      },
     );
     await new Promise<void>((resolve, reject) =>
       this.docker.modem.followProgress(
@@ -53,6 +74,8 @@ export class ImageBuilder {
 
   /** Earlier builds of the same image take gigabytes; drop those no container still uses. */
   private async pruneOlder(tag: string, progress: Progress): Promise<void> {
+    // Operators who want to roll back (and developers with several checkouts) keep old builds.
+    if (process.env.STRAND_KEEP_OLD_IMAGES === "1") return;
     const repo = tag.split(":")[0] as string;
     for (const image of await this.docker.listImages({ filters: { reference: [repo] } })) {
       for (const old of (image.RepoTags ?? []).filter((t) => t !== tag)) {

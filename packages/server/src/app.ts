@@ -2,7 +2,7 @@ import fastifyCookie from "@fastify/cookie";
 import fastifySwagger from "@fastify/swagger";
 import fastifySwaggerUi from "@fastify/swagger-ui";
 import fastifyWebsocket from "@fastify/websocket";
-import { API_PREFIX } from "@strand/protocol";
+import { API_PREFIX, MAX_VIDEO_FRAME_BYTES } from "@strand/protocol";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import {
   jsonSchemaTransform,
@@ -12,16 +12,21 @@ import {
 } from "fastify-type-provider-zod";
 import { agentRoutes } from "./api/agent-routes.js";
 import { authRoutes } from "./api/auth-routes.js";
-import { installErrorHandling } from "./api/error-handler.js";
+import { conversationRoutes } from "./api/conversation-routes.js";
+import { type FallbackHandler, installErrorHandling } from "./api/error-handler.js";
 import { eventRoutes } from "./api/event-routes.js";
 import { nodeConnectRoutes } from "./api/node-connect-routes.js";
 import { nodeRoutes } from "./api/node-routes.js";
+import { providerRoutes } from "./api/provider-routes.js";
 import { sessionRoutes } from "./api/session-routes.js";
+import { streamRoutes } from "./api/stream-routes.js";
+import { thumbnailRoutes } from "./api/thumbnail-routes.js";
 import { tokenRoutes } from "./api/token-routes.js";
 import { userRoutes } from "./api/user-routes.js";
 import type { AppContext } from "./context.js";
 import { healthRoutes } from "./observability/health-routes.js";
-import { landingPage } from "./web/landing.js";
+import { proxyRoutes } from "./proxy/routes.js";
+import { registerWebUi } from "./web/web-ui.js";
 
 export const SERVER_VERSION = "0.1.0";
 
@@ -39,7 +44,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installErrorHandling(app);
+  let spaFallback: FallbackHandler | undefined;
+  installErrorHandling(app, () => spaFallback);
   app.decorateRequest("auth", null);
 
   app.addHook("onResponse", async (req, reply) => {
@@ -50,7 +56,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   });
 
   await app.register(fastifyCookie);
-  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  // agentd's video frames set the bound; viewer routes check their own, smaller, messages.
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_VIDEO_FRAME_BYTES + 64 * 1024 } });
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -81,13 +88,18 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(userRoutes, { ctx });
       await api.register(tokenRoutes, { ctx });
       await api.register(sessionRoutes, { ctx });
+      await api.register(conversationRoutes, { ctx });
       await api.register(nodeRoutes, { ctx });
       await api.register(eventRoutes, { ctx });
+      await api.register(streamRoutes, { ctx });
+      await api.register(thumbnailRoutes, { ctx });
       await api.register(agentRoutes, { ctx });
       await api.register(nodeConnectRoutes, { ctx });
+      await api.register(providerRoutes, { ctx });
     },
     { prefix: API_PREFIX },
   );
-  app.get("/", { schema: { hide: true } }, async (_req, reply) => reply.type("text/html").send(landingPage()));
+  await app.register(proxyRoutes, { ctx });
+  spaFallback = await registerWebUi(app, ctx.config.webDir, ctx.log);
   return app;
 }

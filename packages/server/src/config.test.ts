@@ -27,6 +27,7 @@ describe("resolveConfig", () => {
     [{ PORT: "70000" }, /port must be a whole number/],
     [{ STRAND_SECURE_COOKIES: "sometimes" }, /STRAND_SECURE_COOKIES must be true or false/],
     [{ STRAND_BODY_LIMIT: "-1" }, /STRAND_BODY_LIMIT must be a positive number/],
+    [{ STRAND_SECRET: "short" }, /STRAND_SECRET must be at least 16 characters/],
   ])("rejects %j", (env, message) => {
     expect(() => resolveConfig(env)).toThrow(ConfigError);
     expect(() => resolveConfig(env)).toThrow(message);

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { AdminSeed } from "./auth/bootstrap.js";
 
 export interface ServerConfig {
@@ -12,7 +13,13 @@ export interface ServerConfig {
   loginTtlMs: number;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** The built web UI (packages/web/dist unless STRAND_WEB_DIR says otherwise). */
+  webDir: string;
   admin: AdminSeed;
+  /** Encrypts provider keys at rest. Unset: generated once into `<dataDir>/secret`. */
+  secret: string | undefined;
+  /** Largest request body the LLM proxy accepts (long contexts and images are big). */
+  llmBodyLimitBytes: number;
 }
 
 export interface ServerFlags {
@@ -32,10 +39,18 @@ export const ENV_VARS = {
   STRAND_LOGIN_TTL_HOURS: "How long a browser login lasts (default 336 = 14 days).",
   STRAND_BODY_LIMIT: "Largest accepted request body in bytes (default 1048576).",
   STRAND_TRUST_PROXY: "true behind a reverse proxy, to honour X-Forwarded-* (default false).",
+  STRAND_WEB_DIR: "Directory of the built web UI to serve at / (default: packages/web/dist of this install).",
   STRAND_ADMIN_EMAIL: "First start only: the admin's email (default admin@localhost).",
   STRAND_ADMIN_PASSWORD: "First start only: the admin's password (default: generated and printed once).",
   STRAND_ADMIN_TOKEN: "First start only: also create an API token with exactly this value.",
+  STRAND_SECRET:
+    "Encrypts provider API keys at rest (16+ characters). Unset: generated once into <data dir>/secret. " +
+    "Set the same value on every replica.",
+  STRAND_LLM_BODY_LIMIT: "Largest LLM proxy request body in bytes (default 33554432).",
 } as const;
+
+/** packages/web/dist beside this package (dist/config.js → ../../web/dist). */
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -52,16 +67,31 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, flags: Serve
     loginTtlMs: parsePositive("STRAND_LOGIN_TTL_HOURS", env.STRAND_LOGIN_TTL_HOURS, 336) * 3_600_000,
     bodyLimitBytes: parsePositive("STRAND_BODY_LIMIT", env.STRAND_BODY_LIMIT, 1_048_576),
     trustProxy: parseBool("STRAND_TRUST_PROXY", env.STRAND_TRUST_PROXY, false),
+    webDir: resolve(nonEmpty(env.STRAND_WEB_DIR) ?? DEFAULT_WEB_DIR),
     admin: {
       email: nonEmpty(env.STRAND_ADMIN_EMAIL),
       password: nonEmpty(env.STRAND_ADMIN_PASSWORD),
       token: nonEmpty(env.STRAND_ADMIN_TOKEN),
     },
+    secret: parseSecret(env.STRAND_SECRET),
+    llmBodyLimitBytes: parsePositive("STRAND_LLM_BODY_LIMIT", env.STRAND_LLM_BODY_LIMIT, 33_554_432),
   };
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === "" ? undefined : v;
+}
+
+export const MIN_SECRET_LENGTH = 16;
+
+function parseSecret(v: string | undefined): string | undefined {
+  const s = nonEmpty(v);
+  if (s !== undefined && s.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(
+      `STRAND_SECRET must be at least ${MIN_SECRET_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`,
+    );
+  }
+  return s;
 }
 
 function parsePort(v: number | string): number {

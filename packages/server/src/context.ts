@@ -1,11 +1,18 @@
 import type { Logger } from "pino";
+import type { Dispatcher } from "undici";
 import type { ServerConfig } from "./config.js";
+import type { ConversationHub } from "./conversations/hub.js";
+import type { ConversationService } from "./conversations/service.js";
 import type { Database } from "./db/database.js";
 import type { EventBus } from "./events/bus.js";
 import type { NodeRegistry } from "./nodes/registry.js";
 import type { Metrics } from "./observability/metrics.js";
+import type { ProviderStore } from "./providers/store.js";
+import type { CallerCache } from "./proxy/caller-cache.js";
 import type { AgentPresence } from "./sessions/agents.js";
 import type { SessionService } from "./sessions/service.js";
+import type { Thumbnails } from "./sessions/thumbnails.js";
+import type { StreamHubs } from "./stream/hubs.js";
 
 /** What route plugins need, handed in explicitly instead of through globals. */
 export interface AppContext {
@@ -14,7 +21,18 @@ export interface AppContext {
   bus: EventBus;
   sessions: SessionService;
   agents: AgentPresence;
+  conversations: ConversationService;
+  /** Delivers prompts to the agentd sockets this replica holds. */
+  conversationHub: ConversationHub;
   nodes: NodeRegistry;
   metrics: Metrics;
+  streams: StreamHubs;
+  /** Desktop stills for the fleet view, from the agentd sockets this replica holds. */
+  thumbnails: Thumbnails;
   log: Logger;
+  providers: ProviderStore;
+  /** Connection pool for calls to LLM providers. */
+  upstream: Dispatcher;
+  /** The LLM proxy's remembered session tokens; user changes (spend limits) clear entries. */
+  proxyCallers: CallerCache;
 }

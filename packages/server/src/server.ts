@@ -4,12 +4,21 @@ import { buildApp } from "./app.js";
 import { type BootstrapResult, bootstrapAdmin } from "./auth/bootstrap.js";
 import type { ServerConfig } from "./config.js";
 import type { AppContext } from "./context.js";
+import { ConversationHub } from "./conversations/hub.js";
+import { ConversationService } from "./conversations/service.js";
+import { SecretBox } from "./crypto/secret-box.js";
+import { loadServerSecret } from "./crypto/server-secret.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { EventBus } from "./events/bus.js";
 import { NodeRegistry } from "./nodes/registry.js";
 import { createMetrics } from "./observability/metrics.js";
+import { ProviderStore } from "./providers/store.js";
+import { CallerCache } from "./proxy/caller-cache.js";
+import { createUpstreamAgent } from "./proxy/upstream.js";
 import { AgentPresence } from "./sessions/agents.js";
 import { SessionService } from "./sessions/service.js";
+import { Thumbnails } from "./sessions/thumbnails.js";
+import { StreamHubs } from "./stream/hubs.js";
 
 export interface RunningServer {
   url: string;
@@ -48,8 +57,11 @@ export async function startServer(
   log: Logger = createLogger(config.logLevel),
   opts: StartOptions = {},
 ): Promise<RunningServer> {
+  const secret = loadServerSecret({ secret: config.secret, dataDir: config.dataDir, log });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
+  const upstream = createUpstreamAgent();
   let bus: EventBus | undefined;
+  let conversationHub: ConversationHub | undefined;
   try {
     const bootstrap = await bootstrapAdmin(database.db, config.admin);
     bus = new EventBus(database, log);
@@ -58,15 +70,27 @@ export async function startServer(
     const agents = new AgentPresence(sessions);
     const nodes = new NodeRegistry({ db: database.db, sessions, bus, log });
     agents.onConnected = (id) => nodes.agentConnected(id);
+    const metrics = createMetrics(database.db);
+    const streams = new StreamHubs({ log: log.child({ component: "stream" }), metrics });
+    const thumbnails = new Thumbnails();
+    conversationHub = new ConversationHub(database.db, bus, log);
+    conversationHub.start();
     const ctx: AppContext = {
       config,
       database,
       bus,
       sessions,
       agents,
+      conversations: new ConversationService(database.db),
+      conversationHub,
       nodes,
-      metrics: createMetrics(database.db),
+      metrics,
+      streams,
+      thumbnails,
       log,
+      providers: new ProviderStore(database.db, new SecretBox(secret)),
+      upstream,
+      proxyCallers: new CallerCache(),
     };
     const app = await buildApp(ctx);
     await app.listen({ port: config.port, host: config.host });
@@ -89,7 +113,11 @@ export async function startServer(
         closing ??= (async () => {
           log.info("shutting down");
           await nodes.stopAll();
+          streams.close();
+          thumbnails.close();
           await app.close();
+          conversationHub?.stop();
+          await upstream.destroy().catch(() => {});
           await bus?.stop();
           await database.close();
           log.info("shut down cleanly");
@@ -98,7 +126,9 @@ export async function startServer(
       },
     };
   } catch (err) {
+    conversationHub?.stop();
     await bus?.stop().catch(() => {});
+    await upstream.destroy().catch(() => {});
     await database.close().catch(() => {});
     throw err;
   }

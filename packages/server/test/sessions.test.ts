@@ -20,6 +20,7 @@ describe(`sessions API (${process.env.STRAND_TEST_DB})`, () => {
     expect(res.body).toMatchObject({
       name: "first",
       desktop: "xfce",
+      resolution: "720p",
       runtime: "strand-agent",
       model: null,
       egress: "allow",
@@ -38,6 +39,7 @@ describe(`sessions API (${process.env.STRAND_TEST_DB})`, () => {
     const res = await create({
       name: "custom",
       desktop: "sway",
+      resolution: "1080p",
       runtime: "claude-code",
       model: "work-anthropic/claude-sonnet-4-5",
       egress: "deny",
@@ -47,6 +49,7 @@ describe(`sessions API (${process.env.STRAND_TEST_DB})`, () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
       desktop: "sway",
+      resolution: "1080p",
       runtime: "claude-code",
       model: "work-anthropic/claude-sonnet-4-5",
       egress: "deny",
@@ -61,6 +64,7 @@ describe(`sessions API (${process.env.STRAND_TEST_DB})`, () => {
     [{ name: "   " }, "body.name", "name must not be empty"],
     [{ name: "x".repeat(101) }, "body.name", "name must be at most 100 characters"],
     [{ name: "a", desktop: "kde" }, "body.desktop", "Invalid option"],
+    [{ name: "a", resolution: "4k" }, "body.resolution", "Invalid option"],
     [{ name: "a", resources: { memory_mb: 64 } }, "body.resources.memory_mb", "memory_mb must be at least 512 MiB"],
     [{ name: "a", resources: { cpus: 1000 } }, "body.resources.cpus", "cpus must be at most 64 CPUs"],
     [{ name: "a", resources: { gpus: 1 } }, "body.resources.gpus", "Unrecognized key"],

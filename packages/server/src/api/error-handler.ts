@@ -8,19 +8,26 @@ import { HttpError } from "../lib/http-error.js";
  * Every failure leaves as `{error, message, details}` JSON with the right status.
  * No stack trace or driver message ever reaches the client; 5xx details go to the log.
  */
-export function installErrorHandling(app: FastifyInstance): void {
+/** Answers a not-found GET itself when it can (the web UI's client-side routes); false to 404. */
+export type FallbackHandler = (req: FastifyRequest, reply: FastifyReply) => boolean;
+
+export function installErrorHandling(
+  app: FastifyInstance,
+  fallback: () => FallbackHandler | undefined = () => undefined,
+): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const { status, body } = toApiError(err, req);
     if (status >= 500) req.log.error({ err }, "request failed");
     else req.log.debug({ err: err.message, code: body.error }, "request rejected");
     return send(reply, status, body);
   });
-  app.setNotFoundHandler((req, reply) =>
-    send(reply, 404, {
+  app.setNotFoundHandler((req, reply) => {
+    if (fallback()?.(req, reply)) return reply;
+    return send(reply, 404, {
       error: ErrorCodes.notFound,
       message: `no route ${req.method} ${req.url.split("?")[0]}; see /api/v1/docs for the API`,
-    }),
-  );
+    });
+  });
 }
 
 function send(reply: FastifyReply, status: number, body: ApiError) {

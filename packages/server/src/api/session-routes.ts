@@ -56,7 +56,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
     {
       schema: {
         tags,
-        summary: "Rename a session or change its model, egress or resources (resources apply at next start)",
+        summary:
+          "Rename a session or change its model, egress, spend limit or resources (resources apply at next start)",
         params: Params,
         body: UpdateSessionBodySchema,
         response: { 200: SessionSchema, ...errors },

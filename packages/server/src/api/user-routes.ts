@@ -1,10 +1,11 @@
-import { ApiErrorSchema, CreateUserBodySchema, UserSchema } from "@strand/protocol";
-import { asc } from "drizzle-orm";
+import { ApiErrorSchema, CreateUserBodySchema, UpdateUserBodySchema, UserSchema } from "@strand/protocol";
+import { asc, eq } from "drizzle-orm";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { createUser, toUser } from "../auth/users.js";
 import type { AppContext } from "../context.js";
 import { users } from "../db/schema.js";
+import { notFound } from "../lib/http-error.js";
 import { requireAdmin, requireAuth } from "./require-auth.js";
 
 export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -29,6 +30,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
         name: req.body.name,
         password: req.body.password,
         isAdmin: req.body.is_admin,
+        spendLimitUsd: req.body.spend_limit_usd,
       });
       return reply.code(201).send(toUser(row));
     },
@@ -47,6 +49,29 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
       requireAdmin(req);
       const rows = await db.select().from(users).orderBy(asc(users.createdAt));
       return { items: rows.map(toUser) };
+    },
+  );
+
+  app.patch(
+    "/users/:id",
+    {
+      schema: {
+        tags,
+        summary: "Rename a user or set their monthly LLM spend limit (admins only)",
+        params: z.object({ id: z.string().max(100) }),
+        body: UpdateUserBodySchema,
+        response: { 200: UserSchema, 400: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema },
+      },
+    },
+    async (req) => {
+      requireAdmin(req);
+      const patch: Partial<typeof users.$inferInsert> = { updatedAt: new Date() };
+      if (req.body.name !== undefined) patch.name = req.body.name;
+      if (req.body.spend_limit_usd !== undefined) patch.spendLimitUsd = req.body.spend_limit_usd;
+      const [row] = await db.update(users).set(patch).where(eq(users.id, req.params.id)).returning();
+      if (!row) throw notFound("user", req.params.id);
+      ctx.proxyCallers.invalidateUser(row.id);
+      return toUser(row);
     },
   );
 };

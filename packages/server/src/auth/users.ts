@@ -4,13 +4,21 @@ import type { Db } from "../db/database.js";
 import { users } from "../db/schema.js";
 import { conflict } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
-import { iso } from "../lib/time.js";
+import { iso, spendMonth } from "../lib/time.js";
 import { hashPassword } from "./passwords.js";
 
 export type UserRow = typeof users.$inferSelect;
 
 export function toUser(row: UserRow): User {
-  return { id: row.id, email: row.email, name: row.name, is_admin: row.isAdmin, created_at: iso(row.createdAt) };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    is_admin: row.isAdmin,
+    spend_limit_usd: row.spendLimitUsd,
+    spend_this_month_usd: row.spendMonth === spendMonth() ? row.spendMonthUsd : 0,
+    created_at: iso(row.createdAt),
+  };
 }
 
 export interface NewUser {
@@ -18,6 +26,7 @@ export interface NewUser {
   name?: string | undefined;
   password: string;
   isAdmin: boolean;
+  spendLimitUsd?: number | null | undefined;
 }
 
 export async function createUser(db: Db, input: NewUser): Promise<UserRow> {
@@ -32,6 +41,7 @@ export async function createUser(db: Db, input: NewUser): Promise<UserRow> {
       name: input.name ?? email.split("@")[0] ?? email,
       passwordHash: await hashPassword(input.password),
       isAdmin: input.isAdmin,
+      spendLimitUsd: input.spendLimitUsd ?? null,
     })
     .returning();
   if (!row) throw new Error("insert into users returned no row");

@@ -4,3 +4,8 @@ export function iso(d: Date | null): string | null;
 export function iso(d: Date | null): string | null {
   return d ? d.toISOString() : null;
 }
+
+/** The UTC calendar month a date falls in, as `YYYY-MM`: the period of per-user spend limits. */
+export function spendMonth(d: Date = new Date()): string {
+  return d.toISOString().slice(0, 7);
+}

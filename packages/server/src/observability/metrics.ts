@@ -9,6 +9,14 @@ export interface Metrics {
   httpDuration: Histogram<"method" | "route" | "status">;
   wsConnections: Gauge<"channel">;
   loginFailures: Counter;
+  streamViewers: Gauge;
+  streamFramesIn: Counter;
+  streamFramesOut: Counter;
+  streamBytesOut: Counter;
+  streamFramesDropped: Counter;
+  streamInputDropped: Counter<"reason">;
+  llmCalls: Counter<"api" | "status">;
+  llmCost: Counter<"provider">;
 }
 
 export function createMetrics(db: Db): Metrics {
@@ -32,6 +40,49 @@ export function createMetrics(db: Db): Metrics {
     help: "Password logins rejected",
     registers: [registry],
   });
+  const streamViewers = new Gauge({
+    name: "strand_stream_viewers",
+    help: "Viewers watching a session's desktop on this replica",
+    registers: [registry],
+  });
+  const streamFramesIn = new Counter({
+    name: "strand_stream_frames_received_total",
+    help: "Video frames received from agentd",
+    registers: [registry],
+  });
+  const streamFramesOut = new Counter({
+    name: "strand_stream_frames_sent_total",
+    help: "Video frames sent to viewers (live and catch-up)",
+    registers: [registry],
+  });
+  const streamBytesOut = new Counter({
+    name: "strand_stream_bytes_sent_total",
+    help: "Video bytes sent to viewers",
+    registers: [registry],
+  });
+  const streamFramesDropped = new Counter({
+    name: "strand_stream_frames_dropped_total",
+    help: "Video frames skipped for viewers that did not keep up",
+    registers: [registry],
+  });
+  const streamInputDropped = new Counter({
+    name: "strand_stream_input_dropped_total",
+    help: "Viewer input frames dropped, by reason",
+    labelNames: ["reason"],
+    registers: [registry],
+  });
+  const llmCalls = new Counter({
+    name: "strand_llm_calls_total",
+    help: "LLM proxy calls by endpoint and status (ok, http_429, unreachable, spend_limit, …)",
+    labelNames: ["api", "status"],
+    registers: [registry],
+  });
+  const llmCost = new Counter({
+    name: "strand_llm_cost_usd_total",
+    help: "Cost of LLM proxy calls in USD, by provider name",
+    labelNames: ["provider"],
+    registers: [registry],
+  });
   new Gauge({
     name: "strand_sessions",
     help: "Sessions by state (all users)",
@@ -50,5 +101,18 @@ export function createMetrics(db: Db): Metrics {
       }
     },
   });
-  return { registry, httpDuration, wsConnections, loginFailures };
+  return {
+    registry,
+    httpDuration,
+    wsConnections,
+    loginFailures,
+    streamViewers,
+    streamFramesIn,
+    streamFramesOut,
+    streamBytesOut,
+    streamFramesDropped,
+    streamInputDropped,
+    llmCalls,
+    llmCost,
+  };
 }

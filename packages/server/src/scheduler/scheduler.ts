@@ -260,6 +260,10 @@ export class Scheduler {
           egress: s.egress,
           trusted: s.trusted,
           sessionToken: token.token,
+          runtime: s.runtime,
+          model: s.model,
+          permissionMode: s.permission_mode,
+          resolution: s.resolution,
         },
         note,
       );

@@ -3,9 +3,9 @@ import {
   canTransition,
   DEFAULT_RESOURCES,
   ErrorCodes,
-  type EventType,
   type ListSessionsQuery,
   type Session,
+  type SessionEventType,
   type SessionList,
   type SessionState,
   type UpdateSessionBody,
@@ -46,9 +46,12 @@ export class SessionService {
           model: body.model ?? null,
           egress: body.egress ?? "allow",
           trusted: body.trusted ?? false,
+          permissionMode: body.permission_mode ?? "autonomous",
+          resolution: body.resolution ?? "720p",
           cpus: resources.cpus,
           memoryMb: resources.memory_mb,
           pids: resources.pids,
+          spendLimitUsd: body.spend_limit_usd ?? null,
           desiredState: start ? "running" : "stopped",
           state: start ? "pending" : "stopped",
           stateReason: start ? WAITING_FOR_NODE : null,
@@ -110,6 +113,8 @@ export class SessionService {
       if (body.name !== undefined) patch.name = body.name.trim();
       if (body.model !== undefined) patch.model = body.model;
       if (body.egress !== undefined) patch.egress = body.egress;
+      if (body.permission_mode !== undefined) patch.permissionMode = body.permission_mode;
+      if (body.spend_limit_usd !== undefined) patch.spendLimitUsd = body.spend_limit_usd;
       if (body.resources) {
         patch.cpus = body.resources.cpus ?? row.cpus;
         patch.memoryMb = body.resources.memory_mb ?? row.memoryMb;
@@ -237,7 +242,7 @@ async function deleteRow(tx: Db, row: SessionRow): Promise<Session> {
 }
 
 /** Writes the patch and records an event, unless nothing actually changed. */
-async function write(tx: Db, row: SessionRow, patch: Patch, type: EventType): Promise<Session> {
+async function write(tx: Db, row: SessionRow, patch: Patch, type: SessionEventType): Promise<Session> {
   const changed = Object.entries(patch).some(([k, v]) => !sameValue(row[k as keyof SessionRow], v));
   if (!changed) return toSession(row);
   const [updated] = await tx

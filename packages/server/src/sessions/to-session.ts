@@ -1,4 +1,13 @@
-import type { DesiredState, Desktop, EgressPolicy, Runtime, Session, SessionState } from "@strand/protocol";
+import type {
+  DesiredState,
+  Desktop,
+  EgressPolicy,
+  PermissionMode,
+  Resolution,
+  Runtime,
+  Session,
+  SessionState,
+} from "@strand/protocol";
 import type { sessions } from "../db/schema.js";
 import { iso } from "../lib/time.js";
 
@@ -15,10 +24,14 @@ export function toSession(row: SessionRow): Session {
     egress: row.egress as EgressPolicy,
     trusted: row.trusted,
     resources: { cpus: row.cpus, memory_mb: row.memoryMb, pids: row.pids },
+    permission_mode: row.permissionMode as PermissionMode,
+    resolution: row.resolution as Resolution,
     desired_state: row.desiredState as DesiredState,
     state: row.state as SessionState,
     state_reason: row.stateReason,
     node_id: row.nodeId,
+    spend_limit_usd: row.spendLimitUsd,
+    spend_usd: row.spendUsd,
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
     started_at: iso(row.startedAt),
