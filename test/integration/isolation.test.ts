@@ -91,9 +91,12 @@ describe("isolation between sessions, the host and the network", () => {
   });
 
   it("a fork bomb and a memory hog in A are contained; B and the server stay responsive", async () => {
+    // The hog starts first: once the fork bomb holds every pid, a starting Node cannot create its
+    // threads and may wait forever instead of growing to the memory limit.
+    const hog = exec(`strand-${ids.a}`, ["node", "-e", "const a=[];for(;;)a.push(Buffer.alloc(64<<20,1))"]);
+    await new Promise((r) => setTimeout(r, 500));
     // A classic fork bomb: it never ends by itself, so it runs detached until the session goes.
     await execDetached(`strand-${ids.a}`, ["bash", "-c", ":(){ :|:& };:"]);
-    const hog = exec(`strand-${ids.a}`, ["node", "-e", "const a=[];for(;;)a.push(Buffer.alloc(64<<20,1))"]);
     await new Promise((r) => setTimeout(r, 1000));
     const t0 = Date.now();
     expect((await exec(`strand-${ids.b}`, ["echo", "alive"])).output.trim()).toBe("alive");

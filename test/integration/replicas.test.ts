@@ -1,7 +1,11 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { drizzle } from "drizzle-orm/node-postgres";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "../../packages/server/src/db/database.js";
+import { connectAgent, sessionToken } from "../support/agent-socket.js";
 import { caller } from "../support/http.js";
 import { createTestDatabase } from "../support/postgres.js";
 import { type ServerProcess, spawnServer } from "../support/process.js";
@@ -60,6 +64,33 @@ describe("two replicas on one PostgreSQL", () => {
     expect(stopped.event.session_id).toBe(created.body.id);
     wsOnA.close();
     wsOnB.close();
+  });
+
+  it("a prompt, a cancel and a permission answer made on one replica reach the agentd on the other", async () => {
+    const onA = caller(a.url, { token: TOKEN });
+    const onB = caller(b.url, { token: TOKEN });
+    const s = (await onA("POST", "/api/v1/sessions", { body: { name: "chat across", permission_mode: "ask" } })).body;
+    const pool = new pg.Pool({ connectionString: db.url });
+    const token = await sessionToken(drizzle({ client: pool }) as unknown as Db, s.owner_id, s.id);
+    await pool.end();
+    const agent = await connectAgent(a.url, s.id, token, "agentd-on-a");
+
+    const p1 = (await onB("POST", `/api/v1/sessions/${s.id}/messages`, { body: { request_id: "x1", content: "hi" } }))
+      .body;
+    expect((await agent.prompt(1)).entry_id).toBe(p1.id);
+    await agent.call({ type: "turn.started", turn_id: p1.turn_id });
+    await agent.call({
+      type: "permission.request",
+      id: "ent_cross_perm",
+      turn_id: p1.turn_id,
+      tool_call: { tool_call_id: "c1", title: "push", kind: "execute" },
+      options: [{ option_id: "ok", name: "Allow", kind: "allow_once" }],
+    });
+    await onB("POST", `/api/v1/sessions/${s.id}/permissions/ent_cross_perm`, { body: { option_id: "ok" } });
+    expect(await agent.ws.next((m) => m.type === "permission.answer")).toMatchObject({ option_id: "ok" });
+    await onB("POST", `/api/v1/sessions/${s.id}/cancel`);
+    expect(await agent.ws.next((m) => m.type === "cancel")).toEqual({ type: "cancel", turn_id: p1.turn_id });
+    await agent.close();
   });
 
   it("one replica killed with SIGKILL leaves the other serving", async () => {

@@ -21,6 +21,7 @@ export interface TestServer {
   server: RunningServer;
   backend: Backend;
   url: string;
+  dataDir: string;
   /** Calls as the seeded admin (API token). */
   admin: Caller;
   anon: Caller;
@@ -52,6 +53,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     server,
     backend,
     url,
+    dataDir,
     admin,
     anon: caller(url),
     as: (auth) => caller(url, auth),
