@@ -5,6 +5,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, login, newContext, pictureVariety, screenshot, viewerState } from "../support/browser.js";
 import { type Caller, caller } from "../support/http.js";
+import { untilWindowManager } from "../support/input-driver.js";
 import { type ServerProcess, spawnServer } from "../support/process.js";
 import { ensureDesktopImage, exec, removeNodeObjects } from "../support/sandbox.js";
 import { until } from "../support/wait.js";
@@ -104,6 +105,7 @@ describe("desktop stream end to end (real server process, Docker desktop, Chromi
 
   it("text typed in the page reaches a terminal in the desktop", async () => {
     // A terminal in the desktop, focused because it is the newest window.
+    await untilWindowManager(container());
     await exec(container(), ["sh", "-c", "DISPLAY=:1 xfce4-terminal --disable-server >/dev/null 2>&1 &"], "agent");
     const page = await openViewer();
     await painted(page);

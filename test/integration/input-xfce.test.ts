@@ -5,6 +5,7 @@ import {
   desktopShell,
   runInputDriver,
   untilShellListens,
+  untilWindowManager,
 } from "../support/input-driver.js";
 import { ensureDesktopImage, exec, reaches, startSandboxServer } from "../support/sandbox.js";
 import { until } from "../support/wait.js";
@@ -60,6 +61,7 @@ describe("viewer input on the xfce desktop", () => {
     };
 
     await until(() => windowOf("Geany"), Boolean, "geany to be mapped", 60_000);
+    await untilWindowManager(container);
     await sh("nohup xfce4-terminal --disable-server >/dev/null 2>&1 &");
     await until(() => windowOf("Xfce4-terminal"), Boolean, "the terminal to be mapped", 60_000);
     await until(activeClass, (c) => c.includes("Xfce4-terminal"), "the new terminal to have the focus", 20_000);

@@ -90,3 +90,17 @@ export async function untilShellListens(container: string, desktop: "xfce" | "sw
     timeoutMs,
   );
 }
+
+/**
+ * Waits for xfwm4 to manage the screen. A session is ready when agentd connects, which on a loaded
+ * machine can be well before startxfce4 has the window manager up; a window mapped before that
+ * never gets the focus it would get as the newest window.
+ */
+export async function untilWindowManager(container: string, timeoutMs = 60_000) {
+  await until(
+    async () => (await desktopShell(container, "xfce", "xprop -root _NET_SUPPORTING_WM_CHECK")).output,
+    (out) => out.includes("window id #"),
+    "xfwm4 to manage the screen",
+    timeoutMs,
+  );
+}
