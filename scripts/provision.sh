@@ -88,8 +88,9 @@ packages=(ca-certificates curl git iptables)
 ((want_postgres)) && packages+=(postgresql) # Debian 12's postgresql is PostgreSQL 15
 ((want_chromium)) && packages+=(chromium)   # /usr/bin/chromium, for the headless browser tests
 ((want_chromium)) && packages+=(ffmpeg)     # ffmpeg/ffprobe check that captured H.264 decodes (tests only, like chromium)
-# A private X server and the X clipboard tool for agentd's input tests (test-only, like chromium).
-((want_chromium)) && packages+=(xvfb xclip)
+# A private X server, the X clipboard tool and xsetroot for agentd's input and thumbnail tests
+# (test-only, like chromium).
+((want_chromium)) && packages+=(xvfb xclip x11-xserver-utils)
 
 # One dpkg-query for all of them; a package dpkg has never seen is simply absent from the output.
 status=$'\n'$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null || true)$'\n'

@@ -9,7 +9,7 @@ import { keysymToChar, upperCaseKeysym } from "../../packages/agentd/src/input/k
 
 export function hasXvfb(): boolean {
   try {
-    execFileSync("sh", ["-c", "command -v Xvfb && command -v xclip"], { stdio: "ignore" });
+    execFileSync("sh", ["-c", "command -v Xvfb && command -v xclip && command -v xsetroot"], { stdio: "ignore" });
     return true;
   } catch {
     return false;

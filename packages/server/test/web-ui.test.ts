@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliCompressSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestServer, type TestServer } from "../../../test/support/server.js";
 
@@ -13,6 +14,7 @@ beforeAll(async () => {
   mkdirSync(join(dir, "assets"));
   writeFileSync(join(dir, "index.html"), "<!doctype html><title>Strand UI</title>");
   writeFileSync(join(dir, "assets", "app-1234.js"), "console.log('ui')");
+  writeFileSync(join(dir, "assets", "app-1234.js.br"), brotliCompressSync("console.log('ui')"));
   t = await startTestServer({ STRAND_WEB_DIR: dir });
 });
 afterAll(async () => {
@@ -30,6 +32,16 @@ describe(`web UI serving (${process.env.STRAND_TEST_DB})`, () => {
     expect(js.status).toBe(200);
     expect(js.headers.get("content-type")).toMatch(/javascript/);
     expect(js.headers.get("cache-control")).toContain("immutable");
+  });
+
+  it("sends the build's precompressed asset to a browser that takes it, and the plain one otherwise", async () => {
+    const br = await t.anon("GET", "/assets/app-1234.js", { headers: { "accept-encoding": "br, gzip" } });
+    expect(br.status).toBe(200);
+    expect(br.headers.get("content-encoding")).toBe("br");
+    expect(br.text).toBe("console.log('ui')");
+    const plain = await t.anon("GET", "/assets/app-1234.js", { headers: { "accept-encoding": "identity" } });
+    expect(plain.headers.get("content-encoding")).toBeNull();
+    expect(plain.text).toBe("console.log('ui')");
   });
 
   it("answers client-side routes with index.html so a refresh on /sessions/:id works", async () => {

@@ -1,14 +1,12 @@
 import { createBrowserRouter, Navigate } from "react-router";
-import { AccountPage } from "./account/account-page.js";
 import { RequireLogin } from "./auth/require-login.js";
 import { FleetPage } from "./fleet/fleet-page.js";
 import { Layout } from "./layout.js";
 import { LoginPage } from "./pages/login-page.js";
 import { NotFoundPage } from "./pages/not-found-page.js";
-import { ProvidersPage } from "./providers/providers-page.js";
-import { SessionPage } from "./sessions/session-page.js";
-import { TokensPage } from "./tokens/tokens-page.js";
 
+// The fleet and login pages come with the first load; the session page (viewer, decoder, chat)
+// and the account pages load when first opened, so the dashboard paints sooner.
 export const router = createBrowserRouter([
   { path: "/login", element: <LoginPage /> },
   {
@@ -19,14 +17,20 @@ export const router = createBrowserRouter([
     ),
     children: [
       { path: "/", element: <FleetPage /> },
-      { path: "/sessions/:id", element: <SessionPage /> },
+      {
+        path: "/sessions/:id",
+        lazy: async () => ({ Component: (await import("./sessions/session-page.js")).SessionPage }),
+      },
       {
         path: "/account",
-        element: <AccountPage />,
+        lazy: async () => ({ Component: (await import("./account/account-page.js")).AccountPage }),
         children: [
           { index: true, element: <Navigate to="/account/providers" replace /> },
-          { path: "providers", element: <ProvidersPage /> },
-          { path: "tokens", element: <TokensPage /> },
+          {
+            path: "providers",
+            lazy: async () => ({ Component: (await import("./providers/providers-page.js")).ProvidersPage }),
+          },
+          { path: "tokens", lazy: async () => ({ Component: (await import("./tokens/tokens-page.js")).TokensPage }) },
         ],
       },
     ],

@@ -30,6 +30,8 @@ export async function registerWebUi(
     prefix: "/",
     // One route per built file instead of a catch-all, so nothing else can be shadowed.
     wildcard: false,
+    // The build writes .br/.gz beside each asset (packages/web/scripts/precompress.mjs).
+    preCompressed: true,
     setHeaders: (res, path) => {
       res.header("cache-control", path.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
     },
