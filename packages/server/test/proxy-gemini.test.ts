@@ -175,6 +175,16 @@ describe(`Gemini API through the LLM proxy (${process.env.STRAND_TEST_DB})`, () 
     ]);
   });
 
+  it("sends Gemini CLI's helper calls (bare Google model names) to the session's model", async () => {
+    oai.push({ text: "{}" });
+    const res = await gemini("gemini-2.5-flash-lite:generateContent", {
+      contents: [{ role: "user", parts: [{ text: "classify" }] }],
+      generationConfig: { responseMimeType: "application/json" },
+    });
+    expect(res.status).toBe(200);
+    expect(oai.requests.at(-1)?.body).toMatchObject({ model: "qwen3", response_format: { type: "json_object" } });
+  });
+
   it("estimates countTokens and lists models in Gemini's shape", async () => {
     const before = oai.requests.length;
     const counted = await gemini("local/qwen3:countTokens", { contents: [{ parts: [{ text: "x".repeat(80) }] }] });
