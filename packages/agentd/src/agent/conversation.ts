@@ -6,6 +6,7 @@ import type { RuntimeProcess } from "./runtime-process.js";
 import {
   commandOverride,
   DEFAULT_WORKSPACE,
+  offersClientFs,
   type RuntimeSpec,
   runtimeCommand,
   runtimeEnv,
@@ -171,6 +172,7 @@ export class AgentConversation {
         model: settings.model,
       }),
       files: runtimeFiles(settings.runtime),
+      clientFs: offersClientFs(settings.runtime),
     };
   }
 

@@ -162,9 +162,10 @@ export class RuntimeProcess {
     died.catch(() => {});
     const open = async () => {
       const agent = this.connection?.agent as acp.ClientContext;
+      const clientFs = this.spec.clientFs ?? true;
       const init = await agent.request("initialize", {
         protocolVersion: acp.PROTOCOL_VERSION,
-        clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: true },
+        clientCapabilities: { fs: { readTextFile: clientFs, writeTextFile: clientFs }, terminal: true },
         clientInfo: { name: "strand-agentd", version: "0.2.0" },
       });
       this.log("info", "agent runtime initialized", {

@@ -3,6 +3,7 @@ import {
   commandOverride,
   GEMINI_SETTINGS_PATH,
   geminiSystemSettings,
+  offersClientFs,
   runtimeCommand,
   runtimeEnv,
   runtimeFiles,
@@ -82,6 +83,8 @@ describe("agent runtimes", () => {
 
     expect(runtimeFiles("gemini")).toEqual({ [GEMINI_SETTINGS_PATH]: geminiSystemSettings() });
     expect(runtimeFiles("qwen-code")).toBeUndefined();
+    expect(offersClientFs("gemini")).toBe(false);
+    expect(offersClientFs("claude-code")).toBe(true);
     expect(JSON.parse(geminiSystemSettings())).toEqual({
       general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
       privacy: { usageStatisticsEnabled: false },

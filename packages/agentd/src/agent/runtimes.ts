@@ -12,6 +12,8 @@ export interface RuntimeSpec {
   cwd: string;
   /** Files the runtime reads at start (path → content), written just before it starts. */
   files?: Record<string, string>;
+  /** Whether agentd offers the ACP file system (fs/read_text_file, fs/write_text_file); default yes. */
+  clientFs?: boolean;
 }
 
 /** Where the node copies the built-in agent, next to agentd.mjs. */
@@ -107,6 +109,14 @@ export function geminiSystemSettings(): string {
   };
   return `${JSON.stringify(settings, null, 2)}\n`;
 }
+
+/**
+ * Gemini CLI 0.61 cannot create a file through the ACP file system: it checks for an existing
+ * file with fs/read_text_file and only takes a Node ENOENT error as "absent", which no JSON-RPC
+ * error can be (it gets a plain error object). It runs beside agentd on the same disk, so it
+ * uses its own file access instead.
+ */
+export const offersClientFs = (runtime: Runtime | undefined): boolean => runtime !== "gemini";
 
 /** Files a runtime needs written before it starts. */
 export function runtimeFiles(runtime: Runtime | undefined): Record<string, string> | undefined {
