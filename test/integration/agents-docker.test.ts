@@ -10,8 +10,8 @@ import { until } from "../support/wait.js";
  * Issue 5's acceptance on real Docker: a prompt reaches the agent runtime in a real desktop
  * through agentd, the runtime calls the LLM proxy with its session token, the scripted provider
  * (the only fake: no real model is reachable) answers with tool calls, and the work lands in the
- * container's workspace. Claude Code (Anthropic format) and Qwen Code (OpenAI format) run through
- * the same path as the built-in strand-agent.
+ * container's workspace. Claude Code (Anthropic format), Qwen Code (OpenAI format) and Gemini CLI
+ * (Google's format, translated by the proxy) run through the same path as the built-in strand-agent.
  */
 
 const PROVIDER_KEY = "sk-provider-secret-0f3c9a7e5d";
@@ -184,5 +184,56 @@ describe("agents at work in a real desktop, through the LLM proxy", () => {
     });
     expect(await inContainer(id, `cat ${WORK}/qwen.txt`), story).toBe("made by qwen");
     expect(await inContainer(id, `cat ${WORK}/qwen-ls.txt`)).toContain("qwen.txt");
+  });
+
+  it("Gemini CLI (Google's API, translated by the proxy) works against the scripted OpenAI-compatible provider", async () => {
+    const { id, thread } = await runPrompt(
+      "gemini",
+      "scripted-oai/scripted-1",
+      [
+        {
+          text: "Writing the file.",
+          tool_calls: [
+            { name: "write_file", arguments: { file_path: `${WORK}/gemini.txt`, content: "made by gemini\n" } },
+          ],
+        },
+        { tool_calls: [{ name: "run_shell_command", arguments: { command: `ls ${WORK} > ${WORK}/gemini-ls.txt` } }] },
+        { text: "Gemini CLI finished." },
+      ],
+      "Write gemini.txt and list the workspace.",
+    );
+    const story = JSON.stringify({
+      thread: thread.slice(0, 8),
+      asked: llm.requests
+        .slice(-4)
+        .map((r) => [r.body.model, r.body.tools?.map((t: { function?: { name: string } }) => t.function?.name)]),
+    });
+    expect(thread[0]?.status, story).toBe("done");
+    expect(await inContainer(id, `cat ${WORK}/gemini.txt`), story).toBe("made by gemini");
+    expect(await inContainer(id, `cat ${WORK}/gemini-ls.txt`), story).toContain("gemini.txt");
+    const tools = thread.filter((e) => e.kind === "tool_call");
+    expect(tools.length, story).toBeGreaterThanOrEqual(2);
+    expect(
+      tools.every((e) => e.status === "completed"),
+      story,
+    ).toBe(true);
+    expect(
+      thread.some((e) => e.kind === "text" && e.content.text?.includes("Gemini CLI finished")),
+      story,
+    ).toBe(true);
+
+    // Every model call came in through the Gemini API front-end and reached the provider's model.
+    const rows = await until(
+      () => s.server.database.db.select().from(llmCalls).where(eq(llmCalls.sessionId, id)),
+      (r) => r.length >= 3,
+      "three llm_calls rows",
+      10_000,
+    );
+    expect(
+      rows.every((r) => r.api === "gemini"),
+      JSON.stringify(rows),
+    ).toBe(true);
+    expect(rows.every((r) => r.providerName === "scripted-oai" && r.model === "scripted-1")).toBe(true);
+    expect(rows.filter((r) => r.status === "ok").length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -3,7 +3,15 @@ import type { AgentServerMessage, NoticeContent, PermissionMode, SessionSettings
 import type { Log } from "../log.js";
 import { Outbox, type OutboxLink } from "./outbox.js";
 import type { RuntimeProcess } from "./runtime-process.js";
-import { commandOverride, DEFAULT_WORKSPACE, type RuntimeSpec, runtimeCommand, runtimeEnv } from "./runtimes.js";
+import {
+  commandOverride,
+  DEFAULT_WORKSPACE,
+  offersClientFs,
+  type RuntimeSpec,
+  runtimeCommand,
+  runtimeEnv,
+  runtimeFiles,
+} from "./runtimes.js";
 import { RuntimeSupervisor } from "./supervisor.js";
 import { newEntryId, TurnRecorder } from "./turn-recorder.js";
 
@@ -163,6 +171,8 @@ export class AgentConversation {
         sessionToken: this.o.sessionToken,
         model: settings.model,
       }),
+      files: runtimeFiles(settings.runtime),
+      clientFs: offersClientFs(settings.runtime),
     };
   }
 

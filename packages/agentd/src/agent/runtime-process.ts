@@ -78,6 +78,14 @@ export class RuntimeProcess {
   static async start(spec: RuntimeSpec, handlers: RuntimeHandlers, log: Log): Promise<RuntimeProcess> {
     // The workspace volume is mounted there in a desktop; elsewhere (development) it may not exist yet.
     await mkdir(spec.cwd, { recursive: true });
+    for (const [path, content] of Object.entries(spec.files ?? {})) {
+      try {
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, content);
+      } catch (err) {
+        throw new Error(`${spec.name} could not be set up: writing ${path} failed: ${(err as Error).message}`);
+      }
+    }
     const rt = new RuntimeProcess(spec, handlers, log);
     try {
       await rt.handshake();
@@ -154,9 +162,10 @@ export class RuntimeProcess {
     died.catch(() => {});
     const open = async () => {
       const agent = this.connection?.agent as acp.ClientContext;
+      const clientFs = this.spec.clientFs ?? true;
       const init = await agent.request("initialize", {
         protocolVersion: acp.PROTOCOL_VERSION,
-        clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: true },
+        clientCapabilities: { fs: { readTextFile: clientFs, writeTextFile: clientFs }, terminal: true },
         clientInfo: { name: "strand-agentd", version: "0.2.0" },
       });
       this.log("info", "agent runtime initialized", {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { commandOverride, runtimeCommand, runtimeEnv } from "./runtimes.js";
+import {
+  commandOverride,
+  GEMINI_SETTINGS_PATH,
+  geminiSystemSettings,
+  offersClientFs,
+  runtimeCommand,
+  runtimeEnv,
+  runtimeFiles,
+} from "./runtimes.js";
 
 describe("agent runtimes", () => {
   it("maps each session runtime to its ACP command", () => {
@@ -45,6 +53,44 @@ describe("agent runtimes", () => {
     expect(claude.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC).toBe("1");
     expect(runtimeEnv({}, { ...o, runtime: "qwen-code" }).OPENAI_MODEL).toBe("work/claude-x");
     expect(runtimeEnv({}, { ...o, runtime: "strand-agent" }).ANTHROPIC_MODEL).toBeUndefined();
+  });
+
+  it("points Gemini CLI at the proxy's Gemini API, with settings that keep it from calling Google", () => {
+    const env = runtimeEnv(
+      { PATH: "/usr/bin", GEMINI_API_KEY: "AIza-real", GOOGLE_GEMINI_BASE_URL: "https://elsewhere" },
+      { runtime: "gemini", serverUrl: "http://10.213.0.1:8080", sessionToken: "strand_tok", model: "work/claude-x" },
+    );
+    expect(env).toMatchObject({
+      PATH: "/usr/bin",
+      GOOGLE_GEMINI_BASE_URL: "http://10.213.0.1:8080",
+      GEMINI_API_KEY: "strand_tok",
+      GEMINI_MODEL: "work/claude-x",
+      GEMINI_CLI_SYSTEM_SETTINGS_PATH: GEMINI_SETTINGS_PATH,
+      GEMINI_CLI_NO_RELAUNCH: "true",
+      GEMINI_CLI_TRUST_WORKSPACE: "true",
+      GEMINI_TELEMETRY_ENABLED: "false",
+    });
+    expect(
+      runtimeEnv({}, { runtime: "gemini", serverUrl: "http://s", sessionToken: "t", model: null }).GEMINI_MODEL,
+    ).toBeUndefined();
+    // Other runtimes get none of it, and agentd's own Gemini key never passes.
+    const qwen = runtimeEnv(
+      { GEMINI_API_KEY: "AIza-real" },
+      { runtime: "qwen-code", serverUrl: "http://s", sessionToken: "t", model: null },
+    );
+    expect(qwen.GEMINI_API_KEY).toBeUndefined();
+    expect(qwen.GOOGLE_GEMINI_BASE_URL).toBeUndefined();
+
+    expect(runtimeFiles("gemini")).toEqual({ [GEMINI_SETTINGS_PATH]: geminiSystemSettings() });
+    expect(runtimeFiles("qwen-code")).toBeUndefined();
+    expect(offersClientFs("gemini")).toBe(false);
+    expect(offersClientFs("claude-code")).toBe(true);
+    expect(JSON.parse(geminiSystemSettings())).toEqual({
+      general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
+      privacy: { usageStatisticsEnabled: false },
+      telemetry: { enabled: false },
+      security: { auth: { selectedType: "gateway" } },
+    });
   });
 
   it("takes a command override as a JSON array and explains a bad one", () => {

@@ -10,6 +10,10 @@ export interface RuntimeSpec {
   args: string[];
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Files the runtime reads at start (path → content), written just before it starts. */
+  files?: Record<string, string>;
+  /** Whether agentd offers the ACP file system (fs/read_text_file, fs/write_text_file); default yes. */
+  clientFs?: boolean;
 }
 
 /** Where the node copies the built-in agent, next to agentd.mjs. */
@@ -66,7 +70,57 @@ export function runtimeEnv(base: NodeJS.ProcessEnv, o: RuntimeEnvOptions): NodeJ
     env.DISABLE_AUTOUPDATER = "1";
   }
   if (o.model && (o.runtime === "qwen-code" || o.runtime === "codex")) env.OPENAI_MODEL = o.model;
+  if (o.runtime === "gemini") Object.assign(env, geminiEnv(o));
   return env;
+}
+
+/** Where agentd writes Gemini CLI's system settings (the layer that overrides all others). */
+export const GEMINI_SETTINGS_PATH = join(homedir(), ".config", "strand", "gemini-cli-settings.json");
+
+/**
+ * Gemini CLI speaks Google's API to the proxy: @google/genai takes GOOGLE_GEMINI_BASE_URL, and
+ * with it set Gemini CLI picks its "gateway" auth, which sends GEMINI_API_KEY as x-goog-api-key
+ * and needs no ACP `authenticate`. No relaunch (a second Node process for heap flags), the
+ * workspace is trusted (the sandbox is the boundary), and the settings below turn off what
+ * would call Google directly.
+ */
+function geminiEnv(o: RuntimeEnvOptions): NodeJS.ProcessEnv {
+  return {
+    GOOGLE_GEMINI_BASE_URL: o.serverUrl,
+    GEMINI_API_KEY: o.sessionToken,
+    ...(o.model ? { GEMINI_MODEL: o.model } : {}),
+    GEMINI_CLI_SYSTEM_SETTINGS_PATH: GEMINI_SETTINGS_PATH,
+    GEMINI_CLI_NO_RELAUNCH: "true",
+    GEMINI_CLI_TRUST_WORKSPACE: "true",
+    GEMINI_TELEMETRY_ENABLED: "false",
+  };
+}
+
+/**
+ * Gemini CLI's system settings, which win over the user's and the project's: the proxy as the
+ * only way out (gateway auth; no usage statistics, telemetry or update checks).
+ */
+export function geminiSystemSettings(): string {
+  const settings = {
+    general: { enableAutoUpdate: false, enableAutoUpdateNotification: false },
+    privacy: { usageStatisticsEnabled: false },
+    telemetry: { enabled: false },
+    security: { auth: { selectedType: "gateway" } },
+  };
+  return `${JSON.stringify(settings, null, 2)}\n`;
+}
+
+/**
+ * Gemini CLI 0.61 cannot create a file through the ACP file system: it checks for an existing
+ * file with fs/read_text_file and only takes a Node ENOENT error as "absent", which no JSON-RPC
+ * error can be (it gets a plain error object). It runs beside agentd on the same disk, so it
+ * uses its own file access instead.
+ */
+export const offersClientFs = (runtime: Runtime | undefined): boolean => runtime !== "gemini";
+
+/** Files a runtime needs written before it starts. */
+export function runtimeFiles(runtime: Runtime | undefined): Record<string, string> | undefined {
+  return runtime === "gemini" ? { [GEMINI_SETTINGS_PATH]: geminiSystemSettings() } : undefined;
 }
 
 export const DEFAULT_WORKSPACE = join(homedir(), "work");

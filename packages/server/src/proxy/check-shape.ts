@@ -45,6 +45,16 @@ export function checkShape(api: CallerApi, body: JsonObject): void {
         if (item.type === undefined || item.type === "message") withRole(item, where);
       });
     }
+  } else if (api === "gemini") {
+    if (body.contents !== undefined) {
+      checkList(body, "contents", (item, where) => {
+        if (item.parts === undefined) return;
+        if (!Array.isArray(item.parts)) throw bad(`${where}.parts must be an array`);
+        item.parts.forEach((part, j) => {
+          if (!isObject(part)) throw bad(`${where}.parts[${j}] must be an object`);
+        });
+      });
+    }
   } else if (api === "embeddings" && body.input === undefined) {
     throw bad("input is required: a string or an array of strings");
   }

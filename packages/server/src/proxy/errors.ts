@@ -1,11 +1,29 @@
 import { SPEND_LIMIT_ERROR_TYPE } from "@strand/protocol";
 
-/** The proxy endpoint an agent called. */
-export type CallerApi = "messages" | "count_tokens" | "chat" | "responses" | "embeddings" | "models";
+/**
+ * The proxy endpoint an agent called. `gemini` is the Google Generative Language API
+ * (`generateContent`, `streamGenerateContent`, and `countTokens`, which the proxy estimates
+ * itself); `gemini_models` is its model list.
+ */
+export type CallerApi =
+  | "messages"
+  | "count_tokens"
+  | "chat"
+  | "responses"
+  | "embeddings"
+  | "models"
+  | "gemini"
+  | "gemini_models";
 
 /** Which error shape the caller's SDK understands. */
-export const errorFormatOf = (api: CallerApi): "anthropic" | "openai" =>
-  api === "messages" || api === "count_tokens" ? "anthropic" : "openai";
+export function errorFormatOf(api: CallerApi): "anthropic" | "openai" | "google" {
+  if (api === "messages" || api === "count_tokens") return "anthropic";
+  if (api === "gemini" || api === "gemini_models") return "google";
+  return "openai";
+}
+
+/** Answered by the proxy alone, without a provider: nothing to record in llm_calls. */
+export const isLocalAnswer = (api: CallerApi): boolean => api === "models" || api === "gemini_models";
 
 export type ProxyErrorKind =
   | "authentication"
@@ -48,6 +66,21 @@ const OPENAI_TYPES: Record<ProxyErrorKind, [type: string, code: string | null]> 
   internal: ["server_error", null],
 };
 
+/** google.rpc.Code names, as Google's APIs put them in `error.status`. */
+const GOOGLE_STATUSES: Record<ProxyErrorKind, string> = {
+  authentication: "UNAUTHENTICATED",
+  invalid_request: "INVALID_ARGUMENT",
+  not_found: "NOT_FOUND",
+  spend_limit: "RESOURCE_EXHAUSTED",
+  rate_limit: "RESOURCE_EXHAUSTED",
+  unreachable: "UNAVAILABLE",
+  timeout: "DEADLINE_EXCEEDED",
+  provider_auth: "INTERNAL",
+  provider_error: "INTERNAL",
+  overloaded: "UNAVAILABLE",
+  internal: "INTERNAL",
+};
+
 /** A failure answered in the caller's own error format, and recorded as `status` in llm_calls. */
 export class ProxyError extends Error {
   override name = "ProxyError";
@@ -67,9 +100,11 @@ export class ProxyError extends Error {
 }
 
 export function errorBody(api: CallerApi, err: ProxyError): object {
-  if (errorFormatOf(api) === "anthropic") {
+  const format = errorFormatOf(api);
+  if (format === "anthropic") {
     return { type: "error", error: { type: ANTHROPIC_TYPES[err.kind], message: err.message } };
   }
+  if (format === "google") return googleErrorBody(err.httpStatus, err.kind, err.message);
   const [type, code] = OPENAI_TYPES[err.kind];
   return { error: { message: err.message, type, code: err.opts.code ?? code, param: null } };
 }
@@ -82,4 +117,18 @@ export function kindOfStatus(status: number): ProxyErrorKind {
   if (status === 529) return "overloaded";
   if (status >= 500) return "provider_error";
   return "invalid_request";
+}
+
+/**
+ * Google's error shape (`{"error":{"code","message","status"}}`). A spend limit also carries an
+ * ErrorInfo whose reason is Strand's spend-limit type, so a client can tell it from a quota.
+ */
+export function googleErrorBody(code: number, kind: ProxyErrorKind, message: string): object {
+  const error: Record<string, unknown> = { code, message, status: GOOGLE_STATUSES[kind] };
+  if (kind === "spend_limit") {
+    error.details = [
+      { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: SPEND_LIMIT_ERROR_TYPE, domain: "strand" },
+    ];
+  }
+  return { error };
 }

@@ -30,6 +30,16 @@ export interface ProxyDeps {
 }
 
 /**
+ * What the URL says rather than the body: Google's API names the model and streaming in the
+ * path (`models/<model>:streamGenerateContent?alt=sse`).
+ */
+export interface CallFromPath {
+  model: string;
+  stream: boolean;
+  framing: "sse" | "json-array";
+}
+
+/**
  * One proxied LLM call: resolve the model to a provider, check the spend limits, call the
  * provider with its real key (retrying what is safe to retry), answer in the caller's format,
  * streaming as the provider streams, and record the call.
@@ -40,6 +50,7 @@ export async function handleLlmCall(
   caller: ProxyCaller,
   req: FastifyRequest,
   reply: FastifyReply,
+  fromPath?: CallFromPath,
 ): Promise<void> {
   const t0 = performance.now();
   const facts: CallFacts = {
@@ -52,16 +63,17 @@ export async function handleLlmCall(
     error: null,
   };
   try {
-    const body = req.body;
-    if (!isObject(body)) {
+    if (!isObject(req.body)) {
       throw new ProxyError(400, "invalid_request", "the body must be a JSON object", { status: "invalid_request" });
     }
-    checkShape(api, body);
+    checkShape(api, req.body);
+    const body = fromPath ? { ...req.body, model: fromPath.model, stream: fromPath.stream } : req.body;
     facts.stream = body.stream === true;
     const route = await resolveModel(deps.providers, caller, body.model);
     facts.route = route;
     checkSpend(caller);
     const plan = makePlan(api, route, body);
+    if (fromPath) plan.framing = fromPath.framing;
     const abort = new AbortController();
     reply.raw.on("close", () => {
       if (!reply.raw.writableFinished) abort.abort();

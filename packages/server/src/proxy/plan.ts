@@ -7,7 +7,10 @@ import { AnthropicToChatStream, anthropicMessageToChat } from "./translate/anthr
 import { chain } from "./translate/chain.js";
 import { chatRequestToAnthropic } from "./translate/chat-request-to-anthropic.js";
 import { ChatToAnthropicStream, chatCompletionToAnthropic } from "./translate/chat-response-to-anthropic.js";
+import { ChatToGeminiStream, chatCompletionToGemini } from "./translate/chat-response-to-gemini.js";
 import { ChatToResponsesStream, chatCompletionToResponses } from "./translate/chat-response-to-responses.js";
+import { geminiRequestToChat } from "./translate/gemini-request-to-chat.js";
+import type { GeminiRequest } from "./translate/gemini-types.js";
 import { responsesRequestToChat } from "./translate/responses-request-to-chat.js";
 import type {
   AnthropicMessage,
@@ -35,6 +38,11 @@ export interface CallPlan {
   translateStream?: () => StreamTranslator;
   /** Passing chat chunks through: drop the usage chunk Strand asked for but the caller did not. */
   dropUsageChunk: boolean;
+  /**
+   * How translated stream events reach the caller: server-sent events, or (Google's
+   * `streamGenerateContent` without `alt=sse`) the elements of one JSON array.
+   */
+  framing?: "sse" | "json-array";
 }
 
 const withModel = (body: JsonObject, model: string): JsonObject => ({ ...body, model });
@@ -122,6 +130,28 @@ export function planCall(api: CallerApi, kind: ProviderKind, body: JsonObject, m
         body: chat as JsonObject,
         translateResponse: (j) => chatCompletionToResponses(j as ChatCompletion, req),
         translateStream: () => new ChatToResponsesStream(req),
+      };
+    }
+    case "gemini": {
+      // No provider kind speaks Google's format: always through Chat Completions.
+      const chat = geminiRequestToChat(body as GeminiRequest, chatTarget, stream);
+      if (wire === "anthropic") {
+        return {
+          ...base,
+          path: "/messages",
+          upstream: "anthropic",
+          body: chatRequestToAnthropic(chat, { model }) as JsonObject,
+          translateResponse: (j) => chatCompletionToGemini(anthropicMessageToChat(j as AnthropicMessage)),
+          translateStream: () => chain(new AnthropicToChatStream(true), new ChatToGeminiStream(model)),
+        };
+      }
+      return {
+        ...base,
+        path: "/chat/completions",
+        upstream: "chat",
+        body: chat as JsonObject,
+        translateResponse: (j) => chatCompletionToGemini(j as ChatCompletion),
+        translateStream: () => new ChatToGeminiStream(model),
       };
     }
     case "embeddings":

@@ -1,6 +1,6 @@
 import type { FastifyReply } from "fastify";
 import type { Dispatcher } from "undici";
-import { type CallerApi, ProxyError } from "./errors.js";
+import { type CallerApi, googleErrorBody, ProxyError } from "./errors.js";
 import { isObject } from "./json.js";
 import type { CallPlan } from "./plan.js";
 import type { ModelRoute } from "./resolve-model.js";
@@ -79,8 +79,9 @@ export async function streamThrough(
 ): Promise<void> {
   reply.hijack();
   const res = reply.raw;
+  const frame = framer(plan.framing ?? "sse");
   res.writeHead(200, {
-    "content-type": "text/event-stream; charset=utf-8",
+    "content-type": frame.contentType,
     "cache-control": "no-cache",
     "x-accel-buffering": "no",
   });
@@ -97,7 +98,7 @@ export async function streamThrough(
         if (plan.dropUsageChunk && isUsageOnlyChunk(data)) continue;
         out += e.raw;
       } else {
-        for (const x of translator.push({ event: e.event, data })) out += formatSse(x.event, x.data);
+        for (const x of translator.push({ event: e.event, data })) out += frame.event(x.event, x.data);
       }
     }
     return out;
@@ -108,15 +109,16 @@ export async function streamThrough(
       if (out && !res.write(out)) await drained(res);
     }
     let out = handle(parser.end());
-    if (translator) for (const x of translator.end()) out += formatSse(x.event, x.data);
-    res.end(out);
+    if (translator) for (const x of translator.end()) out += frame.event(x.event, x.data);
+    res.end(out + frame.close());
   } catch (err) {
     facts.usage = tap.usage;
     if (signal.aborted || res.destroyed) {
       throw new ProxyError(499, "internal", "the agent closed the connection mid-stream", { status: "client_closed" });
     }
     const message = `the stream from the provider broke off: ${(err as Error).message}`;
-    res.end(streamError(api, message));
+    const last = streamError(api, message);
+    res.end(frame.event(last.event, last.data) + frame.close());
     throw new ProxyError(502, "provider_error", message, { status: "stream_error" });
   }
   facts.usage = tap.usage;
@@ -152,16 +154,38 @@ function drained(res: FastifyReply["raw"]): Promise<void> {
 }
 
 /** A last event telling the caller's SDK the stream failed, in its own format. */
-function streamError(api: CallerApi, message: string): string {
-  if (api === "messages") return formatSse("error", { type: "error", error: { type: "api_error", message } });
+function streamError(api: CallerApi, message: string): { event?: string; data: object } {
+  if (api === "messages") return { event: "error", data: { type: "error", error: { type: "api_error", message } } };
   if (api === "responses") {
-    return formatSse("error", {
-      type: "error",
-      code: "server_error",
-      message,
-      param: null,
-      error: { type: "server_error", message },
-    });
+    return {
+      event: "error",
+      data: { type: "error", code: "server_error", message, param: null, error: { type: "server_error", message } },
+    };
   }
-  return formatSse(undefined, { error: { message, type: "server_error", code: "stream_error", param: null } });
+  if (api === "gemini") return { data: googleErrorBody(502, "provider_error", message) };
+  return { data: { error: { message, type: "server_error", code: "stream_error", param: null } } };
+}
+
+interface Framer {
+  contentType: string;
+  event(event: string | undefined, data: unknown): string;
+  close(): string;
+}
+
+/**
+ * Server-sent events, or the elements of one JSON array written as they come (what Google's
+ * `streamGenerateContent` returns without `alt=sse`).
+ */
+function framer(framing: "sse" | "json-array"): Framer {
+  if (framing === "sse") return { contentType: "text/event-stream; charset=utf-8", event: formatSse, close: () => "" };
+  let first = true;
+  return {
+    contentType: "application/json; charset=utf-8",
+    event: (_event, data) => {
+      const sep = first ? "[" : ",\r\n";
+      first = false;
+      return sep + JSON.stringify(data);
+    },
+    close: () => (first ? "[]" : "]"),
+  };
 }

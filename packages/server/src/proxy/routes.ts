@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppContext } from "../context.js";
-import { type CallerApi, errorBody } from "./errors.js";
+import { type CallerApi, errorBody, isLocalAnswer } from "./errors.js";
 import { toProxyError } from "./failures.js";
+import { estimateGeminiTokens, geminiCallModel, parseGeminiPath } from "./gemini-path.js";
 import { handleLlmCall, type ProxyDeps } from "./handle-call.js";
-import { ModelCatalog } from "./model-catalog.js";
+import { type CatalogEntry, ModelCatalog } from "./model-catalog.js";
 import { LlmCallRecorder } from "./record.js";
 import { authenticateProxyCaller, type ProxyCaller } from "./session-auth.js";
 import { DEFAULT_RETRY } from "./upstream.js";
@@ -54,7 +55,7 @@ export async function proxyRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
     if (e.kind === "internal") req.log.error({ err }, "LLM proxy request failed");
     // Authenticated but refused before the handler (unreadable JSON, too large): still a call.
     const caller = req.proxyCaller;
-    if (caller && api !== "models") {
+    if (caller && !isLocalAnswer(api)) {
       recorder.record({
         sessionId: caller.sessionId,
         userId: caller.user.id,
@@ -91,6 +92,48 @@ export async function proxyRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
     );
   }
 
+  // Google's Generative Language API, as @google/genai calls it (Gemini CLI with
+  // GOOGLE_GEMINI_BASE_URL=<server>): models/<provider>/<model>:<method>.
+  for (const version of ["v1beta", "v1"]) {
+    app.post(
+      `/${version}/models/*`,
+      {
+        bodyLimit: ctx.config.llmBodyLimitBytes,
+        config: { llmApi: "gemini" },
+        schema: {
+          tags: ["llm proxy"],
+          summary:
+            "Gemini generateContent / streamGenerateContent (?alt=sse or a JSON array) / countTokens (an estimate); translated to Chat Completions (session token only)",
+        },
+      },
+      async (req: FastifyRequest<{ Params: { "*": string } }>, reply: FastifyReply) => {
+        const { model: named, method } = parseGeminiPath(req.params["*"]);
+        if (method === "countTokens") return { totalTokens: estimateGeminiTokens(req.body) };
+        const caller = callerOf(req);
+        const model = geminiCallModel(named, caller.sessionModel);
+        const stream = method === "streamGenerateContent";
+        const alt = (req.query as Record<string, unknown>).alt;
+        const framing = stream && alt !== "sse" ? "json-array" : "sse";
+        return handleLlmCall(deps, "gemini", caller, req, reply, { model, stream, framing });
+      },
+    );
+  }
+
+  app.get(
+    "/v1beta/models",
+    {
+      config: { llmApi: "gemini_models" },
+      schema: {
+        tags: ["llm proxy"],
+        summary: "Models this session can use, in Gemini's list shape (session token only)",
+      },
+    },
+    async (req) => {
+      const entries = await catalog.list(await ctx.providers.usable(callerOf(req).user.id));
+      return { models: entries.map(geminiModel) };
+    },
+  );
+
   app.get(
     "/v1/models",
     {
@@ -120,4 +163,17 @@ export async function proxyRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
       };
     },
   );
+}
+
+/** One catalog entry as Gemini's `Model`: the name is what goes back into `models/<name>:…`. */
+function geminiModel(e: CatalogEntry) {
+  const id = `${e.provider}/${e.id}`;
+  return {
+    name: `models/${id}`,
+    baseModelId: id,
+    version: "",
+    displayName: e.display_name ?? id,
+    description: `${e.id} from provider ${e.provider}, through the Strand LLM proxy`,
+    supportedGenerationMethods: ["generateContent", "streamGenerateContent", "countTokens"],
+  };
 }

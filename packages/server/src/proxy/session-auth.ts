@@ -18,10 +18,16 @@ export interface ProxyCaller {
 
 const unauthorized = (message: string) => new ProxyError(401, "authentication", message, { status: "unauthenticated" });
 
-/** Anthropic SDKs send `x-api-key` (1.x: a bearer token), OpenAI SDKs a bearer token; take either. */
+/**
+ * Anthropic SDKs send `x-api-key` (1.x: a bearer token), OpenAI SDKs a bearer token, Google's
+ * `x-goog-api-key`; take any. Google's `?key=` query form is not taken: request URLs end up in
+ * logs, and a session token must not.
+ */
 export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
-  const xApiKey = headers["x-api-key"];
-  if (typeof xApiKey === "string" && xApiKey.trim()) return xApiKey.trim();
+  for (const name of ["x-api-key", "x-goog-api-key"]) {
+    const v = headers[name];
+    if (typeof v === "string" && v.trim()) return v.trim();
+  }
   const m = /^Bearer\s+(\S+)\s*$/i.exec(headers.authorization ?? "");
   return m?.[1];
 }
@@ -35,7 +41,7 @@ export async function authenticateProxyCaller(
   const key = presentedKey(headers);
   if (!key) {
     throw unauthorized(
-      "send the session token as the API key (x-api-key or Authorization: Bearer); Strand sets it in the sandbox",
+      "send the session token as the API key (x-api-key, x-goog-api-key or Authorization: Bearer); Strand sets it in the sandbox",
     );
   }
   const hash = hashSecret(key);

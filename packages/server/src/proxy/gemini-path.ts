@@ -1,0 +1,62 @@
+import { ProxyError } from "./errors.js";
+import { isObject } from "./json.js";
+
+export type GeminiMethod = "generateContent" | "streamGenerateContent" | "countTokens";
+
+const METHODS = new Set<string>(["generateContent", "streamGenerateContent", "countTokens"]);
+
+/**
+ * The part of a Gemini API path after `models/`: `<model>:<method>`. The model may hold slashes
+ * (`work-anthropic/claude-sonnet-4-5`) and colons (`ollama/qwen2.5:7b`); the method is whatever
+ * follows the last colon.
+ */
+export function parseGeminiPath(rest: string): { model: string; method: GeminiMethod } {
+  let path = rest;
+  try {
+    path = decodeURIComponent(rest);
+  } catch {
+    // Not percent-encoded after all: take it as it came.
+  }
+  const colon = path.lastIndexOf(":");
+  const method = colon >= 0 ? path.slice(colon + 1) : "";
+  const model = colon >= 0 ? path.slice(0, colon) : path;
+  if (!METHODS.has(method)) {
+    throw new ProxyError(
+      404,
+      "not_found",
+      `the Strand proxy answers models/<model>:generateContent, :streamGenerateContent and :countTokens, not ${JSON.stringify(`models/${path}`)}`,
+      { status: "invalid_request" },
+    );
+  }
+  if (!model) {
+    throw new ProxyError(400, "invalid_request", "the path names no model: models/<provider>/<model>:<method>", {
+      status: "invalid_request",
+    });
+  }
+  return { model, method: method as GeminiMethod };
+}
+
+/**
+ * `countTokens` without asking a provider (most have no counting endpoint): about four
+ * characters a token over everything the request would send. An estimate, and said to be one.
+ */
+export function estimateGeminiTokens(body: unknown): number {
+  if (!isObject(body)) return 0;
+  // `{generateContentRequest: {...}}` is the other form the API accepts.
+  const req = isObject(body.generateContentRequest) ? body.generateContentRequest : body;
+  const counted = [req.contents, req.systemInstruction, req.tools].filter((x) => x !== undefined);
+  const chars = counted.reduce<number>((n, x) => n + JSON.stringify(x).length, 0);
+  return Math.ceil(chars / 4);
+}
+
+const GOOGLE_MODEL = /^(gemini|gemma)-/;
+
+/**
+ * Gemini CLI makes helper calls (routing classifier, summaries, loop checks, compression) with
+ * Google model names of its own choosing, bare (`gemini-2.5-flash-lite`). No provider behind the
+ * proxy is sure to serve those, so they go to the session's model, the way Claude Code's small
+ * model is pointed at it. A `provider/model` name is always taken as given.
+ */
+export function geminiCallModel(model: string, sessionModel: string | null): string {
+  return sessionModel && !model.includes("/") && GOOGLE_MODEL.test(model) ? sessionModel : model;
+}
