@@ -39,8 +39,8 @@ afterAll(async () => {
 type Timed = CaptureRecord & { at: number };
 
 /** strand-capture running in the session container, its records collected as they arrive. */
-async function runHelper(args: string[]) {
-  const proc = await execStream(container, ["strand-capture", ...args], { user: "agent" });
+async function runHelper(args: string[], env: string[] = []) {
+  const proc = await execStream(container, ["strand-capture", ...args], { user: "agent", env });
   const parser = new RecordParser();
   const records: Timed[] = [];
   let stderr = "";
@@ -91,6 +91,29 @@ function decodedFrames(annexB: Uint8Array): number {
 }
 
 const auOf = (r: Timed) => (r.kind === "frame" ? r.data : new Uint8Array(0));
+
+/** The first picture of an H.264 stream, decoded to RGB (width × height × 3 bytes). */
+const rgbOf = (annexB: Uint8Array): Buffer =>
+  execFileSync(
+    "ffmpeg",
+    ["-v", "error", "-f", "h264", "-i", "-", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+    { input: annexB, maxBuffer: 64 << 20 },
+  );
+
+/** The largest mean absolute difference, over its pixels and R, G, B, of any 16×16 block. */
+function worstBlockDiff(a: Buffer, b: Buffer, width: number, height: number): { diff: number; x: number; y: number } {
+  let worst = { diff: 0, x: 0, y: 0 };
+  for (let by = 0; by + 16 <= height; by += 16) {
+    for (let bx = 0; bx + 16 <= width; bx += 16) {
+      let sum = 0;
+      for (let y = by; y < by + 16; y++)
+        for (let i = (y * width + bx) * 3; i < (y * width + bx + 16) * 3; i++)
+          sum += Math.abs((a[i] ?? 0) - (b[i] ?? 0));
+      if (sum / (256 * 3) > worst.diff) worst = { diff: sum / (256 * 3), x: bx, y: by };
+    }
+  }
+  return worst;
+}
 
 describe("strand-capture in the xfce desktop", () => {
   it("encodes on change only, obeys keyframe and params commands, follows a resize, and its H.264 decodes", async () => {
@@ -191,6 +214,70 @@ describe("strand-capture in the xfce desktop", () => {
     const fromIdr = frames.slice(frames.indexOf(idr));
     expect(decodedFrames(Buffer.concat(fromIdr.map(auOf)))).toBe(fromIdr.length);
   }, 120_000);
+
+  it("reads only the damaged rectangles, and the picture it keeps from them matches a full read of the screen", async () => {
+    // Five-second stats: how much of the screen each frame read.
+    const a = await runHelper(["--fps", "30"], ["STRAND_CAPTURE_STATS=1"]);
+    await until(
+      async () => a.frames().length,
+      (n) => n >= 1,
+      "the first frame",
+      10_000,
+    );
+    // Small changes at odd places: a terminal printing, windows opening and closing over others.
+    const stopScroll = await draw(
+      'exec xfce4-terminal --disable-server --geometry 60x8+41+43 -x bash -c "while :; do date +%s%N; sleep 0.03; done"',
+    );
+    for (const [x, y] of [
+      [333, 211],
+      [517, 389],
+      [91, 447],
+    ]) {
+      const close = await draw(`exec xmessage -geometry +${x}+${y} "odd place ${x},${y}"`);
+      await sleep(700);
+      await close();
+      await sleep(300);
+    }
+    await until(
+      async () => a.stderr(),
+      (e) => e.includes("stats:"),
+      "a stats line",
+      10_000,
+    );
+    await stopScroll();
+    const stats = /per frame: read\+convert ([\d.]+) ms \(([\d.]+)% of the screen\)/.exec(a.stderr());
+    expect(stats, a.stderr()).not.toBeNull();
+    expect(Number(stats![2])).toBeLessThan(50);
+
+    // Still screen (a focused xmessage: no caret blinks), then the kept picture as a keyframe.
+    const stopMessage = await draw("exec xmessage -geometry +300+200 still");
+    await sleep(2500);
+    const asked = Date.now();
+    a.send("keyframe");
+    await until(
+      async () => a.framesSince(asked),
+      (f) => f.length > 0,
+      "the requested keyframe",
+      5000,
+    );
+    const kept = a.framesSince(asked)[0] as Timed & { kind: "frame" };
+    // A new helper's first frame reads the whole screen.
+    const b = await runHelper(["--fps", "30"]);
+    await until(
+      async () => b.frames().length,
+      (n) => n >= 1,
+      "a fresh helper's first frame",
+      10_000,
+    );
+    const full = b.frames()[0] as Timed & { kind: "frame" };
+    a.proc.end();
+    b.proc.end();
+    await stopMessage();
+    const worst = worstBlockDiff(rgbOf(auOf(kept)), rgbOf(auOf(full)), 1280, 720);
+    // Two lossy encodings of the same screen differ by a few levels; a stale or misplaced
+    // rectangle would differ by tens.
+    expect(worst.diff, `the worst 16x16 block, at ${worst.x},${worst.y}`).toBeLessThan(8);
+  }, 60_000);
 
   it("agentd's capture module restarts a killed helper and leaves no process after stop", async () => {
     const d = await startDriver(container, []);

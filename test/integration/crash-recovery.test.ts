@@ -88,11 +88,12 @@ describe("SIGKILL of the server with desktops running and one being created", ()
     expect(rules).not.toContain(bridgeName(orphan));
     expect(rules).toContain(bridgeName(kept));
 
-    await until(
-      () => stateOf(api, interrupted),
-      (s) => s === "ready",
+    const resumed = await until(
+      async () => (await api("GET", `/api/v1/sessions/${interrupted}`)).body,
+      (s) => s.state === "ready" || s.state === "failed",
       "the interrupted session to be ready",
     );
+    expect(resumed.state, `the interrupted session: ${resumed.state_reason}`).toBe("ready");
     expect(await stateOf(api, kept)).toBe("ready");
     expect((await docker.getContainer(`strand-${kept}`).inspect()).State.Running).toBe(true);
 

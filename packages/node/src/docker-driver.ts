@@ -96,7 +96,8 @@ export class DockerSandboxDriver implements SandboxDriver {
       path: AGENTD_PATH_IN_CONTAINER.replace(/\/[^/]+$/, ""),
     });
     const info = await container.inspect();
-    if (!info.State.Running) await container.start();
+    // 304: started meanwhile (a start cut off by a server restart can still be landing).
+    if (!info.State.Running) await container.start().catch((err) => ignoreStatus(err, 304));
     onProgress("desktop");
   }
 
@@ -281,6 +282,19 @@ export class DockerSandboxDriver implements SandboxDriver {
     const existing = this.docker.getContainer(names.container(spec.id));
     if (await this.exists(existing)) return existing;
     const encoder = encoderContainerConfig(this.opts.streamEncoder ?? process.env.STRAND_STREAM_ENCODER);
+    return this.createContainer(spec, image, gateway, encoder).catch((err) => {
+      // 409: created meanwhile by a start a server restart cut off, whose request Docker still ran.
+      if (isStatus(err, 409)) return existing;
+      throw err;
+    });
+  }
+
+  private createContainer(
+    spec: SessionSpec,
+    image: string,
+    gateway: string,
+    encoder: ReturnType<typeof encoderContainerConfig>,
+  ): Promise<Docker.Container> {
     return this.docker.createContainer({
       name: names.container(spec.id),
       Image: image,
@@ -357,6 +371,10 @@ function explainDockerError(err: unknown, node: string): Error {
     return new Error(`Docker refused on node ${node}: ${detail}`, { cause: err });
   }
   return err instanceof Error ? err : new Error(String(err));
+}
+
+function ignoreStatus(err: unknown, ...codes: number[]): void {
+  if (!isStatus(err, ...codes)) throw err;
 }
 
 function isStatus(err: unknown, ...codes: number[]): boolean {
