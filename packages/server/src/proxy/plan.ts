@@ -47,6 +47,38 @@ export interface CallPlan {
 
 const withModel = (body: JsonObject, model: string): JsonObject => ({ ...body, model });
 
+/**
+ * A caller format translated to Chat Completions on the way out (Responses, Gemini): sent as it
+ * is to chat providers, or on to Anthropic Messages, with the answer translated back through chat.
+ */
+function throughChat(
+  base: Pick<CallPlan, "stream" | "dropUsageChunk">,
+  wire: ReturnType<typeof wireApi>,
+  chat: ChatRequest,
+  model: string,
+  answer: (completion: ChatCompletion) => unknown,
+  fromChatStream: () => StreamTranslator,
+): CallPlan {
+  if (wire === "anthropic") {
+    return {
+      ...base,
+      path: "/messages",
+      upstream: "anthropic",
+      body: chatRequestToAnthropic(chat, { model }) as JsonObject,
+      translateResponse: (j) => answer(anthropicMessageToChat(j as AnthropicMessage)),
+      translateStream: () => chain(new AnthropicToChatStream(true), fromChatStream()),
+    };
+  }
+  return {
+    ...base,
+    path: "/chat/completions",
+    upstream: "chat",
+    body: chat as JsonObject,
+    translateResponse: (j) => answer(j as ChatCompletion),
+    translateStream: fromChatStream,
+  };
+}
+
 export function planCall(api: CallerApi, kind: ProviderKind, body: JsonObject, model: string): CallPlan {
   const stream = body.stream === true;
   const chatTarget: ChatTarget = {
@@ -113,46 +145,19 @@ export function planCall(api: CallerApi, kind: ProviderKind, body: JsonObject, m
       if (kind === "openai")
         return { ...base, path: "/responses", upstream: "responses", body: withModel(body, model) };
       const chat = responsesRequestToChat(req, chatTarget);
-      if (wire === "anthropic") {
-        return {
-          ...base,
-          path: "/messages",
-          upstream: "anthropic",
-          body: chatRequestToAnthropic(chat, { model }) as JsonObject,
-          translateResponse: (j) => chatCompletionToResponses(anthropicMessageToChat(j as AnthropicMessage), req),
-          translateStream: () => chain(new AnthropicToChatStream(true), new ChatToResponsesStream(req)),
-        };
-      }
-      return {
-        ...base,
-        path: "/chat/completions",
-        upstream: "chat",
-        body: chat as JsonObject,
-        translateResponse: (j) => chatCompletionToResponses(j as ChatCompletion, req),
-        translateStream: () => new ChatToResponsesStream(req),
-      };
+      return throughChat(
+        base,
+        wire,
+        chat,
+        model,
+        (c) => chatCompletionToResponses(c, req),
+        () => new ChatToResponsesStream(req),
+      );
     }
     case "gemini": {
       // No provider kind speaks Google's format: always through Chat Completions.
       const chat = geminiRequestToChat(body as GeminiRequest, chatTarget, stream);
-      if (wire === "anthropic") {
-        return {
-          ...base,
-          path: "/messages",
-          upstream: "anthropic",
-          body: chatRequestToAnthropic(chat, { model }) as JsonObject,
-          translateResponse: (j) => chatCompletionToGemini(anthropicMessageToChat(j as AnthropicMessage)),
-          translateStream: () => chain(new AnthropicToChatStream(true), new ChatToGeminiStream(model)),
-        };
-      }
-      return {
-        ...base,
-        path: "/chat/completions",
-        upstream: "chat",
-        body: chat as JsonObject,
-        translateResponse: (j) => chatCompletionToGemini(j as ChatCompletion),
-        translateStream: () => new ChatToGeminiStream(model),
-      };
+      return throughChat(base, wire, chat, model, chatCompletionToGemini, () => new ChatToGeminiStream(model));
     }
     case "embeddings":
       if (wire === "anthropic") {
