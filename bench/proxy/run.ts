@@ -12,6 +12,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Session } from "@strand/protocol";
 import pino from "pino";
 import { issueApiToken } from "../../packages/server/src/auth/api-tokens.js";
 import { openDatabase } from "../../packages/server/src/db/database.js";
@@ -95,7 +96,7 @@ async function startStrand(backend: string, dataDir: string, dbUrl: string | und
   });
 }
 
-async function api(url: string, method: string, path: string, payload?: unknown): Promise<any> {
+async function api<T = unknown>(url: string, method: string, path: string, payload?: unknown): Promise<T> {
   const res = await fetch(`${url}${path}`, {
     method,
     headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
@@ -103,7 +104,7 @@ async function api(url: string, method: string, path: string, payload?: unknown)
   });
   const json = await res.json();
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
+  return json as T;
 }
 
 /**
@@ -126,7 +127,7 @@ async function setUp(backend: string, llm: ScriptedLlm) {
     base_url: `${llm.url}/v1`,
     api_key: PROVIDER_KEY,
   });
-  const session = await api(server.url, "POST", "/api/v1/sessions", { name: "bench", start: false });
+  const session = await api<Session>(server.url, "POST", "/api/v1/sessions", { name: "bench", start: false });
   server.proc.kill("SIGTERM");
   await server.exited;
   const database = await openDatabase({ databaseUrl: db?.url, dataDir, log: pino({ level: "silent" }) });

@@ -93,7 +93,9 @@ describe("getting started in the browser (real server, real desktop, Chromium)",
     const row = page.locator('[data-testid=provider-row][data-provider-name="scripted"]');
     await row.waitFor();
     await row.getByTestId("provider-test").click();
-    await expect.poll(() => row.getByTestId("provider-test-result").innerText(), { timeout: 15_000 }).toMatch(/ok|ms/i);
+    await expect
+      .poll(() => row.getByTestId("provider-test-result").textContent(), { timeout: 15_000 })
+      .toMatch(/ok|ms/i);
     await screenshot(page, "getting-started-2-provider");
   });
 
