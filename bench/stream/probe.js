@@ -40,12 +40,19 @@
     async drawToDecoded(n) {
       const samples = [];
       const rejected = [];
+      // Of each sample, the time the picture spent in the browser's decoder and being drawn.
+      const decode = [];
+      const draw = [];
       await onPaints((h) => {
         const lat = (((h.lastPaintWallMs - readTime()) % 2 ** 32) + 2 ** 32) % 2 ** 32;
         (lat < 2000 ? samples : rejected).push(lat);
+        if (lat < 2000 && h.lastDecodeMs !== undefined) {
+          decode.push(h.lastDecodeMs);
+          draw.push(h.lastDrawMs);
+        }
         return samples.length >= n;
       }, 60_000);
-      return { samples, rejected };
+      return { samples, rejected, decode, draw };
     },
     /** Arms a watcher for the square to flip; `flipped()` resolves with that paint's wall time. */
     armFlip() {

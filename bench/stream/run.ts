@@ -124,6 +124,8 @@ try {
     const drawToDecoded = (await page.evaluate(`window.__benchProbe.drawToDecoded(${SAMPLES})`)) as {
       samples: number[];
       rejected: number[];
+      decode: number[];
+      draw: number[];
     };
     process.stderr.write(`${w}x${h} draw→decoded ${fmt(drawToDecoded.samples)}\n`);
     if (drawToDecoded.rejected.length > drawToDecoded.samples.length)
@@ -169,6 +171,7 @@ try {
 
     results.push(
       `${w}x${h}@30  draw→decoded ${fmt(drawToDecoded.samples)}\n` +
+        `              of which   browser decode ${fmt(drawToDecoded.decode)}; canvas draw ${fmt(drawToDecoded.draw)}\n` +
         `            key→pixel    ${fmt(keyToPixel)}\n` +
         `            encoder CPU  active ${active.cpu.toFixed(1)}% of a core, static ${quiet.cpu.toFixed(1)}%, no viewer: ${leftover === "0" ? "no process (0%)" : `${leftover} process(es) left`}\n` +
         `            bitrate      active ${active.kbps.toFixed(0)} kb/s, static ${quiet.kbps.toFixed(1)} kb/s`,

@@ -19,6 +19,8 @@ interface Stats {
   rttMs: number | undefined;
   serverHoldMs: number | undefined;
   frameAgeMs: number | undefined;
+  decodeMs: number | undefined;
+  drawMs: number | undefined;
   decodeQueue: number;
   dropped: number;
   mode: string;
@@ -77,6 +79,8 @@ export function StreamViewer({ sessionId, viewOnly: startViewOnly }: { sessionId
         hook.framesPainted = stats.painted;
         hook.framesDecoded = stats.decoded;
         hook.lastCaptureUs = stats.lastCaptureUs;
+        hook.lastDecodeMs = stats.lastDecodeMs;
+        hook.lastDrawMs = stats.lastDrawMs;
         hook.lastPaintAt = performance.now();
         hook.firstPaintAt ||= hook.lastPaintAt;
         hook.lastPaintWallMs = Date.now();
@@ -190,6 +194,8 @@ export function StreamViewer({ sessionId, viewOnly: startViewOnly }: { sessionId
         rttMs: rtt,
         serverHoldMs: serverHold,
         frameAgeMs: sink.stats.lastCaptureUs ? hook.lastPaintWallMs - sink.stats.lastCaptureUs / 1000 : undefined,
+        decodeMs: sink.stats.lastDecodeMs,
+        drawMs: sink.stats.lastDrawMs,
         decodeQueue: sink.decodeQueue,
         dropped: sink.stats.dropped,
         mode: sink.kind === "webcodecs" ? "WebCodecs" : "MSE",
@@ -279,6 +285,10 @@ export function StreamViewer({ sessionId, viewOnly: startViewOnly }: { sessionId
             <dd>{fmtMs(stats.serverHoldMs)}</dd>
             <dt>capture → paint</dt>
             <dd>{fmtMs(stats.frameAgeMs)}</dd>
+            <dt>decode / draw</dt>
+            <dd>
+              {fmtMs(stats.decodeMs)} / {fmtMs(stats.drawMs)}
+            </dd>
             <dt>decode queue</dt>
             <dd>{stats.decodeQueue}</dd>
             <dt>dropped</dt>

@@ -21,6 +21,9 @@ export interface ViewerTestHook {
   clipboard: string | undefined;
   /** Round trip to the server of the last ping, ms. */
   rttMs: number | undefined;
+  /** The newest painted frame's decode and canvas draw times, ms (WebCodecs only). */
+  lastDecodeMs: number | undefined;
+  lastDrawMs: number | undefined;
 }
 
 declare global {
@@ -45,6 +48,8 @@ export function createTestHook(): ViewerTestHook {
     errors: [],
     clipboard: undefined,
     rttMs: undefined,
+    lastDecodeMs: undefined,
+    lastDrawMs: undefined,
   };
   window.__strandViewer = hook;
   return hook;

@@ -9,6 +9,10 @@ export interface SinkStats {
   dropped: number;
   /** Capture time (µs, agentd's clock) of the newest painted frame. */
   lastCaptureUs: number;
+  /** The newest painted frame's time in the decoder (handed over → picture out), ms; WebCodecs only. */
+  lastDecodeMs?: number;
+  /** How long drawing that picture on the canvas took, ms; WebCodecs only. */
+  lastDrawMs?: number;
 }
 
 /** Turns wire video frames into pictures on an element: WebCodecs on a canvas, or MSE on a video. */

@@ -7,6 +7,8 @@ const MAX_DECODE_QUEUE = 12;
 interface Pending {
   paint: boolean;
   captureUs: number;
+  /** performance.now() when handed to the decoder. */
+  queuedAt: number;
 }
 
 /**
@@ -75,7 +77,7 @@ export class WebCodecsSink implements VideoSink {
     const timestamp = ++this.timestamp;
     const paint = (f.flags & VideoFlags.catchUp) === 0;
     if (paint) this.liveInFlight++;
-    this.pending.set(timestamp, { paint, captureUs: Number(f.captureUs) });
+    this.pending.set(timestamp, { paint, captureUs: Number(f.captureUs), queuedAt: performance.now() });
     try {
       this.decoder?.decode(new EncodedVideoChunk({ type: key ? "key" : "delta", timestamp, data: f.data }));
     } catch (err) {
@@ -118,7 +120,10 @@ export class WebCodecsSink implements VideoSink {
         this.element.height = h;
       }
       this.videoSize = { width: w, height: h };
+      const drawStart = performance.now();
       this.ctx.drawImage(frame, 0, 0, w, h);
+      this.stats.lastDrawMs = performance.now() - drawStart;
+      this.stats.lastDecodeMs = drawStart - meta.queuedAt;
       this.stats.painted++;
       this.stats.lastCaptureUs = meta.captureUs;
       this.events.onPaint?.(this.stats);
