@@ -6,13 +6,21 @@ import {
   type PromptStatus,
   type UserContentSchema,
 } from "@strand/protocol";
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db } from "../db/database.js";
 import { conversationEntries } from "../db/schema.js";
 import { newId } from "../lib/ids.js";
 import type { SessionRow } from "../sessions/to-session.js";
-import { type EntryRow, insertEntry, lockSession, updateEntry } from "./entries.js";
+import {
+  ACTIVE_PROMPT,
+  type EntryRow,
+  entriesOf,
+  insertEntry,
+  lockSession,
+  QUEUED_PROMPT,
+  updateEntry,
+} from "./entries.js";
 import { cancelPendingPermissions } from "./service.js";
 
 type UserContent = z.infer<typeof UserContentSchema>;
@@ -125,18 +133,7 @@ export class DeliveryStore {
     return this.db.transaction(async (tx) => {
       const session = await lockSession(tx, sessionId);
       if ((await activePrompts(tx, sessionId)).length > 0) return undefined;
-      const [next] = await tx
-        .select()
-        .from(conversationEntries)
-        .where(
-          and(
-            eq(conversationEntries.sessionId, sessionId),
-            eq(conversationEntries.kind, "user"),
-            eq(conversationEntries.status, "queued"),
-          ),
-        )
-        .orderBy(asc(conversationEntries.seq))
-        .limit(1);
+      const [next] = await entriesOf(tx, sessionId, ...QUEUED_PROMPT).limit(1);
       if (!next) return undefined;
       await updateEntry(tx, session, next, {
         status: "delivered",
@@ -151,13 +148,7 @@ export class DeliveryStore {
     const [row] = await this.db
       .select({ id: conversationEntries.id })
       .from(conversationEntries)
-      .where(
-        and(
-          eq(conversationEntries.sessionId, sessionId),
-          eq(conversationEntries.kind, "user"),
-          eq(conversationEntries.status, "queued"),
-        ),
-      )
+      .where(and(eq(conversationEntries.sessionId, sessionId), ...QUEUED_PROMPT))
       .limit(1);
     return row !== undefined;
   }
@@ -255,47 +246,29 @@ function answerOf(row: EntryRow): Answer | undefined {
   return { id: row.id, option_id: (row.content as PermissionContent).selected_option_id };
 }
 
-async function activePrompts(tx: Db, sessionId: string): Promise<EntryRow[]> {
-  return tx
-    .select()
-    .from(conversationEntries)
-    .where(
-      and(
-        eq(conversationEntries.sessionId, sessionId),
-        eq(conversationEntries.kind, "user"),
-        inArray(conversationEntries.status, ["delivered", "running"]),
-      ),
-    )
-    .orderBy(asc(conversationEntries.seq));
+function activePrompts(tx: Db, sessionId: string): Promise<EntryRow[]> {
+  return entriesOf(tx, sessionId, ...ACTIVE_PROMPT);
 }
 
 async function promptOf(tx: Db, sessionId: string, turnId: string): Promise<EntryRow> {
-  const [row] = await tx
-    .select()
-    .from(conversationEntries)
-    .where(
-      and(
-        eq(conversationEntries.sessionId, sessionId),
-        eq(conversationEntries.turnId, turnId),
-        eq(conversationEntries.kind, "user"),
-      ),
-    );
+  const [row] = await entriesOf(
+    tx,
+    sessionId,
+    eq(conversationEntries.turnId, turnId),
+    eq(conversationEntries.kind, "user"),
+  );
   if (!row) throw new AgentMessageRejected(`turn ${turnId} is not a turn of this session`);
   return row;
 }
 
 async function answeredPermissions(tx: Db, sessionId: string, turnIds: string[]): Promise<Answer[]> {
-  const rows = await tx
-    .select()
-    .from(conversationEntries)
-    .where(
-      and(
-        eq(conversationEntries.sessionId, sessionId),
-        eq(conversationEntries.kind, "permission"),
-        eq(conversationEntries.status, "answered"),
-        inArray(conversationEntries.turnId, turnIds),
-      ),
-    );
+  const rows = await entriesOf(
+    tx,
+    sessionId,
+    eq(conversationEntries.kind, "permission"),
+    eq(conversationEntries.status, "answered"),
+    inArray(conversationEntries.turnId, turnIds),
+  );
   return rows.map((r) => answerOf(r)).filter((a): a is Answer => a !== undefined);
 }
 
@@ -316,17 +289,13 @@ async function finish(
  */
 async function settleEntries(tx: Db, session: SessionRow, turnId: string | null): Promise<void> {
   if (!turnId) return;
-  const rows = await tx
-    .select()
-    .from(conversationEntries)
-    .where(
-      and(
-        eq(conversationEntries.sessionId, session.id),
-        eq(conversationEntries.turnId, turnId),
-        inArray(conversationEntries.status, ["in_progress", "pending"]),
-        inArray(conversationEntries.kind, ["text", "thinking", "plan", "tool_call"]),
-      ),
-    );
+  const rows = await entriesOf(
+    tx,
+    session.id,
+    eq(conversationEntries.turnId, turnId),
+    inArray(conversationEntries.status, ["in_progress", "pending"]),
+    inArray(conversationEntries.kind, ["text", "thinking", "plan", "tool_call"]),
+  );
   for (const row of rows) {
     await updateEntry(tx, session, row, { status: row.kind === "tool_call" ? "failed" : "completed" });
   }

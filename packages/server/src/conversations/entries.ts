@@ -1,5 +1,5 @@
 import { type ConversationEntry, type EntryKind, type MessageEventType, ROLE_OF_KIND } from "@strand/protocol";
-import { and, eq, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { conversationEntries, sessions } from "../db/schema.js";
 import { recordMessageEvent } from "../events/record.js";
@@ -45,6 +45,21 @@ export async function findSession(db: Db, sessionId: string, ownerId?: string): 
 
 const sessionWhere = (sessionId: string, ownerId?: string) =>
   ownerId ? and(eq(sessions.id, sessionId), eq(sessions.ownerId, ownerId)) : eq(sessions.id, sessionId);
+
+/** A session's entries that match every condition, oldest first. */
+export function entriesOf(tx: Db, sessionId: string, ...conditions: SQL[]) {
+  return tx
+    .select()
+    .from(conversationEntries)
+    .where(and(eq(conversationEntries.sessionId, sessionId), ...conditions))
+    .orderBy(asc(conversationEntries.seq));
+}
+
+const e = conversationEntries;
+/** Prompts waiting in the queue for agentd. */
+export const QUEUED_PROMPT = [eq(e.kind, "user"), eq(e.status, "queued")];
+/** The prompt agentd is working on (at most one at a time). */
+export const ACTIVE_PROMPT = [eq(e.kind, "user"), inArray(e.status, ["delivered", "running"])];
 
 export interface NewEntry {
   id: string;

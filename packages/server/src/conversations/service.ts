@@ -8,13 +8,13 @@ import {
   type PostMessageBody,
   type UserContentSchema,
 } from "@strand/protocol";
-import { and, asc, eq, gt, inArray } from "drizzle-orm";
+import { eq, gt } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db } from "../db/database.js";
 import { conversationEntries } from "../db/schema.js";
 import { HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
-import { findSession, insertEntry, lockSession, toEntry, updateEntry } from "./entries.js";
+import { ACTIVE_PROMPT, entriesOf, findSession, insertEntry, lockSession, toEntry, updateEntry } from "./entries.js";
 
 type UserContent = z.infer<typeof UserContentSchema>;
 
@@ -36,10 +36,7 @@ export class ConversationService {
   ): Promise<{ entry: ConversationEntry; created: boolean }> {
     return this.db.transaction(async (tx) => {
       const session = await lockSession(tx, sessionId, ownerId);
-      const [existing] = await tx
-        .select()
-        .from(conversationEntries)
-        .where(and(eq(conversationEntries.sessionId, sessionId), eq(conversationEntries.requestId, body.request_id)));
+      const [existing] = await entriesOf(tx, sessionId, eq(conversationEntries.requestId, body.request_id));
       if (existing) {
         if ((existing.content as UserContent).text !== body.content) {
           throw new HttpError(
@@ -69,12 +66,7 @@ export class ConversationService {
 
   async list(ownerId: string, sessionId: string, q: ListMessagesQuery): Promise<MessageList> {
     await findSession(this.db, sessionId, ownerId);
-    const rows = await this.db
-      .select()
-      .from(conversationEntries)
-      .where(and(eq(conversationEntries.sessionId, sessionId), gt(conversationEntries.seq, q.after)))
-      .orderBy(asc(conversationEntries.seq))
-      .limit(q.limit + 1);
+    const rows = await entriesOf(this.db, sessionId, gt(conversationEntries.seq, q.after)).limit(q.limit + 1);
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return { items: page.map(toEntry), next_after: rows.length > q.limit && last ? last.seq : null };
@@ -88,18 +80,7 @@ export class ConversationService {
   async cancel(ownerId: string, sessionId: string): Promise<ConversationEntry | null> {
     return this.db.transaction(async (tx) => {
       const session = await lockSession(tx, sessionId, ownerId);
-      const [active] = await tx
-        .select()
-        .from(conversationEntries)
-        .where(
-          and(
-            eq(conversationEntries.sessionId, sessionId),
-            eq(conversationEntries.kind, "user"),
-            inArray(conversationEntries.status, ["delivered", "running"]),
-          ),
-        )
-        .orderBy(asc(conversationEntries.seq))
-        .limit(1);
+      const [active] = await entriesOf(tx, sessionId, ...ACTIVE_PROMPT).limit(1);
       if (!active) return null;
       const content = { ...(active.content as UserContent), stop_reason: "cancelled" };
       const entry = await updateEntry(tx, session, active, { status: "cancelled", content });
@@ -117,16 +98,12 @@ export class ConversationService {
   ): Promise<ConversationEntry> {
     return this.db.transaction(async (tx) => {
       const session = await lockSession(tx, sessionId, ownerId);
-      const [row] = await tx
-        .select()
-        .from(conversationEntries)
-        .where(
-          and(
-            eq(conversationEntries.id, entryId),
-            eq(conversationEntries.sessionId, sessionId),
-            eq(conversationEntries.kind, "permission"),
-          ),
-        );
+      const [row] = await entriesOf(
+        tx,
+        sessionId,
+        eq(conversationEntries.id, entryId),
+        eq(conversationEntries.kind, "permission"),
+      );
       if (!row) throw notFound("permission request", entryId);
       const content = row.content as PermissionContent;
       if (row.status !== "pending") {
@@ -163,16 +140,12 @@ export async function cancelPendingPermissions(
   turnId: string | null,
 ): Promise<void> {
   if (!turnId) return;
-  const rows = await tx
-    .select()
-    .from(conversationEntries)
-    .where(
-      and(
-        eq(conversationEntries.sessionId, session.id),
-        eq(conversationEntries.turnId, turnId),
-        eq(conversationEntries.kind, "permission"),
-        eq(conversationEntries.status, "pending"),
-      ),
-    );
+  const rows = await entriesOf(
+    tx,
+    session.id,
+    eq(conversationEntries.turnId, turnId),
+    eq(conversationEntries.kind, "permission"),
+    eq(conversationEntries.status, "pending"),
+  );
   for (const row of rows) await updateEntry(tx, session, row, { status: "cancelled" });
 }
