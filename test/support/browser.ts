@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { ViewerTestHook } from "../../packages/web/src/stream/viewer-hook.js";
 import { REPO_ROOT } from "./process.js";
 
 export const CHROMIUM = process.env.STRAND_TEST_CHROMIUM ?? "/usr/bin/chromium";
@@ -55,23 +56,8 @@ export function viewerState(page: Page): Promise<ViewerHook | undefined> {
   return page.evaluate("window.__strandViewer && JSON.parse(JSON.stringify(window.__strandViewer))");
 }
 
-/** What packages/web/src/stream/test-hook.ts exposes. */
-export interface ViewerHook {
-  mode: "webcodecs" | "mse" | "none";
-  connected: boolean;
-  connects: number;
-  framesReceived: number;
-  framesDecoded: number;
-  framesPainted: number;
-  lastCaptureUs: number;
-  lastPaintAt: number;
-  lastPaintWallMs: number;
-  firstOpenAt: number;
-  firstPaintAt: number;
-  errors: string[];
-  clipboard: string | undefined;
-  rttMs: number | undefined;
-}
+/** What packages/web/src/stream/test-hook.ts exposes (a DOM-free type file, so tests compile without DOM types). */
+export type ViewerHook = ViewerTestHook;
 
 /**
  * How varied the picture on the viewer's canvas (or video) is: the number of distinct colours in a
