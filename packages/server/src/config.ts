@@ -20,6 +20,14 @@ export interface ServerConfig {
   secret: string | undefined;
   /** Largest request body the LLM proxy accepts (long contexts and images are big). */
   llmBodyLimitBytes: number;
+  /** Origins besides the server's own whose pages may use the login cookie for writes and WebSockets. */
+  allowedOrigins: string[];
+  /** Bearer token that may read /metrics besides admins' API tokens. */
+  metricsToken: string | undefined;
+  /** Address ranges a provider's base URL may resolve to besides public ones (`loopback`, `private`, CIDRs). */
+  providerPrivateNetworks: string[];
+  /** Free disk (MiB) kept on the data dir and on Docker's disk; below it new sessions wait. */
+  minFreeDiskMb: number;
 }
 
 export interface ServerFlags {
@@ -47,6 +55,15 @@ export const ENV_VARS = {
     "Encrypts provider API keys at rest (16+ characters). Unset: generated once into <data dir>/secret. " +
     "Set the same value on every replica.",
   STRAND_LLM_BODY_LIMIT: "Largest LLM proxy request body in bytes (default 33554432).",
+  STRAND_ALLOWED_ORIGINS:
+    "Comma-separated origins (e.g. https://strand.example.com) whose pages may use the login cookie for " +
+    "writes and WebSockets, besides the server's own.",
+  STRAND_METRICS_TOKEN: "Bearer token (20+ characters) that may read /metrics, besides admins' API tokens.",
+  STRAND_PROVIDER_PRIVATE_NETWORKS:
+    "Non-public ranges provider base URLs may resolve to: loopback (default), private, none, or CIDRs, " +
+    "comma-separated. Link-local and metadata addresses are always refused.",
+  STRAND_MIN_FREE_DISK_MB:
+    "Free disk in MiB kept on the data dir and on Docker's disk; below it new sessions wait (default 2048).",
 } as const;
 
 /** packages/web/dist beside this package (dist/config.js → ../../web/dist). */
@@ -75,6 +92,12 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, flags: Serve
     },
     secret: parseSecret(env.STRAND_SECRET),
     llmBodyLimitBytes: parsePositive("STRAND_LLM_BODY_LIMIT", env.STRAND_LLM_BODY_LIMIT, 33_554_432),
+    allowedOrigins: parseList(env.STRAND_ALLOWED_ORIGINS),
+    metricsToken: nonEmpty(env.STRAND_METRICS_TOKEN),
+    providerPrivateNetworks: nonEmpty(env.STRAND_PROVIDER_PRIVATE_NETWORKS)
+      ? parseList(env.STRAND_PROVIDER_PRIVATE_NETWORKS)
+      : ["loopback"],
+    minFreeDiskMb: parseNonNegative("STRAND_MIN_FREE_DISK_MB", env.STRAND_MIN_FREE_DISK_MB, 2048),
   };
 }
 
@@ -108,6 +131,20 @@ function parsePositive(name: string, v: string | undefined, fallback: number): n
   if (!Number.isFinite(n) || n <= 0)
     throw new ConfigError(`${name} must be a positive number, got ${JSON.stringify(v)}`);
   return n;
+}
+
+function parseNonNegative(name: string, v: string | undefined, fallback: number): number {
+  if (nonEmpty(v) === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be 0 or more, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function parseList(v: string | undefined): string[] {
+  return (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function parseBool(name: string, v: string | undefined, fallback: boolean): boolean {

@@ -85,10 +85,16 @@ export const nodes = pgTable(
     version: text("version"),
     labels: jsonb("labels").$type<Record<string, string>>().notNull().default({}),
     lastHeartbeatAt: timestamp("last_heartbeat_at", { withTimezone: true }),
+    /** Free space where the node keeps session disks and Docker's data, the smaller of the two. */
+    diskFreeMb: integer("disk_free_mb"),
+    /** How the node bounds a session's disk (`loop-ext4`), or `none` with the reason in `diskNote`. */
+    diskLimits: text("disk_limits"),
+    diskNote: text("disk_note"),
     createdAt: createdAt(),
   },
   (t) => [
-    uniqueIndex("nodes_name_key").on(t.name),
+    // The id is the node's identity; names are for people and may repeat (two hosts both called "dev").
+    index("nodes_name_idx").on(t.name),
     check("nodes_status_check", sql`${t.status} in ('online', 'offline', 'draining')`),
   ],
 );
@@ -112,6 +118,8 @@ export const sessions = pgTable(
     cpus: doublePrecision("cpus").notNull(),
     memoryMb: integer("memory_mb").notNull(),
     pids: integer("pids").notNull(),
+    /** What the desktop may write (workspace, Docker data, home), in MiB; enforced by the node. */
+    diskMb: integer("disk_mb").notNull().default(20480),
     desiredState: text("desired_state").notNull(),
     state: text("state").notNull(),
     stateReason: text("state_reason"),
