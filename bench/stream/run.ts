@@ -23,7 +23,7 @@ import { pack } from "tar-stream";
 import { launchBrowser, login, newContext, viewerState } from "../../test/support/browser.js";
 import { caller } from "../../test/support/http.js";
 import { spawnServer } from "../../test/support/process.js";
-import { docker, ensureDesktopImage, exec, execDetached, removeNodeObjects } from "../../test/support/sandbox.js";
+import { docker, ensureDesktopImage, exec, execDetached, removeDataDirNode } from "../../test/support/sandbox.js";
 import { until } from "../../test/support/wait.js";
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 200);
@@ -199,7 +199,7 @@ try {
   if (sessionId) await admin("DELETE", `/api/v1/sessions/${sessionId}`).catch(() => {});
   server.proc.kill("SIGTERM");
   await server.exited;
-  await removeNodeObjects(nodeName);
+  await removeDataDirNode(dataDir);
   rmSync(dataDir, { recursive: true, force: true });
 }
 

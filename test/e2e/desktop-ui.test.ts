@@ -8,7 +8,7 @@ import { type ScriptedLlm, startScriptedLlm } from "../fixtures/llm/server.js";
 import { launchBrowser, login, newContext, screenshot, viewerState } from "../support/browser.js";
 import { type Caller, caller } from "../support/http.js";
 import { type ServerProcess, spawnServer } from "../support/process.js";
-import { ensureDesktopImage, removeNodeObjects } from "../support/sandbox.js";
+import { ensureDesktopImage, removeDataDirNode } from "../support/sandbox.js";
 import { until } from "../support/wait.js";
 
 /**
@@ -106,7 +106,7 @@ afterAll(async () => {
     server.proc.kill("SIGTERM");
     await server.exited;
   }
-  await removeNodeObjects(nodeName);
+  await removeDataDirNode(dataDir);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }, 120_000);
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScriptedLlm, startScriptedLlm } from "../fixtures/llm/server.js";
 import { launchBrowser, newContext, screenshot, viewerState } from "../support/browser.js";
 import { type ServerProcess, spawnServer } from "../support/process.js";
-import { ensureDesktopImage, exec, removeNodeObjects } from "../support/sandbox.js";
+import { ensureDesktopImage, exec, removeDataDirNode } from "../support/sandbox.js";
 import { until } from "../support/wait.js";
 
 /**
@@ -65,7 +65,7 @@ afterAll(async () => {
     server.proc.kill("SIGTERM");
     await server.exited;
   }
-  await removeNodeObjects(nodeName);
+  await removeDataDirNode(dataDir);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }, 120_000);
 

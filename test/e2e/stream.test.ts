@@ -7,7 +7,7 @@ import { launchBrowser, login, newContext, pictureVariety, screenshot, viewerSta
 import { type Caller, caller } from "../support/http.js";
 import { untilWindowManager } from "../support/input-driver.js";
 import { type ServerProcess, spawnServer } from "../support/process.js";
-import { ensureDesktopImage, exec, removeNodeObjects } from "../support/sandbox.js";
+import { ensureDesktopImage, exec, removeDataDirNode } from "../support/sandbox.js";
 import { until } from "../support/wait.js";
 
 /**
@@ -84,7 +84,7 @@ afterAll(async () => {
     await admin("DELETE", `/api/v1/sessions/${sessionId}`).catch(() => {});
     await stop().catch(() => {});
   }
-  await removeNodeObjects(nodeName);
+  await removeDataDirNode(dataDir);
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }, 120_000);
 

@@ -7,7 +7,13 @@ import { bridgeName } from "../../packages/node/src/index.js";
 import { type Caller, caller } from "../support/http.js";
 import { createTestDatabase, withClient } from "../support/postgres.js";
 import { type ServerProcess, spawnServer } from "../support/process.js";
-import { docker, dockerObjectExists, ensureDesktopImage, removeNodeObjects } from "../support/sandbox.js";
+import {
+  docker,
+  dockerObjectExists,
+  ensureDesktopImage,
+  nodeOfDataDir,
+  removeDataDirNode,
+} from "../support/sandbox.js";
 import { until } from "../support/wait.js";
 
 const TOKEN = "strand_crash_test_token_0123456789";
@@ -40,7 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.proc.kill("SIGKILL");
   await server?.exited;
-  await removeNodeObjects(NODE);
+  await removeDataDirNode(dataDir);
   await db?.drop();
 });
 
@@ -106,7 +112,7 @@ describe("SIGKILL of the server with desktops running and one being created", ()
         60_000,
       );
     }
-    const filters = { label: [`strand.node=${NODE}`] };
+    const filters = { label: [`strand.node=${nodeOfDataDir(dataDir).id}`] };
     expect(await docker.listContainers({ all: true, filters })).toEqual([]);
     expect(await docker.listNetworks({ filters })).toEqual([]);
     expect((await docker.listVolumes({ filters })).Volumes ?? []).toEqual([]);

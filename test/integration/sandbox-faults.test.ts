@@ -18,10 +18,13 @@ async function serverWith(opts: { maxSessions: number; docker?: Docker; name: st
     { port: 0, host: "0.0.0.0", dataDir },
   );
   const log = createLogger("silent");
+  const node = { id: opts.name, stateDir: join(dataDir, "node") };
   const server = await startServer(config, log, {
     driverFactory: async (port) =>
-      new DockerSandboxDriver({
+      DockerSandboxDriver.open({
         docker: opts.docker ?? docker,
+        id: node.id,
+        stateDir: node.stateDir,
         name: opts.name,
         maxSessions: opts.maxSessions,
         serverPort: port,
@@ -40,7 +43,7 @@ async function serverWith(opts: { maxSessions: number; docker?: Docker; name: st
     async stop() {
       ws.close();
       await server.close();
-      await removeNodeObjects(opts.name);
+      await removeNodeObjects(node);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

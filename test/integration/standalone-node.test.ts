@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +10,8 @@ import { until } from "../support/wait.js";
 
 const TOKEN = "strand_node_link_token_0123456789";
 const NODE = `remote-${process.pid}`;
+// The node's identity lives in its state dir; a restarted node process finds it there.
+const STATE_DIR = mkdtempSync(join(tmpdir(), "strand-node-state-"));
 let server: ServerProcess;
 let node: ChildProcess | undefined;
 
@@ -24,7 +26,8 @@ function hostAddress(): string {
 }
 
 function startNode(serverUrl: string): ChildProcess {
-  const p = spawn(process.execPath, [STRAND_BIN, "node", "--server", serverUrl, "--token", TOKEN], {
+  const args = ["node", "--server", serverUrl, "--token", TOKEN, "--state-dir", STATE_DIR];
+  const p = spawn(process.execPath, [STRAND_BIN, ...args], {
     env: { ...process.env, STRAND_NODE_NAME: NODE, STRAND_SUBNET_POOL: "10.217.0.0/16", LOG_LEVEL: "warn" },
     stdio: "ignore",
   });
@@ -44,8 +47,13 @@ afterAll(async () => {
   node?.kill("SIGKILL");
   server?.proc.kill("SIGTERM");
   await server?.exited;
-  await removeNodeObjects(NODE);
+  await removeNodeObjects(nodeOfStateDir());
+  rmSync(STATE_DIR, { recursive: true, force: true });
 });
+
+function nodeOfStateDir() {
+  return { id: readFileSync(join(STATE_DIR, "id"), "utf8").trim(), stateDir: STATE_DIR };
+}
 
 describe("a standalone node dialling the server", () => {
   it("registers, runs a session, survives its own restart, and cleans up on delete", async () => {
@@ -65,7 +73,10 @@ describe("a standalone node dialling the server", () => {
     );
     expect(ready.state_reason).toBeNull();
     expect(ready.state).toBe("ready");
-    expect(ready.node_id).toBe(`nod_${NODE}`);
+    // The id is the node's own, generated once in its state dir, not its name.
+    const nodeId = nodeOfStateDir().id;
+    expect(nodeId).not.toBe(NODE);
+    expect(ready.node_id).toBe(`nod_${nodeId}`);
 
     // The node process dies; its desktop does not, and a new node process takes it over.
     node.kill("SIGKILL");
@@ -82,7 +93,7 @@ describe("a standalone node dialling the server", () => {
       "deletion",
       60_000,
     );
-    expect(await docker.listContainers({ all: true, filters: { label: [`strand.node=${NODE}`] } })).toEqual([]);
+    expect(await docker.listContainers({ all: true, filters: { label: [`strand.node=${nodeId}`] } })).toEqual([]);
   }, 600_000);
 
   it("refuses a node without an admin token", async () => {

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import Docker from "dockerode";
-import { DockerSandboxDriver, demux, ImageBuilder } from "../../packages/node/src/index.js";
+import { DockerSandboxDriver, demux, Firewall, ImageBuilder, mountsUnder } from "../../packages/node/src/index.js";
 import { createLogger, resolveConfig, startServer } from "../../packages/server/src/index.js";
 import { caller } from "./http.js";
 import { ADMIN_TOKEN } from "./server.js";
@@ -15,9 +16,35 @@ export async function ensureDesktopImage(desktop: "xfce" | "sway" = "xfce"): Pro
   return new ImageBuilder(docker).ensureDesktop(desktop, () => {});
 }
 
+/** A node as the test suite knows it: its identity and its state dir, to clean up after it. */
+export interface TestNode {
+  id: string;
+  stateDir: string;
+}
+
+/** The embedded node of a `strand server` that used `dataDir` (its identity is kept there). */
+export function nodeOfDataDir(dataDir: string): TestNode {
+  const stateDir = join(dataDir, "node");
+  return { id: readFileSync(join(stateDir, "id"), "utf8").trim(), stateDir };
+}
+
+/** Removes what the embedded node of a `strand server` on `dataDir` left, if it ever started. */
+export async function removeDataDirNode(dataDir: string | undefined): Promise<void> {
+  if (!dataDir) return;
+  let node: TestNode;
+  try {
+    node = nodeOfDataDir(dataDir);
+  } catch {
+    return;
+  }
+  await removeNodeObjects(node);
+}
+
 /** A real server with an embedded Docker node, bound where containers can reach it. */
 export async function startSandboxServer(nodeName = `test-${hostname()}-${process.pid}`, maxSessions = 10) {
   const dataDir = mkdtempSync(join(tmpdir(), "strand-sbx-"));
+  // Test nodes get ids of their own, like any Strand: the suite never touches another's objects.
+  const node: TestNode = { id: nodeName, stateDir: join(dataDir, "node") };
   const config = resolveConfig(
     { STRAND_ADMIN_PASSWORD: "sandbox password", STRAND_ADMIN_TOKEN: ADMIN_TOKEN },
     { port: 0, host: "0.0.0.0", dataDir },
@@ -26,8 +53,10 @@ export async function startSandboxServer(nodeName = `test-${hostname()}-${proces
   let driver: DockerSandboxDriver | undefined;
   const server = await startServer(config, log, {
     driverFactory: async (port) =>
-      (driver = new DockerSandboxDriver({
+      (driver = await DockerSandboxDriver.open({
         docker,
+        id: node.id,
+        stateDir: node.stateDir,
         name: nodeName,
         maxSessions,
         serverPort: port,
@@ -38,12 +67,14 @@ export async function startSandboxServer(nodeName = `test-${hostname()}-${proces
       })),
   });
   if (!driver) throw new Error("the embedded node did not start");
-  const node: DockerSandboxDriver = driver;
+  const started: DockerSandboxDriver = driver;
   const url = `http://127.0.0.1:${server.port}`;
   return {
     server,
     url,
-    driver: node,
+    dataDir,
+    node,
+    driver: started,
     admin: caller(url, { token: ADMIN_TOKEN }),
     anon: caller(url),
     /** An events socket of the admin's, past its hello. */
@@ -56,7 +87,7 @@ export async function startSandboxServer(nodeName = `test-${hostname()}-${proces
     },
     async stop() {
       await server.close();
-      await removeNodeObjects(nodeName);
+      await removeNodeObjects(node);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -100,9 +131,12 @@ export async function dockerObjectExists(kind: "container" | "network" | "volume
   }
 }
 
-/** Removes whatever a test node left behind (a failed test must not leak containers). */
-export async function removeNodeObjects(nodeName: string): Promise<void> {
-  const filters = { label: [`strand.node=${nodeName}`] };
+/**
+ * Removes whatever a test node left behind (a failed test must not leak containers, mounts or
+ * firewall chains): only objects labelled with its own id, and only mounts in its own state dir.
+ */
+export async function removeNodeObjects(node: TestNode): Promise<void> {
+  const filters = { label: [`strand.node=${node.id}`] };
   for (const c of await docker.listContainers({ all: true, filters })) {
     await docker
       .getContainer(c.Id)
@@ -120,6 +154,14 @@ export async function removeNodeObjects(nodeName: string): Promise<void> {
       .getVolume(v.Name)
       .remove({ force: true })
       .catch(() => {});
+  for (const mount of mountsUnder(node.stateDir)) {
+    try {
+      execFileSync("umount", ["--lazy", mount]);
+    } catch {
+      // Already gone.
+    }
+  }
+  await new Firewall(node.id, 0, createLogger("silent")).remove().catch(() => {});
 }
 
 /** The next event showing session `id` in `state` (including ones already received). */

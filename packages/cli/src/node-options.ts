@@ -3,7 +3,12 @@ import { type Command, Option } from "commander";
 /** The sandbox node's options, shared by `strand server` (embedded node) and `strand node`. */
 export function addNodeOptions(cmd: Command, nameFlag: "--name" | "--node-name"): Command {
   return cmd
-    .addOption(new Option(`${nameFlag} <name>`, "sandbox node name (default: host name)").env("STRAND_NODE_NAME"))
+    .addOption(
+      new Option(
+        `${nameFlag} <name>`,
+        "sandbox node display name (default: host name; its identity is generated once per data/state dir)",
+      ).env("STRAND_NODE_NAME"),
+    )
     .addOption(
       new Option("--max-sessions <n>", "sessions the node runs at once").env("STRAND_MAX_SESSIONS").default("40"),
     )

@@ -1,9 +1,11 @@
-export { AGENTD_BUNDLE, agentdArchive } from "./agentd-bundle.js";
+export { AGENTD_BUNDLE, writeAgentFiles } from "./agentd-bundle.js";
 export { type DockerDriverOptions, DockerSandboxDriver, demux } from "./docker-driver.js";
-export { BRIDGE_PREFIX, bridgeName, CHAIN_FORWARD, CHAIN_INPUT, Firewall } from "./firewall.js";
+export { BRIDGE_PREFIX, bridgeName, chainsFor, Firewall, LEGACY_CHAINS, listChains } from "./firewall.js";
 export { decideEncoder, type EncoderDecision, encoderContainerConfig, hasNvenc } from "./gpu.js";
+export { loadNodeIdentity, newNodeId } from "./identity.js";
 export { ImageBuilder, type Progress } from "./image-builder.js";
 export { baseImageTag, desktopImageTag, IMAGES_DIR, recipeHash } from "./images.js";
 export { LABELS, labelsFor, names } from "./labels.js";
 export { NODE_VERSION, NodeLinkClient, type NodeLinkOptions } from "./node-link-client.js";
+export { isMounted, mountsUnder, SessionDisks } from "./session-disk.js";
 export { SubnetPool } from "./subnet-pool.js";

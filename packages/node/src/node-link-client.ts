@@ -58,7 +58,15 @@ export class NodeLinkClient {
     ws.on("open", () => {
       this.backoff = BACKOFF_MIN_MS;
       const { driver } = this.o;
-      this.send({ type: "hello", name: driver.name, max_sessions: driver.maxSessions, version: NODE_VERSION });
+      this.send({
+        type: "hello",
+        name: driver.name,
+        node_id: driver.id,
+        max_sessions: driver.maxSessions,
+        version: NODE_VERSION,
+        disk_limits: driver.diskLimits.mode,
+        ...(driver.diskLimits.note ? { disk_note: driver.diskLimits.note.slice(0, 500) } : {}),
+      });
       this.heartbeat = setInterval(() => void this.beat(), NODE_HEARTBEAT_MS);
     });
     ws.on("message", (data) => {
@@ -93,7 +101,8 @@ export class NodeLinkClient {
 
   private async beat(): Promise<void> {
     const running = (await this.o.driver.list().catch(() => [])).filter((s) => s.running).length;
-    this.send({ type: "heartbeat", running });
+    const disk = await this.o.driver.diskFree();
+    this.send({ type: "heartbeat", running, ...(disk ? { disk_free_mb: disk.freeMb } : {}) });
   }
 
   private async answer(msg: Extract<ServerToNode, { type: "call" }>): Promise<void> {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DISK_LIMIT_MODES } from "./nodes.js";
 
 /**
  * The WebSocket between a standalone sandbox node (`strand node`) and the server
@@ -14,8 +15,19 @@ export const NodeToServerSchema = z.discriminatedUnion("type", [
     name: z.string().regex(/^[a-zA-Z0-9][\w.-]{0,62}$/, "node name: letters, digits, . _ -"),
     max_sessions: z.int().min(1).max(1000),
     version: z.string(),
+    /** The node's identity, generated once per state dir; nodes of older versions send none (then: name). */
+    node_id: z
+      .string()
+      .regex(/^[a-zA-Z0-9][\w.-]{0,62}$/)
+      .optional(),
+    disk_limits: z.enum(DISK_LIMIT_MODES).optional(),
+    disk_note: z.string().max(500).optional(),
   }),
-  z.object({ type: z.literal("heartbeat"), running: z.int().min(0) }),
+  z.object({
+    type: z.literal("heartbeat"),
+    running: z.int().min(0),
+    disk_free_mb: z.int().min(0).optional(),
+  }),
   z.object({
     type: z.literal("result"),
     call: z.int(),

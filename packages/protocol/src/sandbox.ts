@@ -1,3 +1,4 @@
+import type { DiskLimitMode } from "./nodes.js";
 import type { Desktop, EgressPolicy, PermissionMode, Resolution, ResourceLimits, Runtime } from "./sessions.js";
 
 /** Everything a node needs to run one session's desktop. */
@@ -35,8 +36,16 @@ export interface SessionStatus {
  * node (`strand node`) implements it over its WebSocket.
  */
 export interface SandboxDriver {
+  /**
+   * The node's identity: generated once per data dir (or state dir) and stamped on every Docker
+   * object and firewall chain it makes, so two Strands on one Docker Engine never touch each other's.
+   */
+  readonly id: string;
+  /** For people (GET /api/v1/nodes, logs); not unique. */
   readonly name: string;
   readonly maxSessions: number;
+  /** How this node bounds a session's disk_mb, and why not when it cannot. */
+  readonly diskLimits: { mode: DiskLimitMode; note?: string };
   /** Creates (or adopts) and starts the session's network, volumes and container. */
   start(spec: SessionSpec, onProgress?: (step: string) => void): Promise<void>;
   /** Stops the container; network and volumes stay so the workspace survives. */
@@ -52,4 +61,9 @@ export interface SandboxDriver {
   reconcile(keep: ReadonlySet<string>): Promise<string[]>;
   /** Last lines the session's desktop printed, to explain a failure; "" when unknown. */
   logs?(sessionId: string): Promise<string>;
+  /**
+   * Free MiB where the node keeps session disks and Docker's data (the smaller of the two), with
+   * the path that has it; undefined when unknown.
+   */
+  diskFree?(): Promise<{ freeMb: number; path: string } | undefined>;
 }

@@ -42,6 +42,7 @@ export const RESOURCE_BOUNDS = {
   cpus: { min: 0.25, max: 64, default: 2 },
   memory_mb: { min: 512, max: 262_144, default: 4096 },
   pids: { min: 128, max: 65_536, default: 4096 },
+  disk_mb: { min: 1024, max: 1_048_576, default: 20_480 },
 } as const;
 
 const bounded = (key: keyof typeof RESOURCE_BOUNDS, unit: string, int: boolean) => {
@@ -57,6 +58,10 @@ export const ResourceLimitsSchema = z
     cpus: bounded("cpus", " CPUs", false).describe("CPU limit in cores."),
     memory_mb: bounded("memory_mb", " MiB", true).describe("Memory limit in MiB."),
     pids: bounded("pids", " processes", true).describe("Maximum number of processes."),
+    disk_mb: bounded("disk_mb", " MiB", true).describe(
+      "What the desktop may write, in MiB: workspace, home, Docker data and /tmp together. Past it, writes " +
+        "fail inside the session with 'No space left on device'. Can only grow once the session has started.",
+    ),
   })
   .meta({ id: "ResourceLimits" });
 export type ResourceLimits = z.infer<typeof ResourceLimitsSchema>;
@@ -65,6 +70,7 @@ export const DEFAULT_RESOURCES: ResourceLimits = {
   cpus: RESOURCE_BOUNDS.cpus.default,
   memory_mb: RESOURCE_BOUNDS.memory_mb.default,
   pids: RESOURCE_BOUNDS.pids.default,
+  disk_mb: RESOURCE_BOUNDS.disk_mb.default,
 };
 
 const nameSchema = z.string().trim().min(1, "name must not be empty").max(100, "name must be at most 100 characters");
@@ -119,7 +125,8 @@ export const CreateSessionBodySchema = z
       .boolean()
       .default(false)
       .describe(
-        "Give the session its own Docker daemon by running it with emulated privileges; only for agents you trust.",
+        "Give the session its own Docker daemon by running it with emulated privileges (root-equivalent on the " +
+          "host): admins only.",
       ),
     resources: ResourceLimitsSchema.partial().optional(),
     permission_mode: PermissionModeSchema.default("autonomous"),
@@ -134,12 +141,16 @@ export const UpdateSessionBodySchema = z
     name: nameSchema.optional(),
     model: modelSchema.nullable().optional(),
     egress: EgressPolicySchema.optional(),
+    trusted: z
+      .boolean()
+      .optional()
+      .describe("Turn trusted mode on (admins only) or off; applies at the session's next start."),
     resources: ResourceLimitsSchema.partial().optional(),
     permission_mode: PermissionModeSchema.optional(),
     spend_limit_usd: SpendLimitSchema.optional(),
   })
   .refine((b) => Object.keys(b).length > 0, {
-    message: "send at least one of: name, model, egress, resources, permission_mode, spend_limit_usd",
+    message: "send at least one of: name, model, egress, trusted, resources, permission_mode, spend_limit_usd",
   })
   .meta({ id: "UpdateSessionBody" });
 export type UpdateSessionBody = z.input<typeof UpdateSessionBodySchema>;

@@ -1,4 +1,5 @@
 import type { SandboxDriver } from "@strand/protocol";
+import { eq } from "drizzle-orm";
 import pino, { type Logger } from "pino";
 import { buildApp } from "./app.js";
 import { type BootstrapResult, bootstrapAdmin } from "./auth/bootstrap.js";
@@ -9,8 +10,9 @@ import { ConversationService } from "./conversations/service.js";
 import { SecretBox } from "./crypto/secret-box.js";
 import { loadServerSecret } from "./crypto/server-secret.js";
 import { type Database, openDatabase } from "./db/database.js";
+import { nodes } from "./db/schema.js";
 import { EventBus } from "./events/bus.js";
-import { NodeRegistry } from "./nodes/registry.js";
+import { NodeRegistry, nodeIdFor } from "./nodes/registry.js";
 import { createMetrics } from "./observability/metrics.js";
 import { ProviderStore } from "./providers/store.js";
 import { CallerCache } from "./proxy/caller-cache.js";
@@ -26,8 +28,8 @@ export interface RunningServer {
   database: Database;
   /** Non-null on the very first start: how the operator logs in. */
   bootstrap: BootstrapResult | null;
-  /** Name of the embedded sandbox node, when one runs. */
-  nodeName: string | undefined;
+  /** The embedded sandbox node, when one runs. */
+  node: { id: string; name: string } | undefined;
   log: Logger;
   /** Graceful: stops accepting, closes sockets, finishes in-flight requests, closes the database. */
   close(): Promise<void>;
@@ -44,12 +46,21 @@ export function createLogger(level: string): Logger {
   });
 }
 
+/** What the embedded node's factory may ask of the server. */
+export interface EmbeddedNodeEnv {
+  /**
+   * True when this database knows a node whose id was `name` itself: the embedded node of this
+   * data dir before node ids were generated, whose desktops carry that name as their label.
+   */
+  legacyNodeInUse(name: string): Promise<boolean>;
+}
+
 export interface StartOptions {
   /**
    * Builds the embedded sandbox node once the port is known (containers dial back to it).
    * Without one, sessions wait for a node.
    */
-  driverFactory?: (port: number) => Promise<SandboxDriver | undefined>;
+  driverFactory?: (port: number, env: EmbeddedNodeEnv) => Promise<SandboxDriver | undefined>;
 }
 
 export async function startServer(
@@ -68,8 +79,14 @@ export async function startServer(
     await bus.start();
     const sessions = new SessionService(database.db);
     const agents = new AgentPresence(sessions);
-    const nodes = new NodeRegistry({ db: database.db, sessions, bus, log });
-    agents.onConnected = (id) => nodes.agentConnected(id);
+    const nodeRegistry = new NodeRegistry({
+      db: database.db,
+      sessions,
+      bus,
+      log,
+      disk: { dataDir: config.dataDir, minFreeMb: config.minFreeDiskMb },
+    });
+    agents.onConnected = (id) => nodeRegistry.agentConnected(id);
     const metrics = createMetrics(database.db);
     const streams = new StreamHubs({ log: log.child({ component: "stream" }), metrics });
     const thumbnails = new Thumbnails();
@@ -83,7 +100,7 @@ export async function startServer(
       agents,
       conversations: new ConversationService(database.db),
       conversationHub,
-      nodes,
+      nodes: nodeRegistry,
       metrics,
       streams,
       thumbnails,
@@ -98,8 +115,16 @@ export async function startServer(
     const port = typeof address === "object" && address ? address.port : config.port;
     const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     const url = `http://${shownHost}:${port}`;
-    const driver = await opts.driverFactory?.(port);
-    if (driver) await nodes.attach(driver);
+    const driver = await opts.driverFactory?.(port, {
+      legacyNodeInUse: async (name) =>
+        (
+          await database.db
+            .select({ id: nodes.id })
+            .from(nodes)
+            .where(eq(nodes.id, nodeIdFor(name)))
+        ).length > 0,
+    });
+    if (driver) await nodeRegistry.attach(driver);
     log.info({ url, database: database.kind }, "strand server listening");
     let closing: Promise<void> | undefined;
     return {
@@ -107,12 +132,12 @@ export async function startServer(
       port,
       database,
       bootstrap,
-      nodeName: driver?.name,
+      node: driver ? { id: driver.id, name: driver.name } : undefined,
       log,
       close: () => {
         closing ??= (async () => {
           log.info("shutting down");
-          await nodes.stopAll();
+          await nodeRegistry.stopAll();
           streams.close();
           thumbnails.close();
           await app.close();

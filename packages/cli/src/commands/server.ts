@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
+import { join } from "node:path";
 import type { SandboxDriver } from "@strand/protocol";
-import type { RunningServer } from "@strand/server";
+import type { EmbeddedNodeEnv, RunningServer } from "@strand/server";
 import { ENV_VARS, resolveConfig } from "@strand/server/config";
 import { type Command, Option } from "commander";
 import { addNodeOptions } from "../node-options.js";
@@ -30,7 +31,7 @@ export function registerServer(program: Command): void {
       // Loaded here so client commands don't pay for the server's dependencies at every start.
       const { startServer } = await import("@strand/server");
       const server = await startServer(config, undefined, {
-        driverFactory: opts.node ? (port) => embeddedNode(port, opts) : undefined,
+        driverFactory: opts.node ? (port, env) => embeddedNode(port, config.dataDir, env, opts) : undefined,
       });
       printWelcome(server);
       shutdown.attach(server);
@@ -49,8 +50,13 @@ interface ServerOptions {
 }
 
 /** A sandbox node in this process when the local Docker Engine answers; otherwise none. */
-async function embeddedNode(port: number, opts: ServerOptions): Promise<SandboxDriver | undefined> {
-  const { DockerSandboxDriver } = await import("@strand/node");
+async function embeddedNode(
+  port: number,
+  dataDir: string,
+  env: EmbeddedNodeEnv,
+  opts: ServerOptions,
+): Promise<SandboxDriver | undefined> {
+  const { DockerSandboxDriver, loadNodeIdentity } = await import("@strand/node");
   const { default: Docker } = await import("dockerode");
   const docker = new Docker();
   try {
@@ -62,9 +68,17 @@ async function embeddedNode(port: number, opts: ServerOptions): Promise<SandboxD
     return undefined;
   }
   const { createLogger } = await import("@strand/server");
-  return new DockerSandboxDriver({
+  const name = opts.nodeName ?? hostname();
+  // The node's identity belongs to this data dir, never to the host: an installed Strand and the
+  // test suite on one Docker Engine each see only their own desktops.
+  const stateDir = join(dataDir, "node");
+  const identity = await loadNodeIdentity(stateDir, async () => ((await env.legacyNodeInUse(name)) ? name : undefined));
+  return DockerSandboxDriver.open({
     docker,
-    name: opts.nodeName ?? hostname(),
+    id: identity.id,
+    name,
+    stateDir,
+    legacyIdentity: identity.id === name,
     maxSessions: Number(opts.maxSessions),
     serverPort: port,
     subnetPool: opts.subnetPool,
@@ -74,7 +88,7 @@ async function embeddedNode(port: number, opts: ServerOptions): Promise<SandboxD
 }
 
 function printWelcome(server: RunningServer): void {
-  const node = server.nodeName ? `, sandbox node: ${server.nodeName}` : ", no sandbox node";
+  const node = server.node ? `, sandbox node: ${server.node.name} (id ${server.node.id})` : ", no sandbox node";
   const lines = [`Strand is running at ${server.url} (database: ${server.database.kind}${node})`];
   const b = server.bootstrap;
   if (b) {

@@ -53,12 +53,20 @@ export const nodeConnectRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = asy
         if (msg.type === "hello") {
           if (driver) return;
           clearTimeout(helloTimer);
-          if (ctx.nodes.has(msg.name)) {
-            send({ type: "error", error: "conflict", message: `a node named ${msg.name} is already connected` });
-            socket.close(1008, "duplicate node name");
+          // Nodes of versions before node ids send none; their name was their identity.
+          const id = msg.node_id ?? msg.name;
+          if (ctx.nodes.has(id)) {
+            send({ type: "error", error: "conflict", message: `node ${id} (${msg.name}) is already connected` });
+            socket.close(1008, "duplicate node id");
             return;
           }
-          const d = new RemoteNodeDriver(msg.name, msg.max_sessions, send);
+          const d = new RemoteNodeDriver(
+            id,
+            msg.name,
+            msg.max_sessions,
+            { mode: msg.disk_limits ?? "none", ...(msg.disk_note ? { note: msg.disk_note } : {}) },
+            send,
+          );
           driver = d;
           ctx.nodes.attach(d).then(
             async (id) => {
@@ -79,10 +87,15 @@ export const nodeConnectRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = asy
           return;
         }
         if (msg.type === "heartbeat") {
+          driver.receive(msg);
           if (nodeId)
             void db
               .update(nodes)
-              .set({ lastHeartbeatAt: new Date(), status: "online" })
+              .set({
+                lastHeartbeatAt: new Date(),
+                status: "online",
+                ...(msg.disk_free_mb !== undefined ? { diskFreeMb: msg.disk_free_mb } : {}),
+              })
               .where(eq(nodes.id, nodeId))
               .catch(() => {});
           return;

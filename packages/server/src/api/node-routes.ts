@@ -1,4 +1,4 @@
-import { NodeSchema, type NodeStatus, type SandboxNode } from "@strand/protocol";
+import { type DiskLimitMode, NodeSchema, type NodeStatus, type SandboxNode } from "@strand/protocol";
 import { asc, count, inArray } from "drizzle-orm";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
@@ -36,6 +36,9 @@ export const nodeRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
         session_count: byNode.get(r.id) ?? 0,
         version: r.version,
         last_heartbeat_at: iso(r.lastHeartbeatAt),
+        disk_free_mb: r.diskFreeMb,
+        disk_limits: (r.diskLimits as DiskLimitMode | null) ?? null,
+        disk_note: r.diskNote,
         created_at: iso(r.createdAt),
       }));
       return { items };

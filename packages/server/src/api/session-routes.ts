@@ -9,10 +9,17 @@ import {
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
+import { actorOf } from "../policy/policy.js";
 import { caller, requireAuth } from "./require-auth.js";
 
 const Params = z.object({ id: z.string().max(100) });
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema };
+const errors = {
+  400: ApiErrorSchema,
+  401: ApiErrorSchema,
+  403: ApiErrorSchema,
+  404: ApiErrorSchema,
+  409: ApiErrorSchema,
+};
 
 export const sessionRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   requireAuth(app, ctx.database.db);
@@ -29,7 +36,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
         response: { 201: SessionSchema, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await svc.create(caller(req).user.id, req.body)),
+    async (req, reply) => reply.code(201).send(await svc.create(actorOf(caller(req)), req.body)),
   );
 
   app.get(
@@ -57,13 +64,14 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
       schema: {
         tags,
         summary:
-          "Rename a session or change its model, egress, spend limit or resources (resources apply at next start)",
+          "Rename a session or change its model, egress, trusted mode, spend limit or resources (trusted mode and " +
+          "resources apply at its next start)",
         params: Params,
         body: UpdateSessionBodySchema,
         response: { 200: SessionSchema, ...errors },
       },
     },
-    async (req) => svc.update(caller(req).user.id, req.params.id, req.body),
+    async (req) => svc.update(actorOf(caller(req)), req.params.id, req.body),
   );
 
   app.delete(

@@ -2,7 +2,7 @@ import type { SandboxDriver } from "@strand/protocol";
 import type { Logger } from "pino";
 import type { Db } from "../db/database.js";
 import type { EventBus } from "../events/bus.js";
-import { Scheduler } from "../scheduler/scheduler.js";
+import { type DiskReserve, Scheduler } from "../scheduler/scheduler.js";
 import type { SessionService } from "../sessions/service.js";
 
 export interface NodeRegistryDeps {
@@ -10,9 +10,12 @@ export interface NodeRegistryDeps {
   sessions: SessionService;
   bus: EventBus;
   log: Logger;
+  /** The free-space reserve: below it on the data dir or a node's disk, new sessions wait. */
+  disk: DiskReserve;
 }
 
-export const nodeIdFor = (name: string) => `nod_${name}`;
+/** The database id of the node whose identity (SandboxDriver.id) is `nodeId`. */
+export const nodeIdFor = (nodeId: string) => `nod_${nodeId}`;
 
 /**
  * The sandbox nodes this server process drives: the embedded one and any `strand node` that
@@ -23,16 +26,19 @@ export class NodeRegistry {
 
   constructor(private readonly deps: NodeRegistryDeps) {}
 
-  has(name: string): boolean {
-    return this.schedulers.has(nodeIdFor(name));
+  /** Whether the node with this identity is connected to this server. */
+  has(id: string): boolean {
+    return this.schedulers.has(nodeIdFor(id));
   }
 
   async attach(driver: SandboxDriver): Promise<string> {
-    const nodeId = nodeIdFor(driver.name);
-    if (this.schedulers.has(nodeId)) throw new Error(`a node named ${driver.name} is already connected`);
+    const nodeId = nodeIdFor(driver.id);
+    if (this.schedulers.has(nodeId)) {
+      throw new Error(`node ${driver.id} (${driver.name}) is already connected`);
+    }
     const scheduler = new Scheduler({
       ...this.deps,
-      log: this.deps.log.child({ component: "scheduler", node: driver.name }),
+      log: this.deps.log.child({ component: "scheduler", node: driver.name, nodeId: driver.id }),
       driver,
       nodeId,
     });

@@ -1,4 +1,5 @@
 import type {
+  DiskLimitMode,
   NodeMethod,
   NodeToServer,
   SandboxDriver,
@@ -21,12 +22,20 @@ export class RemoteNodeDriver implements SandboxDriver {
   private nextCall = 1;
   private readonly pending = new Map<number, PendingCall>();
   private closedReason: string | undefined;
+  /** As the node last reported it in a heartbeat. */
+  private lastDiskFreeMb: number | undefined;
 
   constructor(
+    readonly id: string,
     readonly name: string,
     readonly maxSessions: number,
+    readonly diskLimits: { mode: DiskLimitMode; note?: string },
     private readonly send: (msg: ServerToNode) => void,
   ) {}
+
+  async diskFree(): Promise<{ freeMb: number; path: string } | undefined> {
+    return this.lastDiskFreeMb === undefined ? undefined : { freeMb: this.lastDiskFreeMb, path: "its disk" };
+  }
 
   start(spec: SessionSpec, onProgress?: (step: string) => void): Promise<void> {
     return this.call("start", spec, onProgress) as Promise<void>;
@@ -49,6 +58,10 @@ export class RemoteNodeDriver implements SandboxDriver {
 
   /** Feeds a message from the node. */
   receive(msg: NodeToServer): void {
+    if (msg.type === "heartbeat") {
+      if (msg.disk_free_mb !== undefined) this.lastDiskFreeMb = msg.disk_free_mb;
+      return;
+    }
     if (msg.type === "progress") {
       this.pending.get(msg.call)?.onProgress?.(msg.step);
       return;

@@ -1,3 +1,4 @@
+import { statfs } from "node:fs/promises";
 import type { SandboxDriver, Session } from "@strand/protocol";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { Logger } from "pino";
@@ -12,6 +13,13 @@ const TICK_MS = 2_000;
 /** How long a desktop may take from container start to agentd saying hello. */
 export const READY_TIMEOUT_MS = 90_000;
 
+export interface DiskReserve {
+  /** The server's data dir (embedded database, secret): it must not fill up either. */
+  dataDir: string;
+  /** STRAND_MIN_FREE_DISK_MB; 0 turns the check off. */
+  minFreeMb: number;
+}
+
 export interface SchedulerOptions {
   db: Db;
   sessions: SessionService;
@@ -19,7 +27,11 @@ export interface SchedulerOptions {
   log: Logger;
   driver: SandboxDriver;
   nodeId: string;
+  disk: DiskReserve;
 }
+
+const MiB = 1024 * 1024;
+const gib = (mb: number) => `${(mb / 1024).toFixed(1)} GiB`;
 
 /**
  * Drives sessions on this server's embedded node toward their desired state: starts pending ones,
@@ -42,19 +54,19 @@ export class Scheduler {
 
   async start(): Promise<void> {
     const { db, driver, nodeId } = this.o;
+    const facts = {
+      name: driver.name,
+      status: "online",
+      maxSessions: driver.maxSessions,
+      lastHeartbeatAt: new Date(),
+      diskLimits: driver.diskLimits.mode,
+      diskNote: driver.diskLimits.note ?? null,
+      diskFreeMb: (await driver.diskFree?.())?.freeMb ?? null,
+    };
     await db
       .insert(nodes)
-      .values({
-        id: nodeId,
-        name: driver.name,
-        status: "online",
-        maxSessions: driver.maxSessions,
-        lastHeartbeatAt: new Date(),
-      })
-      .onConflictDoUpdate({
-        target: nodes.id,
-        set: { status: "online", maxSessions: driver.maxSessions, lastHeartbeatAt: new Date() },
-      });
+      .values({ id: nodeId, ...facts })
+      .onConflictDoUpdate({ target: nodes.id, set: facts });
     await this.reconcile();
     this.unsubscribe = this.o.bus.subscribe(() => this.kick());
     this.timer = setInterval(() => {
@@ -179,11 +191,34 @@ export class Scheduler {
   }
 
   private heartbeat(): void {
-    this.o.db
-      .update(nodes)
-      .set({ lastHeartbeatAt: new Date(), status: "online" })
-      .where(eq(nodes.id, this.o.nodeId))
-      .catch((err) => this.o.log.warn({ err }, "node heartbeat failed"));
+    void (async () => {
+      const disk = await this.o.driver.diskFree?.();
+      await this.o.db
+        .update(nodes)
+        .set({ lastHeartbeatAt: new Date(), status: "online", ...(disk ? { diskFreeMb: disk.freeMb } : {}) })
+        .where(eq(nodes.id, this.o.nodeId));
+    })().catch((err) => this.o.log.warn({ err }, "node heartbeat failed"));
+  }
+
+  /**
+   * Why a new session must wait for disk space, or undefined when there is enough: below the
+   * reserve on the server's data dir or on the node's disks, one more desktop could take the
+   * database (or every running session) down with it.
+   */
+  private async diskShortage(): Promise<string | undefined> {
+    const { minFreeMb, dataDir } = this.o.disk;
+    if (minFreeMb <= 0) return undefined;
+    const tail = `Strand keeps ${gib(minFreeMb)} free (STRAND_MIN_FREE_DISK_MB); free some space or delete sessions you no longer need.`;
+    const data = await statfs(dataDir).catch(() => undefined);
+    const dataFree = data ? Math.floor((data.bavail * data.bsize) / MiB) : undefined;
+    if (dataFree !== undefined && dataFree < minFreeMb) {
+      return `Waiting for disk space: the server's data dir (${dataDir}) has ${gib(dataFree)} free. ${tail}`;
+    }
+    const node = await this.o.driver.diskFree?.();
+    if (node && node.freeMb < minFreeMb) {
+      return `Waiting for disk space: node ${this.o.driver.name} has ${gib(node.freeMb)} free on ${node.path}. ${tail}`;
+    }
+    return undefined;
   }
 
   private async tick(): Promise<void> {
@@ -234,8 +269,11 @@ export class Scheduler {
         .select({ n: sql<number>`count(*)::int` })
         .from(sessions)
         .where(and(eq(sessions.nodeId, nodeId), inArray(sessions.state, ["starting", "ready", "stopping"])));
-      if (n >= driver.maxSessions) {
-        const reason = `Waiting for room: node ${driver.name} runs its maximum of ${driver.maxSessions} sessions.`;
+      const reason =
+        n >= driver.maxSessions
+          ? `Waiting for room: node ${driver.name} runs its maximum of ${driver.maxSessions} sessions.`
+          : await this.diskShortage();
+      if (reason) {
         if (s.state_reason !== reason) await svc.explain(s.id, reason, "pending");
         return;
       }

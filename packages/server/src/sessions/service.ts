@@ -16,6 +16,7 @@ import { sessions } from "../db/schema.js";
 import { recordEvent } from "../events/record.js";
 import { HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
+import { type Actor, assertCanRunTrusted } from "../policy/policy.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { type SessionRow, toSession } from "./to-session.js";
 
@@ -30,7 +31,9 @@ type Patch = Partial<typeof sessions.$inferInsert>;
 export class SessionService {
   constructor(private readonly db: Db) {}
 
-  async create(ownerId: string, body: CreateSessionBody): Promise<Session> {
+  async create(actor: Actor, body: CreateSessionBody): Promise<Session> {
+    if (body.trusted) assertCanRunTrusted(actor);
+    const ownerId = actor.userId;
     const now = new Date();
     const start = body.start ?? true;
     const resources = { ...DEFAULT_RESOURCES, ...body.resources };
@@ -51,6 +54,7 @@ export class SessionService {
           cpus: resources.cpus,
           memoryMb: resources.memory_mb,
           pids: resources.pids,
+          diskMb: resources.disk_mb,
           spendLimitUsd: body.spend_limit_usd ?? null,
           desiredState: start ? "running" : "stopped",
           state: start ? "pending" : "stopped",
@@ -107,18 +111,33 @@ export class SessionService {
     return toSession(row);
   }
 
-  async update(ownerId: string, id: string, body: UpdateSessionBody): Promise<Session> {
-    return this.mutate(ownerId, id, (row) => {
+  async update(actor: Actor, id: string, body: UpdateSessionBody): Promise<Session> {
+    return this.mutate(actor.userId, id, (row) => {
       const patch: Patch = {};
       if (body.name !== undefined) patch.name = body.name.trim();
       if (body.model !== undefined) patch.model = body.model;
       if (body.egress !== undefined) patch.egress = body.egress;
+      if (body.trusted !== undefined && body.trusted !== row.trusted) {
+        if (body.trusted) assertCanRunTrusted(actor);
+        patch.trusted = body.trusted;
+      }
       if (body.permission_mode !== undefined) patch.permissionMode = body.permission_mode;
       if (body.spend_limit_usd !== undefined) patch.spendLimitUsd = body.spend_limit_usd;
       if (body.resources) {
         patch.cpus = body.resources.cpus ?? row.cpus;
         patch.memoryMb = body.resources.memory_mb ?? row.memoryMb;
         patch.pids = body.resources.pids ?? row.pids;
+        const disk = body.resources.disk_mb;
+        if (disk !== undefined && disk < row.diskMb && row.startedAt !== null) {
+          // Shrinking a filesystem that holds the session's work could lose it: grow only.
+          throw new HttpError(
+            400,
+            ErrorCodes.validationFailed,
+            `disk_mb can only grow once a session has started: this one has ${row.diskMb} MiB`,
+            [{ path: "resources.disk_mb", message: `must be at least ${row.diskMb}` }],
+          );
+        }
+        patch.diskMb = disk ?? row.diskMb;
       }
       return patch;
     });

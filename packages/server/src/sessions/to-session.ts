@@ -23,7 +23,7 @@ export function toSession(row: SessionRow): Session {
     model: row.model,
     egress: row.egress as EgressPolicy,
     trusted: row.trusted,
-    resources: { cpus: row.cpus, memory_mb: row.memoryMb, pids: row.pids },
+    resources: { cpus: row.cpus, memory_mb: row.memoryMb, pids: row.pids, disk_mb: row.diskMb },
     permission_mode: row.permissionMode as PermissionMode,
     resolution: row.resolution as Resolution,
     desired_state: row.desiredState as DesiredState,
