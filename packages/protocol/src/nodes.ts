@@ -33,3 +33,6 @@ export const NodeSchema = z
   })
   .meta({ id: "Node" });
 export type SandboxNode = z.infer<typeof NodeSchema>;
+
+/** How a pending session's state_reason starts while it waits for free disk (the fleet shows it on top). */
+export const DISK_WAIT_REASON = "Waiting for disk space";

@@ -1,5 +1,5 @@
 import { statfs } from "node:fs/promises";
-import type { SandboxDriver, Session } from "@strand/protocol";
+import { DISK_WAIT_REASON, type SandboxDriver, type Session } from "@strand/protocol";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import { issueApiToken, revokeSessionTokens } from "../auth/api-tokens.js";
@@ -212,11 +212,11 @@ export class Scheduler {
     const data = await statfs(dataDir).catch(() => undefined);
     const dataFree = data ? Math.floor((data.bavail * data.bsize) / MiB) : undefined;
     if (dataFree !== undefined && dataFree < minFreeMb) {
-      return `Waiting for disk space: the server's data dir (${dataDir}) has ${gib(dataFree)} free. ${tail}`;
+      return `${DISK_WAIT_REASON}: the server's data dir (${dataDir}) has ${gib(dataFree)} free. ${tail}`;
     }
     const node = await this.o.driver.diskFree?.();
     if (node && node.freeMb < minFreeMb) {
-      return `Waiting for disk space: node ${this.o.driver.name} has ${gib(node.freeMb)} free on ${node.path}. ${tail}`;
+      return `${DISK_WAIT_REASON}: node ${this.o.driver.name} has ${gib(node.freeMb)} free on ${node.path}. ${tail}`;
     }
     return undefined;
   }

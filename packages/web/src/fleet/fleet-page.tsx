@@ -1,4 +1,4 @@
-import { SESSION_STATES } from "@strand/protocol";
+import { DISK_WAIT_REASON, SESSION_STATES } from "@strand/protocol";
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
@@ -33,6 +33,8 @@ export function FleetPage() {
   const all = sessions.data ?? [];
   const shown = useMemo(() => filterSessions(all, state, query), [all, state, query]);
   const counts = useMemo(() => countByState(all), [all]);
+  // Said once on top, not only on each card: it is the host, not the session, that needs attention.
+  const diskWait = all.find((s) => s.state === "pending" && s.state_reason?.startsWith(DISK_WAIT_REASON));
 
   return (
     <section className="fleet">
@@ -65,6 +67,11 @@ export function FleetPage() {
           New session
         </button>
       </div>
+      {diskWait && (
+        <p className="page-status error" role="alert" data-testid="fleet-disk-wait">
+          New sessions are waiting. {diskWait.state_reason}
+        </p>
+      )}
       {sessions.isPending && <p className="page-status">Loading sessions…</p>}
       {sessions.error && <p className="page-status error">{sessions.error.message}</p>}
       {sessions.data && all.length === 0 && (

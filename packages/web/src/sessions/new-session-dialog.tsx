@@ -22,6 +22,8 @@ const OFFERED_DESKTOPS: Desktop[] = DESKTOPS.filter((d) => d !== "gnome");
 
 export function NewSessionDialog({ onClose, onCreated }: { onClose: () => void; onCreated: (s: Session) => void }) {
   const client = useQueryClient();
+  // Trusted mode is root on the host: only admins may choose it, so only they see it.
+  const isAdmin = useQuery({ queryKey: queryKeys.me, queryFn: api.me }).data?.is_admin === true;
   const [form, setForm] = useState<SessionFormState>(INITIAL_FORM);
   const models = useProviderModels();
   const create = useMutation({
@@ -153,6 +155,16 @@ export function NewSessionDialog({ onClose, onCreated }: { onClose: () => void; 
             )}
           </Field>
           <Field
+            label="Disk (MiB)"
+            name="resources.disk_mb"
+            error={errors.fields["resources.disk_mb"]}
+            hint={`${memory(RESOURCE_BOUNDS.disk_mb.min)}–${memory(RESOURCE_BOUNDS.disk_mb.max)}; workspace, home, Docker data and /tmp`}
+          >
+            {(p) => (
+              <input {...p} inputMode="numeric" value={form.disk_mb} onChange={(e) => set("disk_mb", e.target.value)} />
+            )}
+          </Field>
+          <Field
             label="Processes"
             name="resources.pids"
             error={errors.fields["resources.pids"]}
@@ -204,6 +216,18 @@ export function NewSessionDialog({ onClose, onCreated }: { onClose: () => void; 
             )}
           </Field>
         </div>
+        {isAdmin && (
+          <Field
+            label="Trusted mode"
+            name="trusted"
+            error={errors.fields.trusted}
+            hint="Its own Docker daemon, with emulated privileges: root on this host. Only for agents you trust."
+          >
+            {(p) => (
+              <input {...p} type="checkbox" checked={form.trusted} onChange={(e) => set("trusted", e.target.checked)} />
+            )}
+          </Field>
+        )}
         {errors.form && (
           <p className="error" role="alert" data-testid="form-error">
             {errors.form}

@@ -8,10 +8,17 @@ describe("new session form", () => {
       desktop: "xfce",
       resolution: "720p",
       runtime: "strand-agent",
-      resources: { cpus: 1.5, memory_mb: 2048, pids: 4096 },
+      resources: { cpus: 1.5, memory_mb: 2048, pids: 4096, disk_mb: 20480 },
       egress: "allow",
       permission_mode: "autonomous",
     });
+  });
+
+  it("sends the disk size, and trusted only when ticked", () => {
+    const body = toCreateBody({ ...INITIAL_FORM, name: "x", disk_mb: "4096", trusted: true });
+    expect(body.resources?.disk_mb).toBe(4096);
+    expect(body.trusted).toBe(true);
+    expect("trusted" in toCreateBody({ ...INITIAL_FORM, name: "x" })).toBe(false);
   });
 
   it("passes out-of-range and non-numeric values on, so the API names the field", () => {

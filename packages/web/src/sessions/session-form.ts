@@ -18,7 +18,10 @@ export interface SessionFormState {
   cpus: string;
   memory_mb: string;
   pids: string;
+  disk_mb: string;
   egress: EgressPolicy;
+  /** Offered to admins only: the API refuses it for everyone else. */
+  trusted: boolean;
   permission_mode: PermissionMode;
   /** USD; empty for no limit. */
   spend_limit_usd: string;
@@ -33,7 +36,9 @@ export const INITIAL_FORM: SessionFormState = {
   cpus: String(DEFAULT_RESOURCES.cpus),
   memory_mb: String(DEFAULT_RESOURCES.memory_mb),
   pids: String(DEFAULT_RESOURCES.pids),
+  disk_mb: String(DEFAULT_RESOURCES.disk_mb),
   egress: "allow",
+  trusted: false,
   permission_mode: "autonomous",
   spend_limit_usd: "",
 };
@@ -48,7 +53,9 @@ export const SESSION_FIELDS = [
   "resources.cpus",
   "resources.memory_mb",
   "resources.pids",
+  "resources.disk_mb",
   "egress",
+  "trusted",
   "permission_mode",
   "spend_limit_usd",
 ] as const;
@@ -64,7 +71,7 @@ export function toCreateBody(f: SessionFormState): CreateSessionBody {
     return (Number.isFinite(n) ? n : s) as number;
   };
   const resources: Record<string, unknown> = {};
-  for (const key of ["cpus", "memory_mb", "pids"] as const) resources[key] = numOrText(f[key]);
+  for (const key of ["cpus", "memory_mb", "pids", "disk_mb"] as const) resources[key] = numOrText(f[key]);
   return {
     name: f.name,
     desktop: f.desktop,
@@ -73,6 +80,7 @@ export function toCreateBody(f: SessionFormState): CreateSessionBody {
     ...(f.model.trim() ? { model: f.model.trim() } : {}),
     resources: resources as CreateSessionBody["resources"],
     egress: f.egress,
+    ...(f.trusted ? { trusted: true } : {}),
     permission_mode: f.permission_mode,
     ...(f.spend_limit_usd.trim() ? { spend_limit_usd: numOrText(f.spend_limit_usd) } : {}),
   };
