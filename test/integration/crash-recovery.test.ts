@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bridgeName } from "../../packages/node/src/index.js";
+import { bridgeName, chainsFor } from "../../packages/node/src/index.js";
 import { type Caller, caller } from "../support/http.js";
 import { createTestDatabase, withClient } from "../support/postgres.js";
 import { type ServerProcess, spawnServer } from "../support/process.js";
@@ -90,7 +90,8 @@ describe("SIGKILL of the server with desktops running and one being created", ()
     expect(await dockerObjectExists("network", `strand-${orphan}`)).toBe(false);
     expect(await dockerObjectExists("volume", `strand-${orphan}-work`)).toBe(false);
     // Its firewall rules go with it: the chains are rewritten from the networks that exist.
-    const rules = execFileSync("iptables", ["-w", "5", "-S", "STRAND-FWD"]).toString();
+    const chain = chainsFor(nodeOfDataDir(dataDir).id).forward;
+    const rules = execFileSync("iptables", ["-w", "5", "-S", chain]).toString();
     expect(rules).not.toContain(bridgeName(orphan));
     expect(rules).toContain(bridgeName(kept));
 

@@ -164,7 +164,17 @@ export async function removeNodeObjects(node: TestNode): Promise<void> {
   await new Firewall(node.id, 0, createLogger("silent")).remove().catch(() => {});
 }
 
-/** The next event showing session `id` in `state` (including ones already received). */
-export function reaches(ws: TestSocket, id: string, state: string, ms = 120_000) {
-  return ws.next((m) => m.type === "event" && m.event.session_id === id && m.event.session.state === state, ms);
+/**
+ * The next event showing session `id` in `state`, including ones already received, or only those
+ * received after the first `after` messages (a session that was ready before must be ready again).
+ */
+export function reaches(ws: TestSocket, id: string, state: string, ms = 120_000, after = 0) {
+  return ws.next(
+    (m) =>
+      ws.messages.indexOf(m) >= after &&
+      m.type === "event" &&
+      m.event.session_id === id &&
+      m.event.session.state === state,
+    ms,
+  );
 }

@@ -24,7 +24,7 @@ describe(`sessions API (${process.env.STRAND_TEST_DB})`, () => {
       runtime: "strand-agent",
       model: null,
       egress: "allow",
-      resources: { cpus: 2, memory_mb: 4096, pids: 4096 },
+      resources: { cpus: 2, memory_mb: 4096, pids: 4096, disk_mb: 20480 },
       desired_state: "running",
       state: "pending",
       node_id: null,
@@ -53,7 +53,7 @@ describe(`sessions API (${process.env.STRAND_TEST_DB})`, () => {
       runtime: "claude-code",
       model: "work-anthropic/claude-sonnet-4-5",
       egress: "deny",
-      resources: { cpus: 1.5, memory_mb: 2048, pids: 4096 },
+      resources: { cpus: 1.5, memory_mb: 2048, pids: 4096, disk_mb: 20480 },
       desired_state: "stopped",
       state: "stopped",
     });
@@ -68,6 +68,8 @@ describe(`sessions API (${process.env.STRAND_TEST_DB})`, () => {
     [{ name: "a", resources: { memory_mb: 64 } }, "body.resources.memory_mb", "memory_mb must be at least 512 MiB"],
     [{ name: "a", resources: { cpus: 1000 } }, "body.resources.cpus", "cpus must be at most 64 CPUs"],
     [{ name: "a", resources: { gpus: 1 } }, "body.resources.gpus", "Unrecognized key"],
+    [{ name: "a", resources: { disk_mb: 512 } }, "body.resources.disk_mb", "disk_mb must be at least 1024 MiB"],
+    [{ name: "a", resources: { disk_mb: 2_000_000 } }, "body.resources.disk_mb", "at most 1048576 MiB"],
     [{ name: "a", model: "claude" }, "body.model", "model must be provider/model"],
     [{ name: "a", owner_id: "usr_x" }, "body.owner_id", "Unrecognized key"],
     [{ name: 42 }, "body.name", "expected string"],
@@ -193,5 +195,52 @@ describe(`session state machine (${process.env.STRAND_TEST_DB})`, () => {
     const start = await t.admin("POST", `/api/v1/sessions/${id}/start`);
     expect(start.status).toBe(409);
     expect(start.body.message).toMatch(/being deleted/);
+  });
+});
+
+describe(`trusted sessions are an admin's decision (${process.env.STRAND_TEST_DB})`, () => {
+  it("a user may not create a trusted session, nor turn trusted mode on; an admin may", async () => {
+    const user = await t.newUser("untrusted@example.com");
+    const refused = await user.call("POST", "/api/v1/sessions", { body: { name: "root please", trusted: true } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toBe("forbidden");
+    expect(refused.body.message).toMatch(/only an admin can create a trusted session/i);
+    // Nothing was created by the refused request.
+    expect((await user.call("GET", "/api/v1/sessions")).body.items).toEqual([]);
+
+    const plain = await user.call("POST", "/api/v1/sessions", { body: { name: "plain", start: false } });
+    expect(plain.status).toBe(201);
+    const turnOn = await user.call("PATCH", `/api/v1/sessions/${plain.body.id}`, { body: { trusted: true } });
+    expect(turnOn.status).toBe(403);
+    expect(turnOn.body.message).toMatch(/admin/);
+    expect((await user.call("GET", `/api/v1/sessions/${plain.body.id}`)).body.trusted).toBe(false);
+    // Leaving it off (a no-op) is anybody's right.
+    expect((await user.call("PATCH", `/api/v1/sessions/${plain.body.id}`, { body: { trusted: false } })).status).toBe(
+      200,
+    );
+
+    const admin = await create({ name: "trusted by admin", trusted: true, start: false });
+    expect(admin.status).toBe(201);
+    expect(admin.body.trusted).toBe(true);
+    const off = await t.admin("PATCH", `/api/v1/sessions/${admin.body.id}`, { body: { trusted: false } });
+    expect(off.body.trusted).toBe(false);
+    const on = await t.admin("PATCH", `/api/v1/sessions/${admin.body.id}`, { body: { trusted: true } });
+    expect(on.body.trusted).toBe(true);
+  });
+});
+
+describe(`disk_mb (${process.env.STRAND_TEST_DB})`, () => {
+  it("can shrink before the first start, and only grow after it", async () => {
+    const { id } = (await create({ name: "disk", resources: { disk_mb: 4096 }, start: false })).body;
+    const shrunk = await t.admin("PATCH", `/api/v1/sessions/${id}`, { body: { resources: { disk_mb: 2048 } } });
+    expect(shrunk.body.resources.disk_mb).toBe(2048);
+    expect((await t.admin("POST", `/api/v1/sessions/${id}/start`)).body.state).toBe("pending");
+    await svc.transition(id, "starting", null);
+    await svc.transition(id, "ready", null);
+    const refused = await t.admin("PATCH", `/api/v1/sessions/${id}`, { body: { resources: { disk_mb: 1024 } } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(/disk_mb can only grow.*2048 MiB/);
+    const grown = await t.admin("PATCH", `/api/v1/sessions/${id}`, { body: { resources: { disk_mb: 8192 } } });
+    expect(grown.body.resources).toMatchObject({ disk_mb: 8192, memory_mb: 4096 });
   });
 });
