@@ -1,4 +1,5 @@
 import { statfs } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { DISK_WAIT_REASON, type SandboxDriver, type Session } from "@strand/protocol";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
 import type { Logger } from "pino";
@@ -10,6 +11,7 @@ import type { SessionService } from "../sessions/service.js";
 import { toSession } from "../sessions/to-session.js";
 
 const TICK_MS = 2_000;
+const STOP_WAIT_MS = 8_000;
 /** How long a desktop may take from container start to agentd saying hello. */
 export const READY_TIMEOUT_MS = 90_000;
 
@@ -41,6 +43,8 @@ const gib = (mb: number) => `${(mb / 1024).toFixed(1)} GiB`;
 export class Scheduler {
   private timer: NodeJS.Timeout | undefined;
   private readonly busy = new Set<string>();
+  /** Starts, stops and deletes under way: shutdown waits for them, or a start could land after it. */
+  private readonly inflight = new Set<Promise<void>>();
   private readonly readyTimers = new Map<string, NodeJS.Timeout>();
   private readonly startFinishedAt = new Map<string, number>();
   private unsubscribe: (() => void) | undefined;
@@ -83,6 +87,9 @@ export class Scheduler {
     this.stopped = true;
     clearInterval(this.timer);
     this.unsubscribe?.();
+    // A node call cut off mid-way is resumed by the next process, but one still running after
+    // shutdown would create a container nobody watches.
+    await Promise.race([Promise.allSettled([...this.inflight]), sleep(STOP_WAIT_MS, undefined, { ref: false })]);
     for (const t of this.readyTimers.values()) clearTimeout(t);
     await this.o.db
       .update(nodes)
@@ -244,9 +251,13 @@ export class Scheduler {
       const s = toSession(row);
       if (this.busy.has(s.id)) continue;
       this.busy.add(s.id);
-      this.handle(s)
+      const work = this.handle(s)
         .catch((err) => this.o.log.warn({ err, session: s.id }, "could not drive session"))
-        .finally(() => this.busy.delete(s.id));
+        .finally(() => {
+          this.busy.delete(s.id);
+          this.inflight.delete(work);
+        });
+      this.inflight.add(work);
     }
   }
 
