@@ -63,12 +63,17 @@ describe("strand CLI against a running server", () => {
 
   it("creates, lists, stops and deletes sessions, with --json", async () => {
     const created = await runCli(
-      ["sessions", "create", "from-cli", "--desktop", "sway", "--memory", "2048", "--json"],
+      ["sessions", "create", "from-cli", "--desktop", "sway", "--memory", "2048", "--disk", "4096", "--json"],
       env,
     );
     expect(created.code, created.stderr).toBe(0);
     const s = JSON.parse(created.stdout);
-    expect(s).toMatchObject({ name: "from-cli", desktop: "sway", resources: { memory_mb: 2048 }, state: "pending" });
+    expect(s).toMatchObject({
+      name: "from-cli",
+      desktop: "sway",
+      resources: { memory_mb: 2048, disk_mb: 4096 },
+      state: "pending",
+    });
 
     const list = await runCli(["sessions", "list"], env);
     expect(list.stdout).toMatch(new RegExp(`${s.id}\\s+from-cli\\s+pending\\s+sway`));

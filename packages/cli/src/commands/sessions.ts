@@ -20,7 +20,10 @@ function describe(s: Session): string {
     ["runtime", s.runtime],
     ["model", s.model ?? "-"],
     ["egress", s.egress],
-    ["resources", `${s.resources.cpus} CPUs, ${s.resources.memory_mb} MiB, ${s.resources.pids} pids`],
+    [
+      "resources",
+      `${s.resources.cpus} CPUs, ${s.resources.memory_mb} MiB memory, ${s.resources.disk_mb} MiB disk, ${s.resources.pids} pids`,
+    ],
     ["node", s.node_id ?? "-"],
     ["created", s.created_at],
   ];
@@ -66,8 +69,16 @@ export function registerSessions(program: Command): void {
     .option("--cpus <n>", "CPU limit in cores", number("--cpus"))
     .option("--memory <MiB>", "memory limit in MiB", number("--memory"))
     .option("--pids <n>", "process limit", number("--pids"))
+    .option(
+      "--disk <MiB>",
+      "disk limit in MiB: workspace, home, Docker data and /tmp (default 20480, 1024-1048576)",
+      number("--disk"),
+    )
     .addOption(new Option("--egress <policy>", "internet access").choices(EGRESS_POLICIES).default("allow"))
-    .option("--trusted", "give the session its own Docker daemon (emulated privileges; see docs/security.md)")
+    .option(
+      "--trusted",
+      "give the session its own Docker daemon (emulated privileges, root on the host: admins only; see docs/security.md)",
+    )
     .option("--no-start", "create it stopped")
     .action(async (name: string, o: CreateOptions, cmd: Command) => {
       const { client, out } = clientFor(cmd);
@@ -75,6 +86,7 @@ export function registerSessions(program: Command): void {
       if (o.cpus !== undefined) resources.cpus = o.cpus;
       if (o.memory !== undefined) resources.memory_mb = o.memory;
       if (o.pids !== undefined) resources.pids = o.pids;
+      if (o.disk !== undefined) resources.disk_mb = o.disk;
       const s = await client.createSession({
         name,
         desktop: o.desktop,
@@ -122,6 +134,7 @@ interface CreateOptions {
   cpus?: number;
   memory?: number;
   pids?: number;
+  disk?: number;
   egress: (typeof EGRESS_POLICIES)[number];
   start: boolean;
   trusted?: boolean;
