@@ -230,7 +230,8 @@ function decodeMountPath(p: string): string {
 
 async function ensureDir(path: string, uid: number, mode = 0o755): Promise<void> {
   await mkdir(path, { recursive: true });
-  await chown(path, uid, uid);
+  // Only root can give a folder away; a node without root has no firewall either (docs/security.md).
+  if (process.getuid?.() === 0) await chown(path, uid, uid);
   await chmod(path, mode);
 }
 
