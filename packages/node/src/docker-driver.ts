@@ -127,6 +127,20 @@ export class DockerSandboxDriver implements SandboxDriver {
     this.egress.set(spec.id, spec.egress);
     // Rules first, container second: there is never a moment the desktop runs unfenced.
     await this.syncFirewall();
+    const running = await this.docker
+      .getContainer(names.container(spec.id))
+      .inspect()
+      .then(
+        (i) => i.State.Running || i.State.Paused,
+        () => false,
+      );
+    if (running) {
+      // A start cut off by a server restart, landing on a desktop that runs: its disk is mounted and
+      // in use (its /tmp holds the X socket), so only the newly minted token is written.
+      await writeAgentFiles(this.disks.layout(spec.id).agentd, spec.sessionToken);
+      onProgress("desktop");
+      return;
+    }
     onProgress("volumes");
     const disk = await this.disks.prepare(spec.id, spec.resources.disk_mb, { trusted: spec.trusted });
     await this.ensureVolumes(spec.id, disk);
