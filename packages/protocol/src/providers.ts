@@ -155,5 +155,5 @@ const spendLimitSchema = z
   .number()
   .min(0, "spend_limit_usd must be 0 or more")
   .max(1_000_000, "spend_limit_usd must be at most 1000000")
-  .describe("USD; null means no limit.");
+  .describe("USD, kept to the micro-dollar (rounded half up); null means no limit.");
 export const SpendLimitSchema = spendLimitSchema.nullable();

@@ -16,6 +16,7 @@ import { sessions } from "../db/schema.js";
 import { recordEvent } from "../events/record.js";
 import { HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
+import { usdToMicros } from "../lib/money.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { type SessionRow, toSession } from "./to-session.js";
 
@@ -51,7 +52,7 @@ export class SessionService {
           cpus: resources.cpus,
           memoryMb: resources.memory_mb,
           pids: resources.pids,
-          spendLimitUsd: body.spend_limit_usd ?? null,
+          spendLimitMicros: usdToMicros(body.spend_limit_usd ?? null),
           desiredState: start ? "running" : "stopped",
           state: start ? "pending" : "stopped",
           stateReason: start ? WAITING_FOR_NODE : null,
@@ -114,7 +115,7 @@ export class SessionService {
       if (body.model !== undefined) patch.model = body.model;
       if (body.egress !== undefined) patch.egress = body.egress;
       if (body.permission_mode !== undefined) patch.permissionMode = body.permission_mode;
-      if (body.spend_limit_usd !== undefined) patch.spendLimitUsd = body.spend_limit_usd;
+      if (body.spend_limit_usd !== undefined) patch.spendLimitMicros = usdToMicros(body.spend_limit_usd);
       if (body.resources) {
         patch.cpus = body.resources.cpus ?? row.cpus;
         patch.memoryMb = body.resources.memory_mb ?? row.memoryMb;
