@@ -128,6 +128,8 @@ export type TestProviderBody = z.infer<typeof TestProviderBodySchema>;
 
 export const PROVIDER_TEST_ERRORS = [
   "unreachable",
+  /** The base URL resolves to an address the server's network policy refuses. */
+  "address_refused",
   "timeout",
   "bad_key",
   "not_found",

@@ -91,7 +91,7 @@ export async function handleLlmCall(
       deps.retry,
     );
     facts.attempts = result.attempts;
-    if (!result.ok) throw upstreamFailure(result, route);
+    if (!result.ok) throw upstreamFailure(result, route, deps.providers.guard.reachedNonPublic(route.provider.baseUrl));
     const contentType = String(result.response.headers["content-type"] ?? "");
     if (plan.stream && contentType.includes("text/event-stream")) {
       await streamThrough(api, plan, result.response, reply, abort.signal, facts, () => {
