@@ -105,6 +105,10 @@ describe("NetworkGuard at connect time (the provider Agent)", () => {
     const r = await get(guard(["none"], fakeDns({})), `http://127.0.0.1:${port}/v1/models`);
     expect(r).toMatchObject({ ok: false, kind: "refused", attempts: 1 });
     expect(hits).toBe(before);
+    for (const literal of ["[::1]", "[::ffff:127.0.0.1]", "169.254.169.254"]) {
+      const v6 = await get(guard(["none"], fakeDns({})), `http://${literal}:${port}/v1/models`);
+      expect(v6, literal).toMatchObject({ ok: false, kind: "refused", attempts: 1 });
+    }
   });
 
   it("refuses a stored provider once the policy is stricter (same data, new server)", async () => {
