@@ -30,6 +30,8 @@ export const ErrorCodes = {
   databaseUnavailable: "database_unavailable",
   providerUnreachable: "provider_unreachable",
   providerError: "provider_error",
+  /** The provider's base URL resolves to an address the server refuses to connect to. */
+  providerAddressRefused: "provider_address_refused",
   internal: "internal_error",
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -128,6 +128,8 @@ export type TestProviderBody = z.infer<typeof TestProviderBodySchema>;
 
 export const PROVIDER_TEST_ERRORS = [
   "unreachable",
+  /** The base URL resolves to an address the server's network policy refuses. */
+  "address_refused",
   "timeout",
   "bad_key",
   "not_found",
@@ -155,5 +157,5 @@ const spendLimitSchema = z
   .number()
   .min(0, "spend_limit_usd must be 0 or more")
   .max(1_000_000, "spend_limit_usd must be at most 1000000")
-  .describe("USD; null means no limit.");
+  .describe("USD, kept to the micro-dollar (rounded half up); null means no limit.");
 export const SpendLimitSchema = spendLimitSchema.nullable();

@@ -28,8 +28,24 @@ describe("resolveConfig", () => {
     [{ STRAND_SECURE_COOKIES: "sometimes" }, /STRAND_SECURE_COOKIES must be true or false/],
     [{ STRAND_BODY_LIMIT: "-1" }, /STRAND_BODY_LIMIT must be a positive number/],
     [{ STRAND_SECRET: "short" }, /STRAND_SECRET must be at least 16 characters/],
+    [
+      { STRAND_PROVIDER_PRIVATE_NETWORKS: "loopback,lan" },
+      /STRAND_PROVIDER_PRIVATE_NETWORKS: "lan" is not a range.*Accepted: loopback, private/,
+    ],
+    [{ STRAND_PROVIDER_PRIVATE_NETWORKS: "10.0.0.0/33" }, /"10.0.0.0\/33" has a prefix length outside 0-32/],
+    [{ STRAND_PROVIDER_PRIVATE_NETWORKS: "none,private" }, /"none" must stand alone/],
+    [{ STRAND_PROVIDER_PRIVATE_NETWORKS: "169.254.169.254/32" }, /lies in 169.254.0.0\/16/],
   ])("rejects %j", (env, message) => {
     expect(() => resolveConfig(env)).toThrow(ConfigError);
     expect(() => resolveConfig(env)).toThrow(message);
+  });
+
+  it("lets providers reach loopback by default, and takes range names and CIDRs", () => {
+    expect(resolveConfig({}).providerPrivateNetworks).toEqual(["loopback"]);
+    expect(
+      resolveConfig({ STRAND_PROVIDER_PRIVATE_NETWORKS: " private, 10.8.0.0/16 ,fd12:3456::/48, 192.0.2.7" })
+        .providerPrivateNetworks,
+    ).toEqual(["private", "10.8.0.0/16", "fd12:3456::/48", "192.0.2.7"]);
+    expect(resolveConfig({ STRAND_PROVIDER_PRIVATE_NETWORKS: "none" }).providerPrivateNetworks).toEqual(["none"]);
   });
 });

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AdminSeed } from "./auth/bootstrap.js";
+import { NetworkPolicyError, parseNetworkPolicy } from "./providers/network-policy.js";
 
 export interface ServerConfig {
   port: number;
@@ -94,9 +95,7 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, flags: Serve
     llmBodyLimitBytes: parsePositive("STRAND_LLM_BODY_LIMIT", env.STRAND_LLM_BODY_LIMIT, 33_554_432),
     allowedOrigins: parseList(env.STRAND_ALLOWED_ORIGINS),
     metricsToken: nonEmpty(env.STRAND_METRICS_TOKEN),
-    providerPrivateNetworks: nonEmpty(env.STRAND_PROVIDER_PRIVATE_NETWORKS)
-      ? parseList(env.STRAND_PROVIDER_PRIVATE_NETWORKS)
-      : ["loopback"],
+    providerPrivateNetworks: parsePrivateNetworks(env.STRAND_PROVIDER_PRIVATE_NETWORKS),
     minFreeDiskMb: parseNonNegative("STRAND_MIN_FREE_DISK_MB", env.STRAND_MIN_FREE_DISK_MB, 2048),
   };
 }
@@ -145,6 +144,18 @@ function parseList(v: string | undefined): string[] {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** Checked here so a typo stops the start-up instead of refusing every provider later. */
+function parsePrivateNetworks(v: string | undefined): string[] {
+  const entries = nonEmpty(v) ? parseList(v) : ["loopback"];
+  try {
+    parseNetworkPolicy(entries);
+  } catch (err) {
+    if (err instanceof NetworkPolicyError) throw new ConfigError(`STRAND_PROVIDER_PRIVATE_NETWORKS: ${err.message}`);
+    throw err;
+  }
+  return entries;
 }
 
 function parseBool(name: string, v: string | undefined, fallback: boolean): boolean {

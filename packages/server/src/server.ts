@@ -14,6 +14,8 @@ import { nodes } from "./db/schema.js";
 import { EventBus } from "./events/bus.js";
 import { NodeRegistry, nodeIdFor } from "./nodes/registry.js";
 import { createMetrics } from "./observability/metrics.js";
+import { NetworkGuard } from "./providers/network-guard.js";
+import { parseNetworkPolicy } from "./providers/network-policy.js";
 import { ProviderStore } from "./providers/store.js";
 import { CallerCache } from "./proxy/caller-cache.js";
 import { createUpstreamAgent } from "./proxy/upstream.js";
@@ -70,7 +72,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   const secret = loadServerSecret({ secret: config.secret, dataDir: config.dataDir, log });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
-  const upstream = createUpstreamAgent();
+  const providerNetwork = new NetworkGuard(parseNetworkPolicy(config.providerPrivateNetworks));
+  const upstream = createUpstreamAgent(providerNetwork);
   let bus: EventBus | undefined;
   let conversationHub: ConversationHub | undefined;
   try {
@@ -105,7 +108,7 @@ export async function startServer(
       streams,
       thumbnails,
       log,
-      providers: new ProviderStore(database.db, new SecretBox(secret)),
+      providers: new ProviderStore(database.db, new SecretBox(secret), providerNetwork),
       upstream,
       proxyCallers: new CallerCache(),
     };

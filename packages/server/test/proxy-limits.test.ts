@@ -1,10 +1,12 @@
 import { createServer } from "node:net";
 import Anthropic from "@anthropic-ai/sdk";
+import { eq } from "drizzle-orm";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScriptedLlm, startScriptedLlm } from "../../../test/fixtures/llm/server.js";
 import { type AgentSession, addProvider, agentSession, callsOf } from "../../../test/support/llm.js";
 import { startTestServer, type TestServer } from "../../../test/support/server.js";
+import { sessions } from "../src/db/schema.js";
 
 let t: TestServer;
 let llm: ScriptedLlm;
@@ -136,7 +138,7 @@ describe("spend limits", () => {
     await callsOf(t, s.id, 1);
     const session = await t.admin("GET", `/api/v1/sessions/${s.id}`);
     expect(session.body).toMatchObject({ spend_limit_usd: 0.01 });
-    expect(session.body.spend_usd).toBeCloseTo(0.018, 9);
+    expect(session.body.spend_usd).toBe(0.018);
 
     const err = await ask(s).catch((e: unknown) => e);
     expect(err).toMatchObject({
@@ -156,7 +158,7 @@ describe("spend limits", () => {
     });
     await expect(o).rejects.toMatchObject({ status: 402, type: "spend_limit", code: "session_spend_limit" });
     const rows = await callsOf(t, s.id, 3);
-    expect(rows.slice(1).map((r) => [r.status, r.httpStatus, r.costUsd])).toEqual([
+    expect(rows.slice(1).map((r) => [r.status, r.httpStatus, r.costMicros])).toEqual([
       ["spend_limit", 402, 0],
       ["spend_limit", 402, 0],
     ]);
@@ -181,7 +183,7 @@ describe("spend limits", () => {
     await ask(s1);
     await callsOf(t, s1.id, 1);
     const me = await carol.call("GET", "/api/v1/me");
-    expect(me.body.spend_this_month_usd).toBeCloseTo(0.018, 9);
+    expect(me.body.spend_this_month_usd).toBe(0.018);
 
     const err = openaiAgent(s2).chat.completions.create({
       model: "anth/claude-sonnet-4-5",
@@ -192,6 +194,45 @@ describe("spend limits", () => {
       code: "user_spend_limit",
       message: expect.stringContaining(`An admin can raise it with PATCH /api/v1/users/${carol.id}`),
     });
+  });
+
+  it("counts money exactly: ten calls of $0.10 reach a $1 limit, and the totals show $1", async () => {
+    // In floats, ten 0.1s sum to 0.9999999999999999: under the limit, so an eleventh call would pass.
+    const dave = await t.newUser("dave@example.com");
+    await addProvider(dave.call, { name: "oai", kind: "openai", base_url: `${llm.url}/v1`, api_key: "k" });
+    const s = await agentSession(t, dave.call, { spend_limit_usd: 1 });
+    const call = () =>
+      openaiAgent(s).chat.completions.create({ model: "oai/gpt-4.1-nano", messages: [{ role: "user", content: "x" }] });
+    for (let i = 0; i < 10; i++) {
+      // gpt-4.1-nano costs $0.10 per million input tokens.
+      llm.push({ text: "ten cents", usage: { input: 1_000_000, output: 0 } });
+      await call();
+    }
+    const rows = await callsOf(t, s.id, 10);
+    expect(rows.map((r) => r.costMicros)).toEqual(Array(10).fill(100_000));
+    expect((await dave.call("GET", `/api/v1/sessions/${s.id}`)).body).toMatchObject({
+      spend_usd: 1,
+      spend_limit_usd: 1,
+    });
+    expect((await dave.call("GET", "/api/v1/me")).body.spend_this_month_usd).toBe(1);
+
+    llm.push({ text: "one call too many" });
+    await expect(call()).rejects.toMatchObject({
+      status: 402,
+      code: "session_spend_limit",
+      message: expect.stringContaining("has spent $1.00 of its $1.00"),
+    });
+  });
+
+  it("takes limits in USD and keeps them to the micro-dollar", async () => {
+    const s = await t.admin("POST", "/api/v1/sessions", {
+      body: { name: "x", start: false, spend_limit_usd: 0.1234565 },
+    });
+    expect(s.body.spend_limit_usd).toBe(0.123457); // rounded half up at the sixth decimal
+    const patched = await t.admin("PATCH", `/api/v1/sessions/${s.body.id}`, { body: { spend_limit_usd: 0.3 } });
+    expect(patched.body.spend_limit_usd).toBe(0.3);
+    const [row] = await t.server.database.db.select().from(sessions).where(eq(sessions.id, s.body.id));
+    expect(row).toMatchObject({ spendLimitMicros: 300_000, spendMicros: 0 });
   });
 
   it("validates spend limits", async () => {

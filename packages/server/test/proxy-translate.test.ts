@@ -138,7 +138,7 @@ describe(`Anthropic agent → OpenAI-style provider (${process.env.STRAND_TEST_D
     });
     const rows = await callsOf(t, s.id);
     const row = rows.find((r) => r.model === "qwen-coder")!;
-    expect(row).toMatchObject({ stream: true, inputTokens: 33, outputTokens: 9, costUsd: 0, status: "ok" });
+    expect(row).toMatchObject({ stream: true, inputTokens: 33, outputTokens: 9, costMicros: 0, status: "ok" });
   });
 
   it("refuses what Chat Completions cannot carry, in Anthropic's shape", async () => {

@@ -28,6 +28,7 @@ const errors = {
 export const providerRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   requireAuth(app, ctx.database.db);
   const store = ctx.providers;
+  const net = { dispatcher: ctx.upstream, guard: store.guard };
   const tags = ["providers"];
   const actor = (req: Parameters<typeof caller>[0]) => {
     const { user } = caller(req);
@@ -105,14 +106,16 @@ export const providerRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async 
     async (req) => {
       const p = await store.resolveById(caller(req).user.id, req.params.id);
       try {
-        const models = await discoverModels(ctx.upstream, p);
+        const models = await discoverModels(net, p);
         return { items: models.map((m) => ({ ...m, model: `${p.name}/${m.id}` })) };
       } catch (err) {
         if (!(err instanceof ProviderCallError)) throw err;
         const code =
-          err.error === "unreachable" || err.error === "timeout"
-            ? ErrorCodes.providerUnreachable
-            : ErrorCodes.providerError;
+          err.error === "address_refused"
+            ? ErrorCodes.providerAddressRefused
+            : err.error === "unreachable" || err.error === "timeout"
+              ? ErrorCodes.providerUnreachable
+              : ErrorCodes.providerError;
         throw new HttpError(502, code, `listing the models of ${p.name} failed: ${err.message}`, {
           reason: err.error,
           status: err.status,
@@ -134,7 +137,7 @@ export const providerRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async 
     },
     async (req) => {
       const p = await store.resolveById(caller(req).user.id, req.params.id);
-      return testProvider(ctx.upstream, p, req.body?.model);
+      return testProvider(net, p, req.body?.model);
     },
   );
 };

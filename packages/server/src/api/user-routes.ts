@@ -6,6 +6,7 @@ import { createUser, toUser } from "../auth/users.js";
 import type { AppContext } from "../context.js";
 import { users } from "../db/schema.js";
 import { notFound } from "../lib/http-error.js";
+import { usdToMicros } from "../lib/money.js";
 import { requireAdmin, requireAuth } from "./require-auth.js";
 
 export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
@@ -67,7 +68,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
       requireAdmin(req);
       const patch: Partial<typeof users.$inferInsert> = { updatedAt: new Date() };
       if (req.body.name !== undefined) patch.name = req.body.name;
-      if (req.body.spend_limit_usd !== undefined) patch.spendLimitUsd = req.body.spend_limit_usd;
+      if (req.body.spend_limit_usd !== undefined) patch.spendLimitMicros = usdToMicros(req.body.spend_limit_usd);
       const [row] = await db.update(users).set(patch).where(eq(users.id, req.params.id)).returning();
       if (!row) throw notFound("user", req.params.id);
       ctx.proxyCallers.invalidateUser(row.id);

@@ -4,6 +4,7 @@ import type { Db } from "../db/database.js";
 import { users } from "../db/schema.js";
 import { conflict } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
+import { microsToUsd, usdToMicros } from "../lib/money.js";
 import { iso, spendMonth } from "../lib/time.js";
 import { hashPassword } from "./passwords.js";
 
@@ -15,8 +16,8 @@ export function toUser(row: UserRow): User {
     email: row.email,
     name: row.name,
     is_admin: row.isAdmin,
-    spend_limit_usd: row.spendLimitUsd,
-    spend_this_month_usd: row.spendMonth === spendMonth() ? row.spendMonthUsd : 0,
+    spend_limit_usd: microsToUsd(row.spendLimitMicros),
+    spend_this_month_usd: row.spendMonth === spendMonth() ? microsToUsd(row.spendMonthMicros) : 0,
     created_at: iso(row.createdAt),
   };
 }
@@ -41,7 +42,7 @@ export async function createUser(db: Db, input: NewUser): Promise<UserRow> {
       name: input.name ?? email.split("@")[0] ?? email,
       passwordHash: await hashPassword(input.password),
       isAdmin: input.isAdmin,
-      spendLimitUsd: input.spendLimitUsd ?? null,
+      spendLimitMicros: usdToMicros(input.spendLimitUsd ?? null),
     })
     .returning();
   if (!row) throw new Error("insert into users returned no row");

@@ -33,7 +33,8 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const MIGRATIONS_DIR = fileURLToPath(new URL("../../drizzle", import.meta.url));
+/** Where the SQL migrations live; tests build partial copies of it to migrate step by step. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../drizzle", import.meta.url));
 // Any constant works; it only has to be the same for every replica.
 const MIGRATION_LOCK_KEY = 0x5752414e; // "STRN"
 

@@ -2,6 +2,7 @@
 // Migrations in ../../drizzle are generated from this file with `npm run db:generate -w @strand/server`.
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -25,9 +26,10 @@ export const users = pgTable(
     name: text("name").notNull(),
     passwordHash: text("password_hash").notNull(),
     isAdmin: boolean("is_admin").notNull().default(false),
-    spendLimitUsd: doublePrecision("spend_limit_usd"),
+    /** Money is whole micro-dollars (lib/money.ts), so sums and limit checks are exact. */
+    spendLimitMicros: bigint("spend_limit_micros", { mode: "number" }),
     /** Running LLM spend of `spend_month` (YYYY-MM, UTC); a new month starts from 0. */
-    spendMonthUsd: doublePrecision("spend_month_usd").notNull().default(0),
+    spendMonthMicros: bigint("spend_month_micros", { mode: "number" }).notNull().default(0),
     spendMonth: text("spend_month"),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -124,9 +126,9 @@ export const sessions = pgTable(
     state: text("state").notNull(),
     stateReason: text("state_reason"),
     nodeId: text("node_id").references(() => nodes.id, { onDelete: "set null" }),
-    spendLimitUsd: doublePrecision("spend_limit_usd"),
+    spendLimitMicros: bigint("spend_limit_micros", { mode: "number" }),
     /** Running total of this session's llm_calls costs, so the proxy checks limits without a SUM. */
-    spendUsd: doublePrecision("spend_usd").notNull().default(0),
+    spendMicros: bigint("spend_micros", { mode: "number" }).notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),
@@ -252,7 +254,8 @@ export const llmCalls = pgTable(
     stream: boolean("stream").notNull().default(false),
     inputTokens: integer("input_tokens").notNull().default(0),
     outputTokens: integer("output_tokens").notNull().default(0),
-    costUsd: doublePrecision("cost_usd").notNull().default(0),
+    /** Micro-dollars, rounded once per call (proxy/prices.ts). */
+    costMicros: bigint("cost_micros", { mode: "number" }).notNull().default(0),
     latencyMs: integer("latency_ms").notNull(),
     /** Streams only: from the request reaching the proxy to the first content event sent on. */
     ttftMs: integer("ttft_ms"),

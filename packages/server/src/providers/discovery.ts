@@ -1,9 +1,16 @@
 import type { ProviderTestResult } from "@strand/protocol";
 import type { Dispatcher } from "undici";
 import { isObject, str } from "../proxy/json.js";
-import { callUpstream } from "../proxy/upstream.js";
+import { callUpstream, type UpstreamResult } from "../proxy/upstream.js";
 import { apiRoot, authHeaders, ollamaNativeRoot, wireApi } from "./endpoints.js";
+import type { NetworkGuard } from "./network-guard.js";
 import type { ResolvedProvider } from "./store.js";
+
+/** How discovery reaches providers: the guarded connection pool, and the guard that watches it. */
+export interface ProviderNetwork {
+  dispatcher: Dispatcher;
+  guard: NetworkGuard;
+}
 
 export interface DiscoveredModel {
   id: string;
@@ -26,9 +33,9 @@ export class ProviderCallError extends Error {
 
 const ONE_TRY = { attempts: 1, budgetMs: 0, baseDelayMs: 0 };
 
-async function getJson(dispatcher: Dispatcher, p: ResolvedProvider, url: string, timeoutMs: number): Promise<unknown> {
+async function getJson(net: ProviderNetwork, p: ResolvedProvider, url: string, timeoutMs: number): Promise<unknown> {
   const result = await callUpstream(
-    dispatcher,
+    net.dispatcher,
     {
       url,
       method: "GET",
@@ -39,7 +46,7 @@ async function getJson(dispatcher: Dispatcher, p: ResolvedProvider, url: string,
     },
     ONE_TRY,
   );
-  if (!result.ok) throw classify(p, url, result);
+  if (!result.ok) throw classify(net, p, url, result);
   const text = await result.response.body.text();
   try {
     return JSON.parse(text);
@@ -53,10 +60,18 @@ async function getJson(dispatcher: Dispatcher, p: ResolvedProvider, url: string,
 }
 
 function classify(
+  net: ProviderNetwork,
   p: ResolvedProvider,
   url: string,
-  r: { kind: "http"; status: number; body: string } | { kind: "unreachable" | "timeout" | "aborted"; message: string },
+  r: Exclude<UpstreamResult, { ok: true }>,
 ): ProviderCallError {
+  if (r.kind === "refused") {
+    return new ProviderCallError(
+      "address_refused",
+      `Strand refused to connect to ${url}: ${r.message}. ` +
+        `The provider's owner can change base_url with PATCH /api/v1/providers/${p.id}`,
+    );
+  }
   if (r.kind !== "http") {
     return r.kind === "unreachable"
       ? new ProviderCallError(
@@ -65,7 +80,7 @@ function classify(
         )
       : new ProviderCallError("timeout", `${url} did not answer in time; is the provider overloaded or the URL wrong?`);
   }
-  const detail = providerMessage(r.body);
+  const detail = providerMessage(r.body, net.guard.reachedNonPublic(url));
   if (r.status === 401 || r.status === 403) {
     return new ProviderCallError(
       "bad_key",
@@ -88,30 +103,39 @@ function classify(
   );
 }
 
-/** The human part of a provider's error body, whichever shape it has. */
-export function providerMessage(body: string): string {
+const NON_PUBLIC_DETAIL_MAX = 200;
+
+/**
+ * The human part of a provider's error body, whichever shape it has. From a host on a loopback
+ * or private address (`fromNonPublic`) only a provider-shaped JSON message is repeated, capped:
+ * a base URL pointed at an internal service must not turn Strand into a way to read its pages.
+ */
+export function providerMessage(body: string, fromNonPublic = false): string {
+  let j: unknown;
   try {
-    const j: unknown = JSON.parse(body);
-    if (isObject(j)) {
-      if (isObject(j.error)) return str(j.error.message) ?? JSON.stringify(j.error);
-      if (typeof j.error === "string") return j.error;
-      if (typeof j.message === "string") return j.message;
-      if (typeof j.detail === "string") return j.detail;
-    }
+    j = JSON.parse(body);
   } catch {
     // not JSON
   }
+  const shaped = isObject(j)
+    ? isObject(j.error)
+      ? str(j.error.message)
+      : (str(j.error) ?? str(j.message) ?? str(j.detail))
+    : undefined;
+  if (fromNonPublic) return shaped ? shaped.slice(0, NON_PUBLIC_DETAIL_MAX) : "";
+  if (shaped !== undefined) return shaped;
+  if (isObject(j) && isObject(j.error)) return JSON.stringify(j.error);
   return body.trim().slice(0, 300);
 }
 
 /** Asks the provider which models it has: `/v1/models`, or Ollama's `/api/tags`. */
 export async function discoverModels(
-  dispatcher: Dispatcher,
+  net: ProviderNetwork,
   p: ResolvedProvider,
   timeoutMs = 10_000,
 ): Promise<DiscoveredModel[]> {
   if (p.kind === "ollama") {
-    const tags = await getJson(dispatcher, p, `${ollamaNativeRoot(p.baseUrl)}/tags`, timeoutMs).catch(() => undefined);
+    const tags = await getJson(net, p, `${ollamaNativeRoot(p.baseUrl)}/tags`, timeoutMs).catch(() => undefined);
     if (isObject(tags) && Array.isArray(tags.models)) {
       return tags.models
         .filter(isObject)
@@ -123,7 +147,7 @@ export async function discoverModels(
     wireApi(p.kind) === "anthropic"
       ? `${apiRoot(p.kind, p.baseUrl)}/models?limit=1000`
       : `${apiRoot(p.kind, p.baseUrl)}/models`;
-  const body = await getJson(dispatcher, p, url, timeoutMs);
+  const body = await getJson(net, p, url, timeoutMs);
   // OpenAI and Anthropic wrap the list in `data`; Together answers a bare array.
   const list = Array.isArray(body) ? body : isObject(body) && Array.isArray(body.data) ? body.data : undefined;
   if (!list) throw new ProviderCallError("bad_response", `${url} answered JSON without a model list; check base_url`);
@@ -139,7 +163,7 @@ export async function discoverModels(
  * both the key and the model are checked.
  */
 export async function testProvider(
-  dispatcher: Dispatcher,
+  net: ProviderNetwork,
   p: ResolvedProvider,
   model?: string,
   timeoutMs = 15_000,
@@ -148,7 +172,7 @@ export async function testProvider(
   const latency = () => Math.round(performance.now() - t0);
   try {
     if (!model) {
-      const models = await discoverModels(dispatcher, p, timeoutMs);
+      const models = await discoverModels(net, p, timeoutMs);
       return {
         ok: true,
         latency_ms: latency(),
@@ -162,7 +186,7 @@ export async function testProvider(
     // The same body is valid in both APIs.
     const body = { model, max_tokens: 1, messages: [{ role: "user", content: "ping" }] };
     const result = await callUpstream(
-      dispatcher,
+      net.dispatcher,
       {
         url,
         method: "POST",
@@ -173,7 +197,7 @@ export async function testProvider(
       },
       ONE_TRY,
     );
-    if (!result.ok) throw classify(p, url, result);
+    if (!result.ok) throw classify(net, p, url, result);
     await result.response.body.dump();
     return { ok: true, latency_ms: latency(), error: null, status: 200, message: `${p.name}/${model} answered` };
   } catch (err) {

@@ -1,6 +1,7 @@
 import {
   type CreateProviderBody,
   DEFAULT_BASE_URLS,
+  ErrorCodes,
   type Provider,
   type ProviderKind,
   type UpdateProviderBody,
@@ -13,6 +14,7 @@ import { providers } from "../db/schema.js";
 import { conflict, forbidden, HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
 import { normalizeBaseUrl } from "./endpoints.js";
+import type { NetworkGuard } from "./network-guard.js";
 import { type ProviderRow, toProvider } from "./to-provider.js";
 
 /** A provider ready to call: the key decrypted, only ever held in server memory. */
@@ -48,6 +50,8 @@ export class ProviderStore {
   constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
+    /** Which addresses base URLs may reach; also guards every connection to providers. */
+    readonly guard: NetworkGuard,
     private readonly cacheTtlMs = 5_000,
   ) {}
 
@@ -56,6 +60,7 @@ export class ProviderStore {
     if (shared && !actor.isAdmin) throw forbidden("only an admin can create a shared provider; leave out shared");
     const id = newId("prv");
     const baseUrl = normalizeBaseUrl(body.base_url ?? (DEFAULT_BASE_URLS[body.kind] as string));
+    await this.checkBaseUrl(baseUrl);
     try {
       const [row] = await this.db
         .insert(providers)
@@ -96,7 +101,10 @@ export class ProviderStore {
     if (body.shared && !actor.isAdmin) throw forbidden("only an admin can share a provider");
     const patch: Partial<typeof providers.$inferInsert> = { updatedAt: new Date() };
     if (body.name !== undefined) patch.name = body.name;
-    if (body.base_url !== undefined) patch.baseUrl = normalizeBaseUrl(body.base_url);
+    if (body.base_url !== undefined) {
+      patch.baseUrl = normalizeBaseUrl(body.base_url);
+      await this.checkBaseUrl(patch.baseUrl);
+    }
     if (body.shared !== undefined) patch.shared = body.shared;
     if (body.api_key === null) {
       patch.apiKeyEnc = null;
@@ -201,6 +209,14 @@ export class ProviderStore {
     if (row.ownerId !== userId)
       throw forbidden(`provider ${row.name} is shared by an admin; only its owner can change it`);
     return row;
+  }
+
+  /** Refuses, as a field error, a base URL that is or resolves to an address the guard refuses. */
+  private async checkBaseUrl(baseUrl: string): Promise<void> {
+    const refusal = await this.guard.checkBaseUrl(baseUrl);
+    if (!refusal) return;
+    const message = `base_url: ${refusal}`;
+    throw new HttpError(400, ErrorCodes.validationFailed, message, [{ path: "body.base_url", message }]);
   }
 
   private nameConflict(err: unknown, name: string): HttpError | undefined {

@@ -4,13 +4,13 @@ import { CallerCache } from "./caller-cache.js";
 import type { ProxyCaller } from "./session-auth.js";
 
 const user = (): UserRow =>
-  ({ id: "usr_1", spendMonth: "2026-01", spendMonthUsd: 1, spendLimitUsd: null }) as unknown as UserRow;
+  ({ id: "usr_1", spendMonth: "2026-01", spendMonthMicros: 1_000_000, spendLimitMicros: null }) as unknown as UserRow;
 const caller = (sessionId: string, u = user()): ProxyCaller => ({
   user: u,
   sessionId,
   sessionModel: null,
-  sessionSpendUsd: 0,
-  sessionSpendLimitUsd: null,
+  sessionSpendMicros: 0,
+  sessionSpendLimitMicros: null,
 });
 
 describe("CallerCache", () => {
@@ -37,12 +37,12 @@ describe("CallerCache", () => {
     const u = user();
     c.set("a", caller("s1", u));
     c.set("b", caller("s2", u));
-    c.addSpend("s1", "usr_1", 0.5, "2026-01");
-    expect(c.get("a")?.sessionSpendUsd).toBe(0.5);
-    expect(c.get("b")?.sessionSpendUsd).toBe(0);
-    expect(u.spendMonthUsd).toBe(1.5); // added once, though two entries share the user
-    c.addSpend("s2", "usr_1", 0.25, "2026-02");
-    expect(u).toMatchObject({ spendMonth: "2026-02", spendMonthUsd: 0.25 });
+    c.addSpend("s1", "usr_1", 500_000, "2026-01");
+    expect(c.get("a")?.sessionSpendMicros).toBe(500_000);
+    expect(c.get("b")?.sessionSpendMicros).toBe(0);
+    expect(u.spendMonthMicros).toBe(1_500_000); // added once, though two entries share the user
+    c.addSpend("s2", "usr_1", 250_000, "2026-02");
+    expect(u).toMatchObject({ spendMonth: "2026-02", spendMonthMicros: 250_000 });
   });
 
   it("stays bounded", () => {

@@ -42,16 +42,16 @@ export class CallerCache {
     for (const [k, e] of this.entries) if (e.caller.user.id === userId) this.entries.delete(k);
   }
 
-  /** A recorded call's cost, so the next limit check sees it without reading the database. */
-  addSpend(sessionId: string, userId: string, costUsd: number, month: string): void {
-    if (costUsd <= 0) return;
+  /** A recorded call's cost (micro-dollars), so the next limit check sees it without reading the database. */
+  addSpend(sessionId: string, userId: string, costMicros: number, month: string): void {
+    if (costMicros <= 0) return;
     const users = new Set<ProxyCaller["user"]>();
     for (const { caller } of this.entries.values()) {
-      if (caller.sessionId === sessionId) caller.sessionSpendUsd += costUsd;
+      if (caller.sessionId === sessionId) caller.sessionSpendMicros += costMicros;
       if (caller.user.id === userId) users.add(caller.user);
     }
     for (const u of users) {
-      u.spendMonthUsd = u.spendMonth === month ? u.spendMonthUsd + costUsd : costUsd;
+      u.spendMonthMicros = u.spendMonth === month ? u.spendMonthMicros + costMicros : costMicros;
       u.spendMonth = month;
     }
   }

@@ -6,8 +6,16 @@ import type { ModelRoute } from "./resolve-model.js";
 import { TranslationError } from "./translate/types.js";
 import type { UpstreamResult } from "./upstream.js";
 
-/** What the caller hears when the provider could not give an answer. */
-export function upstreamFailure(result: Exclude<UpstreamResult, { ok: true }>, route: ModelRoute): ProxyError {
+/**
+ * What the caller hears when the provider could not give an answer. `fromNonPublic`: the
+ * provider's host is on a loopback or private address, so its error body is repeated only as
+ * a provider-shaped message (see providerMessage).
+ */
+export function upstreamFailure(
+  result: Exclude<UpstreamResult, { ok: true }>,
+  route: ModelRoute,
+  fromNonPublic = false,
+): ProxyError {
   const p = route.provider;
   const tries = `${result.attempts} attempt${result.attempts === 1 ? "" : "s"}`;
   if (result.kind === "aborted") {
@@ -22,13 +30,22 @@ export function upstreamFailure(result: Exclude<UpstreamResult, { ok: true }>, r
       { status: "unreachable" },
     );
   }
+  if (result.kind === "refused") {
+    return new ProxyError(
+      502,
+      "unreachable",
+      `Strand refused to connect to provider ${p.name} at ${p.baseUrl}: ${result.message}. ` +
+        `Its owner can change base_url with PATCH /api/v1/providers/${p.id}.`,
+      { status: "address_refused" },
+    );
+  }
   if (result.kind === "timeout") {
     return new ProxyError(504, "timeout", `provider ${p.name} stopped answering: ${result.message}`, {
       status: "timeout",
     });
   }
   const s = result.status;
-  const detail = providerMessage(result.body) || "no details";
+  const detail = providerMessage(result.body, fromNonPublic) || "no details";
   const status = `http_${s}`;
   const retryAfter = result.headers["retry-after"];
   const headers: Record<string, string> = typeof retryAfter === "string" ? { "retry-after": retryAfter } : {};

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Dispatcher } from "undici";
+import { microsToUsd } from "../lib/money.js";
 import { spendMonth } from "../lib/time.js";
 import type { Metrics } from "../observability/metrics.js";
 import { apiRoot, authHeaders, wireApi } from "../providers/endpoints.js";
@@ -10,7 +11,7 @@ import { type CallerApi, errorBody, ProxyError } from "./errors.js";
 import { toProxyError, upstreamFailure } from "./failures.js";
 import { isObject, type JsonObject } from "./json.js";
 import { type CallPlan, planCall } from "./plan.js";
-import { costUsd } from "./prices.js";
+import { costMicros } from "./prices.js";
 import type { LlmCallInsert, LlmCallRecorder } from "./record.js";
 import { type ModelRoute, resolveModel } from "./resolve-model.js";
 import { type CallFacts, sendWhole, streamThrough } from "./respond.js";
@@ -90,7 +91,7 @@ export async function handleLlmCall(
       deps.retry,
     );
     facts.attempts = result.attempts;
-    if (!result.ok) throw upstreamFailure(result, route);
+    if (!result.ok) throw upstreamFailure(result, route, deps.providers.guard.reachedNonPublic(route.provider.baseUrl));
     const contentType = String(result.response.headers["content-type"] ?? "");
     if (plan.stream && contentType.includes("text/event-stream")) {
       await streamThrough(api, plan, result.response, reply, abort.signal, facts, () => {
@@ -123,7 +124,7 @@ export async function handleLlmCall(
       stream: facts.stream,
       inputTokens: facts.usage.input,
       outputTokens: facts.usage.output,
-      costUsd: route ? costUsd(route.provider.kind, route.model, facts.usage) : 0,
+      costMicros: route ? costMicros(route.provider.kind, route.model, facts.usage) : 0,
       latencyMs: Math.round(performance.now() - t0),
       ttftMs: facts.ttftMs,
       status: facts.status,
@@ -135,8 +136,9 @@ export async function handleLlmCall(
     const now = new Date();
     deps.recorder.record(call, now);
     deps.metrics.llmCalls.inc({ api, status: facts.status });
-    if (route && call.costUsd) deps.metrics.llmCost.inc({ provider: route.provider.name }, call.costUsd);
-    deps.callers.addSpend(caller.sessionId, caller.user.id, call.costUsd ?? 0, spendMonth(now));
+    const cost = call.costMicros ?? 0;
+    if (route && cost) deps.metrics.llmCost.inc({ provider: route.provider.name }, microsToUsd(cost));
+    deps.callers.addSpend(caller.sessionId, caller.user.id, cost, spendMonth(now));
   }
 }
 

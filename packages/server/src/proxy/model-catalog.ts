@@ -1,6 +1,5 @@
 import type { Logger } from "pino";
-import type { Dispatcher } from "undici";
-import { type DiscoveredModel, discoverModels } from "../providers/discovery.js";
+import { type DiscoveredModel, discoverModels, type ProviderNetwork } from "../providers/discovery.js";
 import type { ResolvedProvider } from "../providers/store.js";
 
 export interface CatalogEntry {
@@ -18,7 +17,7 @@ export class ModelCatalog {
   private readonly cache = new Map<string, { at: number; models: DiscoveredModel[] }>();
 
   constructor(
-    private readonly dispatcher: Dispatcher,
+    private readonly net: ProviderNetwork,
     private readonly log: Logger,
     private readonly ttlMs = 60_000,
     private readonly timeoutMs = 5_000,
@@ -34,7 +33,7 @@ export class ModelCatalog {
     const hit = this.cache.get(key);
     if (hit && Date.now() - hit.at < this.ttlMs) return hit.models;
     try {
-      const models = await discoverModels(this.dispatcher, p, this.timeoutMs);
+      const models = await discoverModels(this.net, p, this.timeoutMs);
       this.cache.set(key, { at: Date.now(), models });
       return models;
     } catch (err) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costUsd, priceFor } from "./prices.js";
+import { costMicros, priceFor } from "./prices.js";
 
 const usage = (input: number, output: number, cacheRead = 0, cacheWrite = 0) => ({
   input,
@@ -33,18 +33,28 @@ describe("prices", () => {
   });
 
   it("costs unknown and local models nothing", () => {
-    expect(costUsd("openai", "my-finetune", usage(1e6, 1e6))).toBe(0);
-    expect(costUsd("ollama", "gpt-4o", usage(1e6, 1e6))).toBe(0);
-    expect(costUsd("vllm", "claude-sonnet-4-5", usage(1e6, 1e6))).toBe(0);
+    expect(costMicros("openai", "my-finetune", usage(1e6, 1e6))).toBe(0);
+    expect(costMicros("ollama", "gpt-4o", usage(1e6, 1e6))).toBe(0);
+    expect(costMicros("vllm", "claude-sonnet-4-5", usage(1e6, 1e6))).toBe(0);
   });
 
-  it("charges input, output, and Anthropic's cache rates", () => {
-    expect(costUsd("anthropic", "claude-sonnet-4-5", usage(1000, 1000))).toBeCloseTo(0.018, 12);
+  it("charges input, output, and Anthropic's cache rates, in whole micro-dollars", () => {
+    // $3 and $15 per million: 3000 + 15000 micro-dollars.
+    expect(costMicros("anthropic", "claude-sonnet-4-5", usage(1000, 1000))).toBe(18_000);
     // 100 uncached at $3, 800 cache reads at $0.30, 100 cache writes at $3.75 (per million).
-    expect(costUsd("anthropic", "claude-sonnet-4-5", usage(1000, 0, 800, 100))).toBeCloseTo(
-      (100 * 3 + 800 * 0.3 + 100 * 3.75) / 1e6,
-      12,
-    );
-    expect(costUsd("openai", "gpt-4.1", usage(1000, 0, 1000))).toBeCloseTo((1000 * 0.5) / 1e6, 12);
+    expect(costMicros("anthropic", "claude-sonnet-4-5", usage(1000, 0, 800, 100))).toBe(300 + 240 + 375);
+    expect(costMicros("openai", "gpt-4.1", usage(1000, 0, 1000))).toBe(500);
+  });
+
+  it("is exact where float prices are not, and rounds once per call, half up", () => {
+    // claude-3-5-haiku's cache-read price is 0.8 * 0.1 = 0.08000000000000002 in floats.
+    expect(costMicros("anthropic", "claude-3-5-haiku", usage(1e6, 0, 1e6))).toBe(80_000);
+    // 3 tokens at $0.1 per million is 0.30000000000000004 micro-dollars in floats; 0.3 rounds down.
+    expect(costMicros("openai", "gpt-4.1-nano", usage(3, 0))).toBe(0);
+    // text-embedding-3-small, $0.02 per million: 25 tokens are exactly half a micro-dollar.
+    expect(costMicros("openai", "text-embedding-3-small", usage(24, 0))).toBe(0);
+    expect(costMicros("openai", "text-embedding-3-small", usage(25, 0))).toBe(1);
+    // Rounded once for the whole call, not per kind of token: 0.4 + 0.4 micro-dollars make 1.
+    expect(costMicros("openai", "gpt-4.1-nano", usage(4, 1))).toBe(1);
   });
 });

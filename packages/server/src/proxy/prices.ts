@@ -69,14 +69,22 @@ export function priceFor(kind: ProviderKind, model: string): Price | undefined {
   return key ? PRICES[key] : undefined;
 }
 
-export function costUsd(kind: ProviderKind, model: string, usage: Usage): number {
+/**
+ * What a call cost, in whole micro-dollars. A price in USD per million tokens is micro-dollars
+ * per token, so the cost is tokens × price; each price is first made a whole number of
+ * pico-dollars per token (none in the table has more than 6 decimals) so the products sum
+ * exactly, and the total is rounded once per call, half up, to the micro-dollar.
+ */
+export function costMicros(kind: ProviderKind, model: string, usage: Usage): number {
   const p = priceFor(kind, model);
   if (!p) return 0;
+  const pico = (pricePerMillion: number) => BigInt(Math.round(pricePerMillion * 1_000_000));
+  const tokens = (n: number) => BigInt(Number.isFinite(n) && n > 0 ? Math.trunc(n) : 0);
   const uncached = Math.max(0, usage.input - usage.cacheRead - usage.cacheWrite);
-  const micro =
-    uncached * p.input +
-    usage.cacheRead * (p.cacheRead ?? p.input) +
-    usage.cacheWrite * (p.cacheWrite ?? p.input) +
-    usage.output * p.output;
-  return micro / 1_000_000;
+  const total =
+    tokens(uncached) * pico(p.input) +
+    tokens(usage.cacheRead) * pico(p.cacheRead ?? p.input) +
+    tokens(usage.cacheWrite) * pico(p.cacheWrite ?? p.input) +
+    tokens(usage.output) * pico(p.output);
+  return Number((total + 500_000n) / 1_000_000n);
 }

@@ -69,9 +69,10 @@ export class LlmCallRecorder {
 
 async function writeBatch(db: Db, rows: Row[]): Promise<void> {
   const bySession = new Map<string, number>();
+  // Whole micro-dollars: these sums are exact, however many calls a batch holds.
   const byUserMonth = new Map<string, { userId: string; month: string; cost: number }>();
   for (const r of rows) {
-    const cost = r.costUsd ?? 0;
+    const cost = r.costMicros ?? 0;
     if (cost <= 0) continue;
     bySession.set(r.sessionId, (bySession.get(r.sessionId) ?? 0) + cost);
     const month = spendMonth(r.createdAt);
@@ -85,14 +86,14 @@ async function writeBatch(db: Db, rows: Row[]): Promise<void> {
     for (const [sessionId, cost] of bySession) {
       await tx
         .update(sessions)
-        .set({ spendUsd: sql`${sessions.spendUsd} + ${cost}` })
+        .set({ spendMicros: sql`${sessions.spendMicros} + ${cost}` })
         .where(eq(sessions.id, sessionId));
     }
     for (const { userId, month, cost } of byUserMonth.values()) {
       await tx
         .update(users)
         .set({
-          spendMonthUsd: sql`case when ${users.spendMonth} = ${month} then ${users.spendMonthUsd} + ${cost} else ${cost} end`,
+          spendMonthMicros: sql`case when ${users.spendMonth} = ${month} then ${users.spendMonthMicros} + ${cost} else ${cost} end`,
           spendMonth: month,
         })
         .where(eq(users.id, userId));

@@ -46,7 +46,7 @@ export async function proxyRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
     unsubscribe();
     await recorder.flush();
   });
-  const catalog = new ModelCatalog(ctx.upstream, ctx.log);
+  const catalog = new ModelCatalog({ dispatcher: ctx.upstream, guard: ctx.providers.guard }, ctx.log);
   app.decorateRequest("proxyCaller", null);
 
   app.setErrorHandler((err, req, reply) => {

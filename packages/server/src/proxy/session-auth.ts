@@ -12,8 +12,9 @@ export interface ProxyCaller {
   user: UserRow;
   sessionId: string;
   sessionModel: string | null;
-  sessionSpendUsd: number;
-  sessionSpendLimitUsd: number | null;
+  /** Micro-dollars, as stored. */
+  sessionSpendMicros: number;
+  sessionSpendLimitMicros: number | null;
 }
 
 const unauthorized = (message: string) => new ProxyError(401, "authentication", message, { status: "unauthenticated" });
@@ -72,8 +73,8 @@ export async function authenticateProxyCaller(
     user: row.user,
     sessionId: row.session.id,
     sessionModel: row.session.model,
-    sessionSpendUsd: row.session.spendUsd,
-    sessionSpendLimitUsd: row.session.spendLimitUsd,
+    sessionSpendMicros: row.session.spendMicros,
+    sessionSpendLimitMicros: row.session.spendLimitMicros,
   };
   if (!row.token.expiresAt) cache?.set(hash, caller);
   return caller;

@@ -1,5 +1,7 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NetworkGuard } from "../providers/network-guard.js";
+import { parseNetworkPolicy } from "../providers/network-policy.js";
 import { callUpstream, createUpstreamAgent, parseRetryAfter } from "./upstream.js";
 
 describe("parseRetryAfter", () => {
@@ -28,7 +30,7 @@ describe("callUpstream", () => {
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}/x`;
   });
   afterAll(() => new Promise((r) => server.close(r)));
-  const agent = createUpstreamAgent();
+  const agent = createUpstreamAgent(new NetworkGuard(parseNetworkPolicy(["loopback"])));
   const policy = { attempts: 3, budgetMs: 1000, baseDelayMs: 5 };
 
   it("retries 429 and 5xx, then returns the success with its body unread", async () => {

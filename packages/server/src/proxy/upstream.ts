@@ -1,11 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, type Dispatcher, request } from "undici";
+import { addressRefusal, type NetworkGuard } from "../providers/network-guard.js";
 
-/** One connection pool for every provider call of a server: keep-alive saves a TLS handshake per call. */
-export function createUpstreamAgent(): Agent {
+/**
+ * One connection pool for every provider call of a server: keep-alive saves a TLS handshake per
+ * call. Every connection it opens goes through `guard`, whatever the provider's DNS says by then.
+ */
+export function createUpstreamAgent(guard: NetworkGuard): Agent {
   return new Agent({
     keepAliveTimeout: 30_000,
-    connect: { timeout: 10_000 },
+    connect: guard.connector({ timeout: 10_000 }),
     // Long generations: a provider may think for minutes before the first byte, or between chunks.
     headersTimeout: 600_000,
     bodyTimeout: 600_000,
@@ -44,6 +48,8 @@ export type UpstreamResult =
     }
   | { ok: false; kind: "unreachable"; message: string; attempts: number }
   | { ok: false; kind: "timeout"; message: string; attempts: number }
+  /** The network guard would not connect there (the message says which address, and why). */
+  | { ok: false; kind: "refused"; message: string; attempts: number }
   | { ok: false; kind: "aborted"; message: string; attempts: number };
 
 const RETRY_STATUSES = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
@@ -89,6 +95,9 @@ export async function callUpstream(
     } catch (err) {
       if (req.signal?.aborted)
         return { ok: false, kind: "aborted", message: "the caller went away", attempts: attempt };
+      // A policy answer, not a network one: asking again gets the same.
+      const refused = addressRefusal(err);
+      if (refused) return { ok: false, kind: "refused", message: refused.message, attempts: attempt };
       const code = errorCode(err);
       if (code && TIMEOUT_CODES.has(code) && code !== "UND_ERR_CONNECT_TIMEOUT") {
         // The provider accepted the request and then went quiet: repeating it would double the wait.

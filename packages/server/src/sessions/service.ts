@@ -16,6 +16,7 @@ import { sessions } from "../db/schema.js";
 import { recordEvent } from "../events/record.js";
 import { HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
+import { usdToMicros } from "../lib/money.js";
 import { type Actor, assertCanRunTrusted } from "../policy/policy.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { type SessionRow, toSession } from "./to-session.js";
@@ -55,7 +56,7 @@ export class SessionService {
           memoryMb: resources.memory_mb,
           pids: resources.pids,
           diskMb: resources.disk_mb,
-          spendLimitUsd: body.spend_limit_usd ?? null,
+          spendLimitMicros: usdToMicros(body.spend_limit_usd ?? null),
           desiredState: start ? "running" : "stopped",
           state: start ? "pending" : "stopped",
           stateReason: start ? WAITING_FOR_NODE : null,
@@ -122,7 +123,7 @@ export class SessionService {
         patch.trusted = body.trusted;
       }
       if (body.permission_mode !== undefined) patch.permissionMode = body.permission_mode;
-      if (body.spend_limit_usd !== undefined) patch.spendLimitUsd = body.spend_limit_usd;
+      if (body.spend_limit_usd !== undefined) patch.spendLimitMicros = usdToMicros(body.spend_limit_usd);
       if (body.resources) {
         patch.cpus = body.resources.cpus ?? row.cpus;
         patch.memoryMb = body.resources.memory_mb ?? row.memoryMb;

@@ -9,6 +9,7 @@ import type {
   SessionState,
 } from "@strand/protocol";
 import type { sessions } from "../db/schema.js";
+import { microsToUsd } from "../lib/money.js";
 import { iso } from "../lib/time.js";
 
 export type SessionRow = typeof sessions.$inferSelect;
@@ -30,8 +31,8 @@ export function toSession(row: SessionRow): Session {
     state: row.state as SessionState,
     state_reason: row.stateReason,
     node_id: row.nodeId,
-    spend_limit_usd: row.spendLimitUsd,
-    spend_usd: row.spendUsd,
+    spend_limit_usd: microsToUsd(row.spendLimitMicros),
+    spend_usd: microsToUsd(row.spendMicros),
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
     started_at: iso(row.startedAt),
