@@ -208,7 +208,9 @@ describe(`Gemini API through the LLM proxy (${process.env.STRAND_TEST_DB})`, () 
     expect(await noKey.json()).toEqual({
       error: { code: 401, message: expect.stringContaining("x-goog-api-key"), status: "UNAUTHENTICATED" },
     });
-    const unknown = await gemini("nope/m:generateContent", { contents: [] });
+    // A name that routes nowhere, from a session with no model to fall back on.
+    const modelless = await agentSession(t, t.admin);
+    const unknown = await gemini("nope/m:generateContent", { contents: [] }, modelless.token);
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: { code: 404, status: "NOT_FOUND" } });
     const badShape = await gemini("local/qwen3:generateContent", { contents: [{ parts: "hi" }] });

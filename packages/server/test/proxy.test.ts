@@ -312,8 +312,9 @@ describe("LLM proxy errors, in the caller's own format", () => {
     expect(await res.json()).toMatchObject({ type: "error", error: { type: "authentication_error" } });
   });
 
-  it("says which provider names exist when the model names an unknown one", async () => {
-    const a = anthropicAgent(t, agent).messages.create({
+  it("says which provider names exist when the model names an unknown one (a session with no model)", async () => {
+    const modelless = await agentSession(t, t.admin);
+    const a = anthropicAgent(t, modelless).messages.create({
       model: "nope/claude-sonnet-4-5",
       max_tokens: 5,
       messages: [{ role: "user", content: "x" }],
@@ -325,22 +326,55 @@ describe("LLM proxy errors, in the caller's own format", () => {
         error: { type: "not_found_error", message: expect.stringContaining("work-anthropic, work-openai") },
       },
     });
-    const o = openaiAgent(t, agent).chat.completions.create({
+    const o = openaiAgent(t, modelless).chat.completions.create({
       model: "nope/x",
       messages: [{ role: "user", content: "x" }],
     });
     await expect(o).rejects.toMatchObject({ status: 404, code: "model_not_found", type: "invalid_request_error" });
   });
 
-  it("routes a bare model id to the provider of the session's model", async () => {
-    claude.push({ text: "background" });
-    const msg = await anthropicAgent(t, agent).messages.create({
-      model: "claude-haiku-4-5",
-      max_tokens: 5,
+  it("sends every call to the session's model, whatever name the runtime put in it", async () => {
+    // A runtime's own defaults and helper models: bare ids, ids with a vendor prefix, other
+    // providers' names, no model at all. The provider serves only the session's model.
+    const s = await agentSession(t, t.admin, { model: "work-anthropic/claude-sonnet-4-5" });
+    for (const model of ["claude-sonnet-4-5-20250929", "claude-haiku-4-5", "anthropic/claude-3-haiku", "nope/x"]) {
+      claude.push({ text: `answer for ${model}` });
+      const msg = await anthropicAgent(t, s).messages.create({
+        model,
+        max_tokens: 5,
+        messages: [{ role: "user", content: "x" }],
+      });
+      expect(msg.content[0]).toMatchObject({ text: `answer for ${model}` });
+      expect(claude.requests.at(-1)?.body.model).toBe("claude-sonnet-4-5");
+    }
+    claude.push({ text: "no model named" });
+    const res = await fetch(`${t.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": s.token },
+      body: JSON.stringify({ max_tokens: 5, messages: [{ role: "user", content: "x" }] }),
+    });
+    expect(res.status).toBe(200);
+    // Another provider/model the owner may use is taken as named.
+    gpt.push({ text: "from gpt" });
+    const named = await openaiAgent(t, s).chat.completions.create({
+      model: "work-openai/gpt-4.1",
       messages: [{ role: "user", content: "x" }],
     });
-    expect(msg.content[0]).toMatchObject({ text: "background" });
-    expect(claude.requests.at(-1)?.body.model).toBe("claude-haiku-4-5");
+    expect(named.choices[0]?.message.content).toBe("from gpt");
+    expect(gpt.requests.at(-1)?.body.model).toBe("gpt-4.1");
+    const rows = await until(
+      () => callsOf(t, s.id),
+      (r) => r.length === 6,
+      "six llm_calls rows",
+      5_000,
+    );
+    expect(rows.filter((r) => r.providerName === "work-anthropic").map((r) => r.model)).toEqual(
+      Array(5).fill("claude-sonnet-4-5"),
+    );
+    expect(rows.find((r) => r.providerName === "work-openai")?.model).toBe("gpt-4.1");
+  });
+
+  it("without a session model, a bare model id has nowhere to go", async () => {
     const bare = await agentSession(t, t.admin); // no session model: nowhere to send it
     await expect(
       openaiAgent(t, bare).chat.completions.create({ model: "gpt-4.1", messages: [{ role: "user", content: "x" }] }),
@@ -380,9 +414,10 @@ describe("LLM proxy errors, in the caller's own format", () => {
       status: "invalid_request",
       providerName: null,
     });
+    const modelless = await agentSession(t, t.admin);
     const noModel = await fetch(`${t.url}/v1/messages`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-api-key": agent.token },
+      headers: { "content-type": "application/json", "x-api-key": modelless.token },
       body: JSON.stringify({ messages: [] }),
     });
     expect(noModel.status).toBe(400);

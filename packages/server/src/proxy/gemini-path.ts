@@ -48,15 +48,3 @@ export function estimateGeminiTokens(body: unknown): number {
   const chars = counted.reduce<number>((n, x) => n + JSON.stringify(x).length, 0);
   return Math.ceil(chars / 4);
 }
-
-const GOOGLE_MODEL = /^(gemini|gemma)-/;
-
-/**
- * Gemini CLI makes helper calls (routing classifier, summaries, loop checks, compression) with
- * Google model names of its own choosing, bare (`gemini-2.5-flash-lite`). No provider behind the
- * proxy is sure to serve those, so they go to the session's model, the way Claude Code's small
- * model is pointed at it. A `provider/model` name is always taken as given.
- */
-export function geminiCallModel(model: string, sessionModel: string | null): string {
-  return sessionModel && !model.includes("/") && GOOGLE_MODEL.test(model) ? sessionModel : model;
-}

@@ -70,7 +70,13 @@ export async function handleLlmCall(
     checkShape(api, req.body);
     const body = fromPath ? { ...req.body, model: fromPath.model, stream: fromPath.stream } : req.body;
     facts.stream = body.stream === true;
-    const route = await resolveModel(deps.providers, caller, body.model);
+    const route = await resolveModel(deps.providers, caller, body.model, { pinToSession: api !== "embeddings" });
+    if (route.pinned) {
+      req.log.debug(
+        { session: caller.sessionId, requested: body.model, model: `${route.provider.name}/${route.model}` },
+        "the runtime named another model; the call goes to the session's",
+      );
+    }
     facts.route = route;
     checkSpend(caller);
     const plan = makePlan(api, route, body);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppContext } from "../context.js";
 import { type CallerApi, errorBody, isLocalAnswer } from "./errors.js";
 import { toProxyError } from "./failures.js";
-import { estimateGeminiTokens, geminiCallModel, parseGeminiPath } from "./gemini-path.js";
+import { estimateGeminiTokens, parseGeminiPath } from "./gemini-path.js";
 import { handleLlmCall, type ProxyDeps } from "./handle-call.js";
 import { type CatalogEntry, ModelCatalog } from "./model-catalog.js";
 import { LlmCallRecorder } from "./record.js";
@@ -110,11 +110,10 @@ export async function proxyRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
         const { model: named, method } = parseGeminiPath(req.params["*"]);
         if (method === "countTokens") return { totalTokens: estimateGeminiTokens(req.body) };
         const caller = callerOf(req);
-        const model = geminiCallModel(named, caller.sessionModel);
         const stream = method === "streamGenerateContent";
         const alt = (req.query as Record<string, unknown>).alt;
         const framing = stream && alt !== "sse" ? "json-array" : "sse";
-        return handleLlmCall(deps, "gemini", caller, req, reply, { model, stream, framing });
+        return handleLlmCall(deps, "gemini", caller, req, reply, { model: named, stream, framing });
       },
     );
   }
