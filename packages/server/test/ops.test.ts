@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../../../test/support/server.js";
+import { startTestServer, type TestServer, takeDatabaseDown } from "../../../test/support/server.js";
 
 let t: TestServer;
 beforeAll(async () => {
@@ -52,5 +52,25 @@ describe(`operations endpoints (${process.env.STRAND_TEST_DB})`, () => {
     const res = await t.admin("GET", "/api/v1/nodes");
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ items: [] });
+  });
+});
+
+describe(`/healthz while the database is down (${process.env.STRAND_TEST_DB})`, () => {
+  let down: TestServer;
+  beforeAll(async () => {
+    down = await startTestServer({}, { captureLogs: true });
+  });
+  afterAll(() => down?.stop());
+
+  it("says unavailable and nothing else; the reason goes to the log", async () => {
+    expect((await down.anon("GET", "/healthz")).status).toBe(200);
+    await takeDatabaseDown(down);
+    const res = await down.anon("GET", "/healthz");
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ status: "unavailable", database: { kind: down.backend, reachable: false } });
+    const logged = down.logs.find((l) => l.msg === "health check: the database does not answer");
+    expect(logged?.level).toBe(40);
+    expect(logged?.err?.message.length).toBeGreaterThan(5);
+    expect(res.text).not.toContain(logged?.err?.message);
   });
 });
