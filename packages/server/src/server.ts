@@ -1,5 +1,6 @@
 import type { SandboxDriver } from "@strand/protocol";
 import pino, { type Logger } from "pino";
+import type { RegisteredRoute } from "./api/route-registry.js";
 import { buildApp } from "./app.js";
 import { type BootstrapResult, bootstrapAdmin } from "./auth/bootstrap.js";
 import type { ServerConfig } from "./config.js";
@@ -29,6 +30,8 @@ export interface RunningServer {
   /** Name of the embedded sandbox node, when one runs. */
   nodeName: string | undefined;
   log: Logger;
+  /** Every route and the access it gets (api/require-auth.ts). */
+  routes: readonly RegisteredRoute[];
   /** Graceful: stops accepting, closes sockets, finishes in-flight requests, closes the database. */
   close(): Promise<void>;
 }
@@ -109,6 +112,7 @@ export async function startServer(
       bootstrap,
       nodeName: driver?.name,
       log,
+      routes: app.strandRoutes,
       close: () => {
         closing ??= (async () => {
           log.info("shutting down");

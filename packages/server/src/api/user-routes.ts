@@ -6,16 +6,15 @@ import { createUser, toUser } from "../auth/users.js";
 import type { AppContext } from "../context.js";
 import { users } from "../db/schema.js";
 import { notFound } from "../lib/http-error.js";
-import { requireAdmin, requireAuth } from "./require-auth.js";
 
 export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db } = ctx.database;
-  requireAuth(app, db);
   const tags = ["users"];
 
   app.post(
     "/users",
     {
+      config: { access: "admin" },
       schema: {
         tags,
         summary: "Create a user (admins only)",
@@ -24,7 +23,6 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
       },
     },
     async (req, reply) => {
-      requireAdmin(req);
       const row = await createUser(db, {
         email: req.body.email,
         name: req.body.name,
@@ -39,14 +37,14 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
   app.get(
     "/users",
     {
+      config: { access: "admin" },
       schema: {
         tags,
         summary: "List users (admins only)",
         response: { 200: z.object({ items: z.array(UserSchema) }), 403: ApiErrorSchema },
       },
     },
-    async (req) => {
-      requireAdmin(req);
+    async () => {
       const rows = await db.select().from(users).orderBy(asc(users.createdAt));
       return { items: rows.map(toUser) };
     },
@@ -55,6 +53,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
   app.patch(
     "/users/:id",
     {
+      config: { access: "admin" },
       schema: {
         tags,
         summary: "Rename a user or set their monthly LLM spend limit (admins only)",
@@ -64,7 +63,6 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
       },
     },
     async (req) => {
-      requireAdmin(req);
       const patch: Partial<typeof users.$inferInsert> = { updatedAt: new Date() };
       if (req.body.name !== undefined) patch.name = req.body.name;
       if (req.body.spend_limit_usd !== undefined) patch.spendLimitUsd = req.body.spend_limit_usd;

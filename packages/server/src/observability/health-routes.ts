@@ -36,7 +36,15 @@ export const healthRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
 
   app.get(
     "/metrics",
-    { logLevel: "warn", schema: { tags: ["ops"], summary: "Prometheus metrics", hide: false } },
+    {
+      logLevel: "warn",
+      config: { access: "metrics" },
+      schema: {
+        tags: ["ops"],
+        summary: "Prometheus metrics; needs `Authorization: Bearer` with STRAND_METRICS_TOKEN or an admin's API token",
+        security: [{ bearer: [] }],
+      },
+    },
     async (_req, reply) => {
       reply.type(ctx.metrics.registry.contentType);
       return ctx.metrics.registry.metrics();
