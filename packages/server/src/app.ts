@@ -61,6 +61,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     accessControl({
       db: ctx.database.db,
       proxyCallers: ctx.proxyCallers,
+      allowedOrigins: ctx.config.allowedOrigins,
+      trustProxy: ctx.config.trustProxy,
       metricsToken: ctx.config.metricsToken,
     }),
   );

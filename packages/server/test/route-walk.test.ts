@@ -98,6 +98,8 @@ describe(`the walk itself (${process.env.STRAND_TEST_DB})`, () => {
       accessControl({
         db: t.server.database.db,
         proxyCallers: new CallerCache(),
+        allowedOrigins: [],
+        trustProxy: false,
         metricsToken: undefined,
       }),
     );

@@ -18,10 +18,10 @@ export const authRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
     {
       schema: {
         tags: ["auth"],
-        summary: "Log in with email and password; sets an HTTP-only cookie",
+        summary: "Log in with email and password; sets an HTTP-only cookie (refused from other origins' pages)",
         security: [],
         body: LoginBodySchema,
-        response: { 200: LoginResponseSchema, 401: ApiErrorSchema, 429: ApiErrorSchema },
+        response: { 200: LoginResponseSchema, 401: ApiErrorSchema, 403: ApiErrorSchema, 429: ApiErrorSchema },
       },
     },
     async (req, reply) => {

@@ -14,6 +14,8 @@ export interface PublicRoute {
   url: string;
   /** Only routes the web UI module created: their URLs are the files of the build, known at start. */
   webUi?: true;
+  /** Still refused from foreign pages (origin-policy.ts), though no credentials are needed. */
+  sameOrigin?: true;
   why: string;
 }
 
@@ -29,7 +31,8 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
   {
     methods: ["POST"],
     url: `${API_PREFIX}/auth/login`,
-    why: "How a browser gets its login cookie.",
+    sameOrigin: true,
+    why: "How a browser gets its login cookie. Same-origin only: a foreign page must not log a visitor into an account of its choosing (login CSRF).",
   },
   {
     methods: ["GET", "HEAD"],

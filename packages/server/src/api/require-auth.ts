@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { ErrorCodes } from "@strand/protocol";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { type AuthContext, authenticate } from "../auth/authenticate.js";
+import { changesState, createOriginPolicy } from "../auth/origin-policy.js";
 import { ConfigError } from "../config.js";
 import type { Db } from "../db/database.js";
 import { forbidden, unauthenticated } from "../lib/http-error.js";
@@ -34,6 +35,8 @@ declare module "fastify" {
 export interface AccessDeps {
   db: Db;
   proxyCallers: CallerCache;
+  allowedOrigins: readonly string[];
+  trustProxy: boolean;
   metricsToken: string | undefined;
 }
 
@@ -45,13 +48,17 @@ const MIN_METRICS_TOKEN_LENGTH = 20;
  * credentials never costs a large upload.
  */
 export function accessControl(deps: AccessDeps): (req: FastifyRequest, reply: FastifyReply) => Promise<void> {
+  const origins = createOriginPolicy(deps);
   const metrics = metricsTokenCheck(deps.metricsToken);
   return async function authenticateRequest(req, reply) {
     // Nothing matched: the SPA fallback or a JSON 404, neither of which holds data.
     if (req.is404) return;
     const config = req.routeOptions.config;
     const pub = publicRouteFor(req.method, req.routeOptions.url ?? "", config);
-    if (pub) return;
+    if (pub) {
+      if (pub.sameOrigin) origins.check(req);
+      return;
+    }
     const access = config.access ?? "user";
     if (access === "llm") {
       req.proxyCaller = await authenticateProxyCaller(deps.db, req.headers, deps.proxyCallers);
@@ -72,6 +79,7 @@ export function accessControl(deps: AccessDeps): (req: FastifyRequest, reply: Fa
         ErrorCodes.invalidToken,
       );
     }
+    if (auth.via === "cookie" && changesState(req)) origins.check(req);
     if (access === "admin" && !auth.user.isAdmin) throw forbidden("only an admin can do this");
     req.auth = auth;
   };
