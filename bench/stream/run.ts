@@ -214,7 +214,7 @@ async function setScreen(sh: (s: string) => Promise<string>, w: number, h: numbe
 }
 
 async function metricBytes(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await (await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
   const line = text.split("\n").find((l) => l.startsWith("strand_stream_bytes_sent_total"));
   return Number(line?.split(" ").pop() ?? 0);
 }

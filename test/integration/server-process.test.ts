@@ -86,6 +86,12 @@ describe("strand server as a process (embedded database)", () => {
     await expect(spawnServer({ env: { STRAND_SECURE_COOKIES: "maybe" }, dataDir })).rejects.toThrow(
       /STRAND_SECURE_COOKIES must be true or false/,
     );
+    await expect(spawnServer({ env: { STRAND_ALLOWED_ORIGINS: "*" }, dataDir })).rejects.toThrow(
+      /STRAND_ALLOWED_ORIGINS: "\*" is not an origin; list each page origin such as https:\/\/strand\.example\.com/,
+    );
+    await expect(spawnServer({ env: { STRAND_METRICS_TOKEN: "too short" }, dataDir })).rejects.toThrow(
+      /STRAND_METRICS_TOKEN must be at least 20 characters/,
+    );
     await expect(
       spawnServer({ env: { DATABASE_URL: "postgres://nobody:pw@127.0.0.1:1/none" }, dataDir }),
     ).rejects.toThrow(/cannot connect to PostgreSQL at postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none/);

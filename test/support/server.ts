@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
+import pino from "pino";
 import { createLogger, type RunningServer, resolveConfig, startServer } from "../../packages/server/src/index.js";
 import { type Caller, caller } from "./http.js";
-import { createTestDatabase } from "./postgres.js";
+import { adminDatabaseUrl, createTestDatabase, withClient } from "./postgres.js";
 
 export const ADMIN_EMAIL = "admin@example.com";
 export const ADMIN_PASSWORD = "correct horse battery";
@@ -22,6 +24,10 @@ export interface TestServer {
   backend: Backend;
   url: string;
   dataDir: string;
+  /** The test database's URL on the postgres backend. */
+  databaseUrl: string | undefined;
+  /** Warnings and errors the server logged, parsed; only kept with `{ captureLogs: true }`. */
+  logs: Record<string, any>[];
   /** Calls as the seeded admin (API token). */
   admin: Caller;
   anon: Caller;
@@ -34,7 +40,10 @@ export interface TestServer {
 }
 
 /** Starts a real server on a random port over the backend this test project runs against. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  opts: { captureLogs?: boolean } = {},
+): Promise<TestServer> {
   const backend = currentBackend();
   const dataDir = mkdtempSync(join(tmpdir(), "strand-test-"));
   const database = backend === "postgres" ? await createTestDatabase() : undefined;
@@ -57,7 +66,19 @@ async function boot(
     },
     { port: 0, host: "127.0.0.1", dataDir },
   );
-  const server = await startServer(config, createLogger(process.env.STRAND_TEST_LOG_LEVEL ?? "silent"));
+  const logs: Record<string, any>[] = [];
+  const log = opts.captureLogs
+    ? pino(
+        { level: "warn" },
+        new Writable({
+          write(chunk, _enc, done) {
+            for (const line of chunk.toString().split("\n").filter(Boolean)) logs.push(JSON.parse(line));
+            done();
+          },
+        }),
+      )
+    : createLogger(process.env.STRAND_TEST_LOG_LEVEL ?? "silent");
+  const server = await startServer(config, log);
   const url = `http://127.0.0.1:${server.port}`;
   const admin = caller(url, { token: ADMIN_TOKEN });
   return {
@@ -65,6 +86,8 @@ async function boot(
     backend,
     url,
     dataDir,
+    databaseUrl: database?.url,
+    logs,
     admin,
     anon: caller(url),
     as: (auth) => caller(url, auth),
@@ -98,4 +121,24 @@ export async function loginCookie(url: string, email: string, password: string):
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith("strand_login="));
   if (!cookie) throw new Error("login set no strand_login cookie");
   return cookie.split(";")[0] as string;
+}
+
+/**
+ * Makes the server's database unreachable for good; the server stays up and `stop()` still works.
+ * PostgreSQL refuses its connections and drops the open ones. The embedded database runs in this
+ * process and has no outage short of being closed, which would also break the server's shutdown,
+ * so its ping fails the way a damaged data directory makes it fail.
+ */
+export async function takeDatabaseDown(t: TestServer): Promise<void> {
+  if (t.backend === "pglite") {
+    const file = join(t.dataDir, "db", "base", "5", "1259");
+    (t.server.database as { ping(): Promise<void> }).ping = () =>
+      Promise.reject(new Error(`could not open file "${file}": No such file or directory`));
+    return;
+  }
+  const name = new URL(t.databaseUrl as string).pathname.slice(1);
+  await withClient(adminDatabaseUrl(), async (c) => {
+    await c.query(`ALTER DATABASE ${name} WITH ALLOW_CONNECTIONS false`);
+    await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [name]);
+  });
 }

@@ -18,6 +18,8 @@ import { eventRoutes } from "./api/event-routes.js";
 import { nodeConnectRoutes } from "./api/node-connect-routes.js";
 import { nodeRoutes } from "./api/node-routes.js";
 import { providerRoutes } from "./api/provider-routes.js";
+import { accessControl } from "./api/require-auth.js";
+import { recordRoutes } from "./api/route-registry.js";
 import { sessionRoutes } from "./api/session-routes.js";
 import { streamRoutes } from "./api/stream-routes.js";
 import { thumbnailRoutes } from "./api/thumbnail-routes.js";
@@ -42,11 +44,32 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
     ajv: { customOptions: { removeAdditional: false } },
   });
+  // First, before any plugin: onRoute hooks miss routes registered before them, and a route
+  // missing from this list would escape the walk in test/route-walk.test.ts.
+  recordRoutes(app);
+  app.decorateRequest("auth", null);
+  // Both before the access hook, whose refusals rely on their own onRequest hooks having run: the
+  // cookie parser's, and the WebSocket plugin's, which marks upgrades so a refused one is closed.
+  await app.register(fastifyCookie);
+  // agentd's video frames set the bound; viewer routes check their own, smaller, messages.
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_VIDEO_FRAME_BYTES + 64 * 1024 } });
+  // Every route is authenticated here, the way its `config.access` says (default: a user), unless
+  // it is listed in PUBLIC_ROUTES (api/public-routes.ts). Route plugins add no auth of their own.
+  // Only the onRequest hooks of plugins registered above run before this one; none of them answers.
+  app.addHook(
+    "onRequest",
+    accessControl({
+      db: ctx.database.db,
+      proxyCallers: ctx.proxyCallers,
+      allowedOrigins: ctx.config.allowedOrigins,
+      trustProxy: ctx.config.trustProxy,
+      metricsToken: ctx.config.metricsToken,
+    }),
+  );
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   let spaFallback: FallbackHandler | undefined;
   installErrorHandling(app, () => spaFallback);
-  app.decorateRequest("auth", null);
 
   app.addHook("onResponse", async (req, reply) => {
     ctx.metrics.httpDuration.observe(
@@ -55,9 +78,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     );
   });
 
-  await app.register(fastifyCookie);
-  // agentd's video frames set the bound; viewer routes check their own, smaller, messages.
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_VIDEO_FRAME_BYTES + 64 * 1024 } });
   await app.register(fastifySwagger, {
     openapi: {
       info: {

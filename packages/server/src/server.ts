@@ -1,6 +1,7 @@
 import type { SandboxDriver } from "@strand/protocol";
 import { eq } from "drizzle-orm";
 import pino, { type Logger } from "pino";
+import type { RegisteredRoute } from "./api/route-registry.js";
 import { buildApp } from "./app.js";
 import { type BootstrapResult, bootstrapAdmin } from "./auth/bootstrap.js";
 import type { ServerConfig } from "./config.js";
@@ -33,6 +34,8 @@ export interface RunningServer {
   /** The embedded sandbox node, when one runs. */
   node: { id: string; name: string } | undefined;
   log: Logger;
+  /** Every route and the access it gets (api/require-auth.ts). */
+  routes: readonly RegisteredRoute[];
   /** Graceful: stops accepting, closes sockets, finishes in-flight requests, closes the database. */
   close(): Promise<void>;
 }
@@ -137,6 +140,7 @@ export async function startServer(
       bootstrap,
       node: driver ? { id: driver.id, name: driver.name } : undefined,
       log,
+      routes: app.strandRoutes,
       close: () => {
         closing ??= (async () => {
           log.info("shutting down");

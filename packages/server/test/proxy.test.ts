@@ -76,7 +76,7 @@ describe(`LLM proxy, same format on both sides (${process.env.STRAND_TEST_DB})`,
     expect(row!.costMicros).toBe(1200 * 3 + 300 * 15);
     expect(row!.latencyMs).toBeGreaterThanOrEqual(0);
 
-    const metrics = (await t.anon("GET", "/metrics")).text;
+    const metrics = (await t.admin("GET", "/metrics")).text;
     expect(metrics).toMatch(/strand_llm_calls_total\{api="messages",status="ok"\} [1-9]/);
     expect(metrics).toMatch(/strand_llm_cost_usd_total\{provider="work-anthropic"\} 0\.0081/);
   });

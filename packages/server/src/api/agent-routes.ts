@@ -4,15 +4,17 @@ import type { AppContext } from "../context.js";
 import { CHAT_MESSAGE_TYPES, type AgentLink as ChatLink, rejectUnreadable } from "../conversations/hub.js";
 import { toBytes } from "../lib/ws-data.js";
 import type { AgentLink, StreamHub } from "../stream/hub.js";
-import { caller, requireAuth } from "./require-auth.js";
+import { caller } from "./require-auth.js";
 
 /** strand-agentd dials here from inside its desktop with the session token. */
 export const agentRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
-  requireAuth(app, ctx.database.db, { sessionTokens: "only" });
-
   app.get(
     "/agent/connect",
-    { websocket: true, schema: { tags: ["agent"], summary: "strand-agentd's connection (session token only)" } },
+    {
+      websocket: true,
+      config: { access: "agent" },
+      schema: { tags: ["agent"], summary: "strand-agentd's connection (session token only)" },
+    },
     (socket, req) => {
       const sessionId = caller(req).sessionId as string;
       const send = (m: AgentServerMessage) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(m));

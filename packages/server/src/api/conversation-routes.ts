@@ -9,14 +9,13 @@ import {
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { caller, requireAuth } from "./require-auth.js";
+import { caller } from "./require-auth.js";
 
 const Params = z.object({ id: z.string().max(100) });
 const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema };
 
 /** A session's conversation: prompts in, the thread out (docs/conversations.md). */
 export const conversationRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
-  requireAuth(app, ctx.database.db);
   const svc = ctx.conversations;
   const tags = ["conversation"];
 

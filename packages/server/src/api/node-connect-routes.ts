@@ -4,7 +4,6 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { AppContext } from "../context.js";
 import { nodes } from "../db/schema.js";
 import { RemoteNodeDriver } from "../nodes/remote-driver.js";
-import { requireAdmin, requireAuth } from "./require-auth.js";
 
 const HELLO_TIMEOUT_MS = 10_000;
 const PING_MS = 10_000;
@@ -12,14 +11,14 @@ const PING_MS = 10_000;
 /** `strand node` dials here with an admin's API token and is then driven like the embedded node. */
 export const nodeConnectRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db } = ctx.database;
-  requireAuth(app, db);
-  app.addHook("onRequest", async (req) => {
-    requireAdmin(req);
-  });
 
   app.get(
     "/nodes/connect",
-    { websocket: true, schema: { tags: ["nodes"], summary: "WebSocket for a standalone sandbox node (admin token)" } },
+    {
+      websocket: true,
+      config: { access: "admin" },
+      schema: { tags: ["nodes"], summary: "WebSocket for a standalone sandbox node (admin token)" },
+    },
     (socket, req) => {
       const send = (m: ServerToNode) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(m));
       let driver: RemoteNodeDriver | undefined;

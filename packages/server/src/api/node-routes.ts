@@ -5,12 +5,9 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { nodes, sessions } from "../db/schema.js";
 import { iso } from "../lib/time.js";
-import { requireAuth } from "./require-auth.js";
 
 export const nodeRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db } = ctx.database;
-  requireAuth(app, db);
-
   app.get(
     "/nodes",
     {

@@ -14,7 +14,7 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { HttpError } from "../lib/http-error.js";
 import { discoverModels, ProviderCallError, testProvider } from "../providers/discovery.js";
-import { caller, requireAuth } from "./require-auth.js";
+import { caller } from "./require-auth.js";
 
 const Params = z.object({ id: z.string().max(100) });
 const errors = {
@@ -26,7 +26,6 @@ const errors = {
 };
 
 export const providerRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
-  requireAuth(app, ctx.database.db);
   const store = ctx.providers;
   const net = { dispatcher: ctx.upstream, guard: store.guard };
   const tags = ["providers"];

@@ -2,10 +2,9 @@ import { ApiErrorSchema, type Session, StreamErrorCodes } from "@strand/protocol
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { forbidden } from "../lib/http-error.js";
 import { toBytes } from "../lib/ws-data.js";
 import { Viewer } from "../stream/viewer.js";
-import { caller, requireAuth } from "./require-auth.js";
+import { caller } from "./require-auth.js";
 
 const Params = z.object({ id: z.string().max(100) });
 const Query = z.strictObject({
@@ -23,7 +22,6 @@ declare module "fastify" {
 
 /** The viewer side of the stream gateway (docs/stream-protocol.md). */
 export const streamRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
-  requireAuth(app, ctx.database.db);
   app.decorateRequest("streamSession", null);
 
   app.get(
@@ -40,7 +38,6 @@ export const streamRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
       // Refusals happen before the upgrade, as plain HTTP errors like the rest of the API.
       preHandler: async (req) => {
         const auth = caller(req);
-        if (auth.via === "cookie") checkOrigin(req.headers.origin, req.host);
         req.streamSession = auth.user.isAdmin
           ? await ctx.sessions.getAny(req.params.id)
           : await ctx.sessions.get(auth.user.id, req.params.id);
@@ -77,21 +74,4 @@ function notReadyMessage(s: Session): string {
   }
   const why = s.state_reason ? ` ${s.state_reason}` : "";
   return `The session is ${s.state}, so there is no picture yet.${why} The picture starts when its desktop is up.`;
-}
-
-/**
- * Browsers send the login cookie with WebSocket upgrades from any page on the same site (another
- * port of the same host counts), so a cookie-authenticated stream must come from our own origin.
- */
-function checkOrigin(origin: string | undefined, host: string): void {
-  if (origin === undefined) return;
-  let originHost: string;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    originHost = "";
-  }
-  if (originHost !== host) {
-    throw forbidden(`a stream opened with the login cookie must come from a page of this server, not from ${origin}`);
-  }
 }

@@ -2,14 +2,12 @@ import { ApiErrorSchema } from "@strand/protocol";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { caller, requireAuth } from "./require-auth.js";
+import { caller } from "./require-auth.js";
 
 const Params = z.object({ id: z.string().max(100) });
 
 /** A small still of a session's desktop for the fleet view (taken by agentd on request). */
 export const thumbnailRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
-  requireAuth(app, ctx.database.db);
-
   app.get(
     "/sessions/:id/thumbnail",
     {

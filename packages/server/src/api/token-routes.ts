@@ -4,11 +4,10 @@ import { z } from "zod";
 import { issueApiToken, listApiTokens, revokeApiToken } from "../auth/api-tokens.js";
 import type { AppContext } from "../context.js";
 import { notFound } from "../lib/http-error.js";
-import { caller, requireAuth } from "./require-auth.js";
+import { caller } from "./require-auth.js";
 
 export const tokenRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db } = ctx.database;
-  requireAuth(app, db);
   const tags = ["tokens"];
 
   app.post(

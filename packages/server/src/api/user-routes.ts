@@ -7,16 +7,15 @@ import type { AppContext } from "../context.js";
 import { users } from "../db/schema.js";
 import { notFound } from "../lib/http-error.js";
 import { usdToMicros } from "../lib/money.js";
-import { requireAdmin, requireAuth } from "./require-auth.js";
 
 export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const { db } = ctx.database;
-  requireAuth(app, db);
   const tags = ["users"];
 
   app.post(
     "/users",
     {
+      config: { access: "admin" },
       schema: {
         tags,
         summary: "Create a user (admins only)",
@@ -25,7 +24,6 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
       },
     },
     async (req, reply) => {
-      requireAdmin(req);
       const row = await createUser(db, {
         email: req.body.email,
         name: req.body.name,
@@ -40,14 +38,14 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
   app.get(
     "/users",
     {
+      config: { access: "admin" },
       schema: {
         tags,
         summary: "List users (admins only)",
         response: { 200: z.object({ items: z.array(UserSchema) }), 403: ApiErrorSchema },
       },
     },
-    async (req) => {
-      requireAdmin(req);
+    async () => {
       const rows = await db.select().from(users).orderBy(asc(users.createdAt));
       return { items: rows.map(toUser) };
     },
@@ -56,6 +54,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
   app.patch(
     "/users/:id",
     {
+      config: { access: "admin" },
       schema: {
         tags,
         summary: "Rename a user or set their monthly LLM spend limit (admins only)",
@@ -65,7 +64,6 @@ export const userRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app
       },
     },
     async (req) => {
-      requireAdmin(req);
       const patch: Partial<typeof users.$inferInsert> = { updatedAt: new Date() };
       if (req.body.name !== undefined) patch.name = req.body.name;
       if (req.body.spend_limit_usd !== undefined) patch.spendLimitMicros = usdToMicros(req.body.spend_limit_usd);

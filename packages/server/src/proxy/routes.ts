@@ -6,7 +6,7 @@ import { estimateGeminiTokens, parseGeminiPath } from "./gemini-path.js";
 import { handleLlmCall, type ProxyDeps } from "./handle-call.js";
 import { type CatalogEntry, ModelCatalog } from "./model-catalog.js";
 import { LlmCallRecorder } from "./record.js";
-import { authenticateProxyCaller, type ProxyCaller } from "./session-auth.js";
+import type { ProxyCaller } from "./session-auth.js";
 import { DEFAULT_RETRY } from "./upstream.js";
 
 declare module "fastify" {
@@ -73,11 +73,7 @@ export async function proxyRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
       .headers(e.opts.headers ?? {})
       .send(errorBody(api, e));
   });
-  // Before the body is read: a bad token must not cost reading a large request.
-  app.addHook("onRequest", async (req) => {
-    req.proxyCaller = await authenticateProxyCaller(ctx.database.db, req.headers, ctx.proxyCallers);
-  });
-
+  // Set by the access hook (api/require-auth.ts) from the session token, before the body is read.
   const callerOf = (req: FastifyRequest) => req.proxyCaller as ProxyCaller;
 
   for (const [path, api, summary] of CALLS) {
@@ -85,7 +81,7 @@ export async function proxyRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
       path,
       {
         bodyLimit: ctx.config.llmBodyLimitBytes,
-        config: { llmApi: api },
+        config: { llmApi: api, access: "llm" },
         schema: { tags: ["llm proxy"], summary },
       },
       (req: FastifyRequest, reply: FastifyReply) => handleLlmCall(deps, api, callerOf(req), req, reply),
@@ -99,7 +95,7 @@ export async function proxyRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
       `/${version}/models/*`,
       {
         bodyLimit: ctx.config.llmBodyLimitBytes,
-        config: { llmApi: "gemini" },
+        config: { llmApi: "gemini", access: "llm" },
         schema: {
           tags: ["llm proxy"],
           summary:
@@ -121,7 +117,7 @@ export async function proxyRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
   app.get(
     "/v1beta/models",
     {
-      config: { llmApi: "gemini_models" },
+      config: { llmApi: "gemini_models", access: "llm" },
       schema: {
         tags: ["llm proxy"],
         summary: "Models this session can use, in Gemini's list shape (session token only)",
@@ -136,7 +132,7 @@ export async function proxyRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
   app.get(
     "/v1/models",
     {
-      config: { llmApi: "models" },
+      config: { llmApi: "models", access: "llm" },
       schema: { tags: ["llm proxy"], summary: "Models this session can use, as provider/model (session token only)" },
     },
     async (req) => {

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import fastifyStatic from "@fastify/static";
+import fastifyStatic, { type FastifyStaticOptions } from "@fastify/static";
 import { API_PREFIX } from "@strand/protocol";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Logger } from "pino";
@@ -22,19 +22,33 @@ export async function registerWebUi(
 ): Promise<((req: FastifyRequest, reply: FastifyReply) => boolean) | undefined> {
   if (!existsSync(join(dir, "index.html"))) {
     log.warn({ dir }, "the web UI is not built (npm run build); serving a placeholder at /");
-    app.get("/", { schema: { hide: true } }, async (_req, reply) => reply.type("text/html").send(placeholder(dir)));
+    app.get("/", { config: { webUi: true }, schema: { hide: true } }, async (_req, reply) =>
+      reply.type("text/html").send(placeholder(dir)),
+    );
     return undefined;
   }
-  await app.register(fastifyStatic, {
+  const files: FastifyStaticOptions = {
     root: dir,
-    prefix: "/",
-    // One route per built file instead of a catch-all, so nothing else can be shadowed.
-    wildcard: false,
     // The build writes .br/.gz beside each asset (packages/web/scripts/precompress.mjs).
     preCompressed: true,
     setHeaders: (res, path) => {
       res.header("cache-control", path.includes("/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
     },
+  };
+  // reply.sendFile for the SPA fallback, which answers from the root's not-found handler.
+  await app.register(fastifyStatic, { ...files, serve: false });
+  await app.register(async (scope) => {
+    // Marks the file routes so PUBLIC_ROUTES can name them (api/public-routes.ts): the UI must load logged out.
+    scope.addHook("onRoute", (route) => {
+      route.config = { ...route.config, webUi: true };
+    });
+    await scope.register(fastifyStatic, {
+      ...files,
+      prefix: "/",
+      // One route per built file instead of a catch-all, so nothing else can be shadowed.
+      wildcard: false,
+      decorateReply: false,
+    });
   });
   return (req, reply) => {
     const path = req.url.split("?")[0] ?? "/";
