@@ -47,7 +47,7 @@ export async function startTestServer(
   const backend = currentBackend();
   const dataDir = mkdtempSync(join(tmpdir(), "strand-test-"));
   const database = backend === "postgres" ? await createTestDatabase() : undefined;
-  return boot(backend, dataDir, database, env);
+  return boot(backend, dataDir, database, env, opts);
 }
 
 async function boot(
@@ -55,6 +55,7 @@ async function boot(
   dataDir: string,
   database: { url: string; drop: () => Promise<void> } | undefined,
   env: Record<string, string>,
+  opts: { captureLogs?: boolean },
 ): Promise<TestServer> {
   const config = resolveConfig(
     {
@@ -101,7 +102,7 @@ async function boot(
     },
     async restart(more = {}) {
       await server.close();
-      return boot(backend, dataDir, database, { ...env, ...more });
+      return boot(backend, dataDir, database, { ...env, ...more }, opts);
     },
     async stop() {
       await server.close();
