@@ -60,10 +60,34 @@ describe("viewer input on the xfce desktop", () => {
       return id && id !== "0x0" ? (await sh(`xprop -id ${id} WM_CLASS`)).trim() : "";
     };
 
+    const size = { width: 1280, height: 720 };
+    const norm = (x: number, y: number) => ({
+      x: Math.round((x / (size.width - 1)) * 65535),
+      y: Math.round((y / (size.height - 1)) * 65535),
+    });
+    const click = (button: number) => ({
+      frames: [
+        { type: "mouseButton", button, down: true },
+        { type: "mouseButton", button, down: false },
+      ],
+    });
     await until(() => windowOf("Geany"), Boolean, "geany to be mapped", 60_000);
     await untilWindowManager(container);
     await sh("nohup xfce4-terminal --disable-server >/dev/null 2>&1 &");
     await until(() => windowOf("Xfce4-terminal"), Boolean, "the terminal to be mapped", 60_000);
+    // Click it, as a user would: xfwm4 usually focuses a new window by itself, but on a loaded
+    // machine a late-mapping geany can keep the focus (focus-stealing prevention).
+    const placed = async () => {
+      const a = await windowOf("Xfce4-terminal");
+      await new Promise((r) => setTimeout(r, 300));
+      const b = await windowOf("Xfce4-terminal");
+      return JSON.stringify(a) === JSON.stringify(b) ? b : undefined;
+    };
+    const t = (await until(placed, Boolean, "the terminal to be placed", 20_000))!;
+    await runInputDriver(container, "xfce", [
+      { frames: [{ type: "mouseAbs", ...norm(t.x + t.width / 2, t.y + t.height / 2) }] },
+      click(1),
+    ]);
     await until(activeClass, (c) => c.includes("Xfce4-terminal"), "the new terminal to have the focus", 20_000);
     await untilShellListens(container, "xfce");
 
@@ -91,17 +115,6 @@ describe("viewer input on the xfce desktop", () => {
     // Pointer: over the terminal (on top, focused), a middle click pastes the viewer's text (PRIMARY).
     // (Its geometry is read only now: the window manager places a new window after it maps.)
     const terminal = (await windowOf("Xfce4-terminal"))!;
-    const size = { width: 1280, height: 720 };
-    const norm = (x: number, y: number) => ({
-      x: Math.round((x / (size.width - 1)) * 65535),
-      y: Math.round((y / (size.height - 1)) * 65535),
-    });
-    const click = (button: number) => ({
-      frames: [
-        { type: "mouseButton", button, down: true },
-        { type: "mouseButton", button, down: false },
-      ],
-    });
     await runInputDriver(container, "xfce", [
       { setClipboard: "echo pasted-by-middle-click > /tmp/paste.txt" },
       { frames: [{ type: "mouseAbs", ...norm(terminal.x + terminal.width / 2, terminal.y + terminal.height / 2) }] },

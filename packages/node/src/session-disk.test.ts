@@ -48,12 +48,34 @@ describe.runIf(asRoot)("session disks on a host that can loop-mount", () => {
     expect(statSync(l.docker).uid).toBe(0);
     expect(await disks.sessions()).toEqual(["ses_disktest000001"]);
 
+    // A node killed between growing the file and resize2fs: the next start finishes the job.
+    await disks.release("ses_disktest000001");
+    execFileSync("truncate", ["-s", "3072M", join(l.root, "..", "disk.img")]);
+    await disks.prepare("ses_disktest000001", 3072, { trusted: true });
+    expect(sizeMb(l.work)).toBeGreaterThan(2900);
+    expect(existsSync(join(l.work, "kept.txt"))).toBe(true);
+
     await disks.remove("ses_disktest000001");
     expect(isMounted(l.root)).toBe(false);
     expect(existsSync(l.root)).toBe(false);
     expect(await disks.sessions()).toEqual([]);
     // Idempotent.
     await disks.remove("ses_disktest000001");
+  });
+});
+
+describe.runIf(asRoot)("a disk whose making was cut off", () => {
+  it("is made again, not mounted half-made", async () => {
+    const dir = stateDir();
+    const disks = await SessionDisks.open(dir, log);
+    const sessionDir = join(dir, "sessions", "ses_disktest000003");
+    execFileSync("mkdir", ["-p", sessionDir]);
+    // What a SIGKILL between truncate and mkfs leaves behind.
+    execFileSync("truncate", ["-s", "1024M", join(sessionDir, "disk.img.new")]);
+    const l = await disks.prepare("ses_disktest000003", 1024, { trusted: false });
+    expect(isMounted(l.root)).toBe(true);
+    expect(existsSync(join(sessionDir, "disk.img.new"))).toBe(false);
+    await disks.remove("ses_disktest000003");
   });
 });
 

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { chmod, chown, mkdir, readdir, rm, stat, statfs, truncate, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, open, readdir, rename, rm, stat, statfs, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import type { DiskLimitMode } from "@strand/protocol";
@@ -144,19 +144,27 @@ export class SessionDisks {
       () => undefined,
     );
     if (size === undefined) {
-      await writeFile(image, "", { mode: 0o600 });
-      await truncate(image, bytes);
+      // Made under another name and renamed when formatted: a node killed half-way (between the
+      // truncate and mkfs, say) leaves a `.new` file that the next start makes again, never a
+      // disk.img that is no filesystem.
+      const fresh = `${image}.new`;
+      await rm(fresh, { force: true });
+      await writeFile(fresh, "", { mode: 0o600 });
+      await truncate(fresh, bytes);
       // Lazy inode tables and journal: the kernel fills them in the background, so a 20 GiB disk is
       // made in milliseconds. No reserved blocks: the session's root is not the host's.
-      await run("mkfs.ext4", ["-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1", image]).catch(
+      await run("mkfs.ext4", ["-q", "-F", "-m", "0", "-E", "lazy_itable_init=1,lazy_journal_init=1", fresh]).catch(
         (err) => {
-          throw new Error(`could not make the session's disk (mkfs.ext4 ${image}): ${errText(err)}`);
+          throw new Error(`could not make the session's disk (mkfs.ext4 ${fresh}): ${errText(err)}`);
         },
       );
-    } else if (size < bytes) {
-      // Grown while stopped: offline resize needs a checked, unmounted filesystem.
+      await rename(fresh, image);
+    } else if ((await ext4Bytes(image)) < bytes) {
+      // Grown while stopped (decided by the filesystem, not the file: a node killed between the
+      // truncate and resize2fs finishes the job at the next start). Offline resize needs a
+      // checked, unmounted filesystem.
       if (isMounted(root)) await run("umount", [root]);
-      await truncate(image, bytes);
+      if (size < bytes) await truncate(image, bytes);
       await run("e2fsck", ["-f", "-p", image]).catch((err) => {
         // 1: errors corrected; anything higher is a real problem worth saying.
         if ((err as { code?: number }).code !== 1) throw new Error(`e2fsck ${image}: ${errText(err)}`);
@@ -171,6 +179,25 @@ export class SessionDisks {
         throw new Error(`could not mount the session's disk (${image}): ${errText(err)}`);
       });
     }
+  }
+}
+
+/**
+ * The size of the ext4 filesystem in an image, from its superblock (1024 bytes in): block count
+ * (low and, for 64-bit filesystems, high word) times block size. 0 when it is no ext4.
+ */
+async function ext4Bytes(image: string): Promise<number> {
+  const fh = await open(image, "r");
+  try {
+    const sb = Buffer.alloc(0x154);
+    await fh.read(sb, 0, sb.length, 1024);
+    if (sb.readUInt16LE(0x38) !== 0xef53) return 0;
+    const blockSize = 1024 * 2 ** sb.readUInt32LE(0x18);
+    const is64 = (sb.readUInt32LE(0x60) & 0x80) !== 0;
+    const blocks = sb.readUInt32LE(0x4) + (is64 ? sb.readUInt32LE(0x150) * 2 ** 32 : 0);
+    return blocks * blockSize;
+  } finally {
+    await fh.close();
   }
 }
 

@@ -1,6 +1,5 @@
 import {
   AnswerPermissionBodySchema,
-  ApiErrorSchema,
   ConversationEntrySchema,
   ListMessagesQuerySchema,
   MessageListSchema,
@@ -9,10 +8,11 @@ import {
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
+import { ERROR_RESPONSES } from "./error-responses.js";
 import { caller } from "./require-auth.js";
 
 const Params = z.object({ id: z.string().max(100) });
-const errors = { 400: ApiErrorSchema, 401: ApiErrorSchema, 404: ApiErrorSchema, 409: ApiErrorSchema };
+const errors = ERROR_RESPONSES;
 
 /** A session's conversation: prompts in, the thread out (docs/conversations.md). */
 export const conversationRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {

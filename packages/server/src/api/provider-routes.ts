@@ -14,16 +14,11 @@ import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { HttpError } from "../lib/http-error.js";
 import { discoverModels, ProviderCallError, testProvider } from "../providers/discovery.js";
+import { ERROR_RESPONSES } from "./error-responses.js";
 import { caller } from "./require-auth.js";
 
 const Params = z.object({ id: z.string().max(100) });
-const errors = {
-  400: ApiErrorSchema,
-  401: ApiErrorSchema,
-  403: ApiErrorSchema,
-  404: ApiErrorSchema,
-  409: ApiErrorSchema,
-};
+const errors = ERROR_RESPONSES;
 
 export const providerRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const store = ctx.providers;

@@ -1,5 +1,4 @@
 import {
-  ApiErrorSchema,
   CreateSessionBodySchema,
   ListSessionsQuerySchema,
   SessionListSchema,
@@ -10,16 +9,11 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { actorOf } from "../policy/policy.js";
+import { ERROR_RESPONSES } from "./error-responses.js";
 import { caller } from "./require-auth.js";
 
 const Params = z.object({ id: z.string().max(100) });
-const errors = {
-  400: ApiErrorSchema,
-  401: ApiErrorSchema,
-  403: ApiErrorSchema,
-  404: ApiErrorSchema,
-  409: ApiErrorSchema,
-};
+const errors = ERROR_RESPONSES;
 
 export const sessionRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   const svc = ctx.sessions;

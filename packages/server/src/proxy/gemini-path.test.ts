@@ -23,8 +23,6 @@ describe("parseGeminiPath", () => {
   });
 });
 
-describe("geminiCallModel", () => {});
-
 describe("estimateGeminiTokens", () => {
   it("counts about four characters a token, in either request form", () => {
     const contents = [{ role: "user", parts: [{ text: "x".repeat(400) }] }];
