@@ -275,6 +275,11 @@ export const ChatAgentMessageSchemas = [
     stop_reason: z.string().max(50),
     error: z.string().max(10_000).optional(),
   }),
+  /**
+   * A runtime started afresh (it cannot load its earlier session): agentd asks for a compact
+   * summary of the thread so far, to prime it with. Not durable: asked again after a reconnect.
+   */
+  z.object({ type: z.literal("history.request"), id: idSchema, before_turn: idSchema.optional() }),
   /** The runtime asks before a tool call (ask mode); the server stores it and relays the answer. */
   z.object({
     type: z.literal("permission.request"),
@@ -299,9 +304,14 @@ export const ChatServerMessageSchemas = [
   z.object({ type: z.literal("cancel"), turn_id: z.string() }),
   /** `option_id` null: the request was cancelled (the turn ended first). */
   z.object({ type: z.literal("permission.answer"), id: z.string(), option_id: z.string().nullable() }),
+  /** The answer to `history.request`: the thread before `before_turn`, as bounded text ("" when empty). */
+  z.object({ type: z.literal("history"), id: z.string(), summary: z.string() }),
   /** Sent after `welcome` and whenever they change; runtime and model apply at the runtime's next start. */
   z.object({ type: z.literal("session.settings") }).extend(SessionSettingsSchema.shape),
 ] as const;
+
+/** How long a thread summary for a restarted runtime may be, in characters. */
+export const HISTORY_SUMMARY_MAX_CHARS = 8_000;
 
 /** Largest agent-link message agentd sends (the server's WebSocket limit is 64 KiB). */
 export const MAX_AGENT_MESSAGE_BYTES = 56 * 1024;

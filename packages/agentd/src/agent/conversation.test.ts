@@ -22,6 +22,8 @@ interface Harness {
   logs: { level: string; msg: string; extra?: Record<string, unknown> }[];
   /** Stop acking (the server is away); messages pile up in the outbox. */
   acking: boolean;
+  /** What the "server" answers a history request with. */
+  summary: string;
   prompt(id: string, text: string): void;
   send(msg: AgentServerMessage): void;
   finished(id: string, ms?: number): Promise<any>;
@@ -33,19 +35,28 @@ interface Harness {
 
 async function harness(
   scenarios: Record<string, Step[]>,
-  opts: { settings?: Partial<SessionSettings>; command?: string[]; cancelGraceMs?: number } = {},
+  opts: {
+    settings?: Partial<SessionSettings>;
+    command?: string[];
+    cancelGraceMs?: number;
+    /** More environment for the scripted runtime (its ACP_* behaviour switches). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "strand-agentd-chat-"));
   writeFileSync(join(dir, "script.json"), JSON.stringify({ scenarios }));
   const sent: any[] = [];
   const logs: Harness["logs"] = [];
   const log: Log = (level, msg, extra) => logs.push({ level, msg, ...(extra ? { extra } : {}) });
-  const h = { sent, logs, dir, acking: true } as Harness;
+  const h = { sent, logs, dir, acking: true, summary: "" } as Harness;
   const chat = new AgentConversation({
     link: {
       send: (m: AgentClientMessage) => {
         sent.push(m);
         if (h.acking && "mid" in m) setImmediate(() => chat.onMessage({ type: "ack", mid: m.mid }));
+        // The server's answer: the thread's summary, as tests set it ("" for a new thread).
+        if (m.type === "history.request")
+          setImmediate(() => chat.onMessage({ type: "history", id: m.id, summary: h.summary }));
       },
     },
     log,
@@ -61,6 +72,7 @@ async function harness(
       ACP_LOG: join(dir, "agent.log"),
       STRAND_SESSION_TOKEN_FILE: "/opt/strand/session-token",
       STRAND_RUNTIME_COMMAND: JSON.stringify(opts.command ?? [process.execPath, agentPath]),
+      ...opts.env,
     },
     flushMs: 50,
     backoffMinMs: 50,
@@ -114,6 +126,15 @@ const BAD_UPDATE = JSON.stringify({
 const tool = (id: string, extra: Record<string, unknown>): Step => ({
   update: { sessionUpdate: "tool_call_update", toolCallId: id, ...extra } as any,
 });
+
+/** The runtime exited after its turn and a new process is up (its second `initialize`). */
+const restarted = (h: Harness) =>
+  until(
+    async () => h.agentLog().filter((l) => l.event === "initialize").length,
+    (n) => n >= 2,
+    "the runtime to be restarted",
+    10_000,
+  );
 
 describe("agentd conversation over ACP", () => {
   it("turns a turn's updates into ordered entries, coalescing streamed text", async () => {
@@ -398,6 +419,80 @@ describe("agentd conversation over ACP", () => {
     h.prompt("2", "again");
     expect(await h.finished("2")).toMatchObject({ stop_reason: "end_turn" });
     expect(h.entries("2")[0].content.text).toBe("echo: again");
+  });
+
+  it("a restarted runtime that can load its session continues it; the replay is not recorded again", async () => {
+    const h = await harness(
+      { quit: [{ text: "first answer" }, { exitAfterTurn: 0 }] },
+      { env: { ACP_AGENT_CAPS: JSON.stringify({ loadSession: true }) } },
+    );
+    h.prompt("1", "quit");
+    await h.finished("1");
+    await restarted(h);
+    const first = await until(
+      async () => h.agentLog().find((l) => l.event === "session/new"),
+      Boolean,
+      "the first session",
+      5_000,
+    );
+    h.prompt("2", "again");
+    expect(await h.finished("2")).toMatchObject({ stop_reason: "end_turn" });
+    const log = h.agentLog();
+    expect(log.find((l) => l.event === "session/load")).toMatchObject({ sessionId: `s-${first.pid}` });
+    // Only one session was ever made, and the second prompt reached the runtime as sent.
+    expect(log.filter((l) => l.event === "session/new")).toHaveLength(1);
+    expect(log.filter((l) => l.event === "prompt").map((l) => l.text)).toEqual(["quit", "again"]);
+    // The replay happened (a marker that must arrive), and none of it became an entry.
+    const everything = h.sent.filter((m) => m.type === "entry.upsert").map((m) => JSON.stringify(m.content));
+    expect(everything.some((c) => c.includes("echo: again"))).toBe(true);
+    expect(everything.some((c) => c.includes("replayed from before"))).toBe(false);
+    expect(h.sent.some((m) => m.type === "history.request" && m.before_turn === "trn_2")).toBe(false);
+  });
+
+  it("a restarted runtime that cannot load its session gets the thread's summary with the next prompt", async () => {
+    const h = await harness({ quit: [{ text: "first answer" }, { exitAfterTurn: 0 }] });
+    h.prompt("1", "quit");
+    await h.finished("1");
+    await restarted(h);
+    h.summary = "User: quit\nAgent: first answer";
+    h.prompt("2", "what did you answer before?");
+    expect(await h.finished("2")).toMatchObject({ stop_reason: "end_turn" });
+    const prompts = h
+      .agentLog()
+      .filter((l) => l.event === "prompt")
+      .map((l) => l.text as string);
+    expect(prompts[0]).toBe("quit"); // a new thread: nothing to summarise
+    expect(prompts[1]).toMatch(
+      /^Earlier in this conversation[\s\S]*User: quit\nAgent: first answer[\s\S]*---\n\nwhat did you answer before\?$/,
+    );
+    expect(h.sent.find((m) => m.type === "history.request" && m.before_turn === "trn_2")).toBeDefined();
+  });
+
+  it("authenticates a runtime that refuses sessions until it is, with the API-key method whose variables it has", async () => {
+    const methods = [
+      { id: "browser-login", name: "Log in" },
+      { type: "env_var", id: "other-key", name: "Other", vars: [{ name: "SOME_OTHER_KEY" }] },
+      { type: "env_var", id: "openai-api-key", name: "OpenAI key", vars: [{ name: "OPENAI_API_KEY" }] },
+    ];
+    const h = await harness(
+      { default: [{ text: "signed in" }] },
+      { env: { ACP_AUTH_METHODS: JSON.stringify(methods), ACP_REQUIRE_AUTH: "1" } },
+    );
+    h.prompt("1", "hello");
+    expect(await h.finished("1")).toMatchObject({ stop_reason: "end_turn" });
+    expect(h.entries("1")[0].content.text).toBe("signed in");
+    expect(h.agentLog().find((l) => l.event === "authenticate")).toMatchObject({ methodId: "openai-api-key" });
+  });
+
+  it("says clearly when a runtime wants a login agentd cannot give", async () => {
+    const h = await harness(
+      {},
+      { env: { ACP_AUTH_METHODS: JSON.stringify([{ id: "browser-login", name: "Log in" }]), ACP_REQUIRE_AUTH: "1" } },
+    );
+    h.prompt("1", "hello");
+    const fin = await h.finished("1", 15_000);
+    expect(fin.stop_reason).toBe("error");
+    expect(fin.error).toMatch(/asks to authenticate.*browser-login.*unattended/);
   });
 
   it("logs and notices malformed runtime output without stopping the turn", async () => {

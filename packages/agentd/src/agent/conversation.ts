@@ -1,17 +1,16 @@
 import type * as acp from "@agentclientprotocol/sdk";
-import type { AgentServerMessage, NoticeContent, PermissionMode, SessionSettings } from "@strand/protocol";
+import {
+  type AgentServerMessage,
+  HISTORY_SUMMARY_MAX_CHARS,
+  type NoticeContent,
+  type PermissionMode,
+  type SessionSettings,
+} from "@strand/protocol";
 import type { Log } from "../log.js";
+import { AcpSessionStore } from "./acp-sessions.js";
 import { Outbox, type OutboxLink } from "./outbox.js";
 import type { RuntimeProcess } from "./runtime-process.js";
-import {
-  commandOverride,
-  DEFAULT_WORKSPACE,
-  offersClientFs,
-  type RuntimeSpec,
-  runtimeCommand,
-  runtimeEnv,
-  runtimeFiles,
-} from "./runtimes.js";
+import { DEFAULT_WORKSPACE, type RuntimeSpec, runtimeSpec } from "./runtimes/registry.js";
 import { RuntimeSupervisor } from "./supervisor.js";
 import { newEntryId, TurnRecorder } from "./turn-recorder.js";
 
@@ -38,6 +37,8 @@ export interface AgentConversationOptions {
   backoffMinMs?: number;
   backoffMaxMs?: number;
   outboxRetryMs?: number;
+  /** How long a restarted runtime's first prompt waits for the thread's summary before going without. */
+  historyTimeoutMs?: number;
 }
 
 interface Turn {
@@ -73,16 +74,24 @@ export class AgentConversation {
   private readonly permissions = new Map<string, PendingPermission>();
   private malformedSeen = false;
   private closed = false;
+  private readonly acpSessions: AcpSessionStore;
+  /** The running runtime opened a fresh ACP session: its first prompt is primed with the thread. */
+  private needsHistory = false;
+  private readonly historyWaiters = new Map<string, (summary: string) => void>();
+  private historyCounter = 0;
 
   constructor(private readonly o: AgentConversationOptions) {
     this.settings = o.settings;
     this.outbox = new Outbox(o.link, o.log, o.instance, o.outboxRetryMs);
+    this.acpSessions = new AcpSessionStore(o.cwd ?? DEFAULT_WORKSPACE);
     this.supervisor = new RuntimeSupervisor({
       spec: () => {
         this.startedWith = this.settings;
         this.malformedSeen = false;
         return this.specFor(this.settings);
       },
+      previousSession: (spec) => this.acpSessions.get(spec.runtime ?? spec.name),
+      onStarted: (rt, spec) => this.onRuntimeStarted(rt, spec),
       handlers: {
         onUpdate: (u) => this.onUpdate(u),
         onPermission: (req, signal) => this.onPermission(req, signal),
@@ -137,6 +146,12 @@ export class AgentConversation {
       case "session.settings":
         this.applySettings({ runtime: msg.runtime, model: msg.model, permission_mode: msg.permission_mode });
         return true;
+      case "history": {
+        const waiter = this.historyWaiters.get(msg.id);
+        this.historyWaiters.delete(msg.id);
+        waiter?.(msg.summary);
+        return true;
+      }
       default:
         return false;
     }
@@ -159,21 +174,57 @@ export class AgentConversation {
 
   private specFor(settings: SessionSettings): RuntimeSpec {
     if (this.o.spec) return this.o.spec(settings);
-    const env = this.o.env ?? process.env;
-    const cmd = commandOverride(env) ?? runtimeCommand(settings.runtime);
-    return {
-      name: settings.runtime,
-      ...cmd,
-      cwd: this.o.cwd ?? DEFAULT_WORKSPACE,
-      env: runtimeEnv(env, {
-        runtime: settings.runtime,
-        serverUrl: this.o.serverUrl,
-        sessionToken: this.o.sessionToken,
-        model: settings.model,
-      }),
-      files: runtimeFiles(settings.runtime),
-      clientFs: offersClientFs(settings.runtime),
-    };
+    return runtimeSpec(
+      settings.runtime,
+      { serverUrl: this.o.serverUrl, sessionToken: this.o.sessionToken, model: settings.model },
+      { env: this.o.env ?? process.env, ...(this.o.cwd ? { cwd: this.o.cwd } : {}) },
+    );
+  }
+
+  /**
+   * Remembers the runtime's ACP session, so its next start continues it. One that could not be
+   * continued starts from a summary of the thread instead (see `primed`).
+   */
+  private onRuntimeStarted(rt: RuntimeProcess, spec: RuntimeSpec): void {
+    this.needsHistory = rt.continuation === "new";
+    const id = rt.acpSessionId;
+    if (!id) return;
+    this.acpSessions
+      .set(spec.runtime ?? spec.name, id)
+      .catch((err: Error) => this.o.log("warn", "could not remember the runtime's ACP session", { err: err.message }));
+  }
+
+  /**
+   * The prompt as the runtime gets it: after a start that could not continue the runtime's
+   * earlier session, preceded by a compact summary of the thread so far (from the server, which
+   * holds it), so the agent is not a fresh one that forgot everything.
+   */
+  private async primed(prompt: Prompt): Promise<string> {
+    if (!this.needsHistory) return prompt.content;
+    const summary = await this.history(prompt.turn_id);
+    if (summary === undefined) return prompt.content; // the server did not answer: try again next prompt
+    this.needsHistory = false;
+    if (!summary) return prompt.content;
+    return (
+      "Earlier in this conversation (the agent runtime was restarted and has only this summary of it):\n\n" +
+      `${summary.slice(0, HISTORY_SUMMARY_MAX_CHARS)}\n\n---\n\n${prompt.content}`
+    );
+  }
+
+  private history(beforeTurn: string): Promise<string | undefined> {
+    const id = `h${++this.historyCounter}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.historyWaiters.delete(id);
+        resolve(undefined);
+      }, this.o.historyTimeoutMs ?? 5_000);
+      timer.unref();
+      this.historyWaiters.set(id, (summary) => {
+        clearTimeout(timer);
+        resolve(summary);
+      });
+      this.o.link.send({ type: "history.request", id, before_turn: beforeTurn });
+    });
   }
 
   private applySettings(next: SessionSettings): void {
@@ -232,7 +283,7 @@ export class AgentConversation {
       if (turn.cancelled) {
         stopReason = "cancelled";
       } else {
-        const res = await rt.prompt(prompt.content);
+        const res = await rt.prompt(await this.primed(prompt));
         stopReason = res.stopReason;
       }
     } catch (err) {

@@ -3,8 +3,9 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import * as acp from "@agentclientprotocol/sdk";
 import type { Log } from "../log.js";
+import { chooseAuthMethod, isAuthRequired } from "./acp-auth.js";
 import { stdioStream } from "./acp-stdio.js";
-import type { RuntimeSpec } from "./runtimes.js";
+import type { RuntimeSpec } from "./runtimes/registry.js";
 import { Terminals } from "./terminals.js";
 
 export interface RuntimeHandlers {
@@ -18,6 +19,9 @@ const STDERR_LINES = 20;
 /** A runtime that has not answered initialize and session/new by then is treated as broken. */
 const START_TIMEOUT_MS = 60_000;
 
+/** How the runtime's ACP session came to be: a fresh one, or the earlier one continued. */
+export type Continuation = "new" | "resumed" | "loaded";
+
 /**
  * One running agent runtime: the child process, the ACP connection to it (agentd is the client,
  * as Zed is), and the one ACP session the Strand session's conversation runs in.
@@ -30,6 +34,8 @@ export class RuntimeProcess {
   private readonly stderr: string[] = [];
   private connection: acp.ClientConnection | undefined;
   private sessionId: string | undefined;
+  /** Set once the ACP session is open. */
+  continuation: Continuation = "new";
   private exitReason: string | undefined;
   private readonly startedAt = Date.now();
 
@@ -75,7 +81,16 @@ export class RuntimeProcess {
   }
 
   /** Spawns the runtime and opens its ACP session; rejects with a reason people can act on. */
-  static async start(spec: RuntimeSpec, handlers: RuntimeHandlers, log: Log): Promise<RuntimeProcess> {
+  /**
+   * `previousSession`: the ACP session this runtime last ran the conversation in; it is resumed
+   * or loaded when the runtime offers that, else a new session is opened.
+   */
+  static async start(
+    spec: RuntimeSpec,
+    handlers: RuntimeHandlers,
+    log: Log,
+    previousSession?: string,
+  ): Promise<RuntimeProcess> {
     // The workspace volume is mounted there in a desktop; elsewhere (development) it may not exist yet.
     await mkdir(spec.cwd, { recursive: true });
     for (const [path, content] of Object.entries(spec.files ?? {})) {
@@ -88,16 +103,20 @@ export class RuntimeProcess {
     }
     const rt = new RuntimeProcess(spec, handlers, log);
     try {
-      await rt.handshake();
+      await rt.handshake(previousSession);
       return rt;
     } catch (err) {
+      // A runtime that died on its own says best why; one that answered with an error, its error.
+      const died = rt.exitReason !== undefined;
       rt.kill();
-      const reason = await Promise.race([
-        rt.exited,
-        new Promise<undefined>((r) => setTimeout(() => r(undefined), 500)),
-      ]);
-      throw new Error(reason ?? `${spec.name} did not start: ${(err as Error).message}`);
+      if (!died) throw new Error(`${spec.name} did not start: ${(err as Error).message}`);
+      throw new Error(rt.exitReason);
     }
+  }
+
+  /** The ACP session id, once open. */
+  get acpSessionId(): string | undefined {
+    return this.sessionId;
   }
 
   get uptimeMs(): number {
@@ -125,7 +144,7 @@ export class RuntimeProcess {
     return { connection: this.connection, sessionId: this.sessionId };
   }
 
-  private async handshake(): Promise<void> {
+  private async handshake(previousSession: string | undefined): Promise<void> {
     const child = this.child as Parameters<typeof stdioStream>[0];
     const app = acp
       .client({ name: "strand-agentd" })
@@ -173,11 +192,77 @@ export class RuntimeProcess {
         agent: init.agentInfo?.name,
         protocol: init.protocolVersion,
       });
-      const session = await agent.request("session/new", { cwd: this.spec.cwd, mcpServers: [] });
+      const methodId = chooseAuthMethod(init.authMethods, this.spec.env, this.spec.authMethod);
+      const authenticate = async () => {
+        if (!methodId) return false;
+        await agent.request("authenticate", { methodId });
+        this.log("info", "authenticated the agent runtime", { runtime: this.spec.name, method: methodId });
+        return true;
+      };
+      // Authenticated up front when a method fits: some runtimes (Codex) refuse every session before it.
+      let authenticated = await authenticate();
+      const opened = await this.continueSession(agent, init.agentCapabilities, previousSession);
+      if (opened) {
+        this.sessionId = opened;
+        return;
+      }
+      const mcpServers: acp.McpServer[] = [];
+      const newSession = () => agent.request("session/new", { cwd: this.spec.cwd, mcpServers });
+      let session: acp.NewSessionResponse;
+      try {
+        session = await newSession();
+      } catch (err) {
+        if (!isAuthRequired(err) || authenticated) throw authError(this.spec.name, init.authMethods, err);
+        authenticated = await authenticate();
+        if (!authenticated) throw authError(this.spec.name, init.authMethods, err);
+        session = await newSession();
+      }
       this.sessionId = session.sessionId;
     };
     await Promise.race([open(), timeout, died]);
   }
+
+  /**
+   * Continues the earlier ACP session: `session/resume` (no replay) when offered, else
+   * `session/load` (the runtime replays the thread as updates, which are not recorded again: no
+   * session id is set yet, so the update handler drops them). Undefined when neither works.
+   */
+  private async continueSession(
+    agent: acp.ClientContext,
+    caps: acp.AgentCapabilities | undefined,
+    previous: string | undefined,
+  ): Promise<string | undefined> {
+    if (!previous) return undefined;
+    const params = { sessionId: previous, cwd: this.spec.cwd, mcpServers: [] };
+    const tries: [Continuation, () => Promise<unknown>][] = [];
+    if (caps?.sessionCapabilities?.resume) tries.push(["resumed", () => agent.request("session/resume", params)]);
+    if (caps?.loadSession) tries.push(["loaded", () => agent.request("session/load", params)]);
+    for (const [how, call] of tries) {
+      try {
+        await call();
+        this.continuation = how;
+        this.log("info", "continued the runtime's earlier session", { runtime: this.spec.name, how });
+        return previous;
+      } catch (err) {
+        this.log("warn", "could not continue the runtime's earlier session", {
+          runtime: this.spec.name,
+          how,
+          err: (err as Error).message,
+        });
+      }
+    }
+    return undefined;
+  }
+}
+
+/** A runtime that wants a login agentd cannot give: say which methods it offered. */
+function authError(name: string, methods: readonly unknown[] | undefined, err: unknown): Error {
+  if (!isAuthRequired(err)) return err as Error;
+  const ids = (methods ?? []).map((m) => (m as { id?: string }).id).filter(Boolean);
+  return new Error(
+    `${name} asks to authenticate and none of its methods (${ids.join(", ") || "none listed"}) can be ` +
+      "satisfied unattended; it needs an API-key method reading the variables agentd sets (the session token)",
+  );
 }
 
 /** ACP's read_text_file: `line` is 1-based, `limit` counts lines. */

@@ -1,11 +1,15 @@
 import type { NoticeContent } from "@strand/protocol";
 import type { Log } from "../log.js";
 import { type RuntimeHandlers, RuntimeProcess } from "./runtime-process.js";
-import type { RuntimeSpec } from "./runtimes.js";
+import type { RuntimeSpec } from "./runtimes/registry.js";
 
 export interface SupervisorOptions {
   /** The spec to start with now (settings may change between starts). */
   spec(): RuntimeSpec;
+  /** The ACP session the runtime about to start last ran the conversation in, to continue it. */
+  previousSession?(spec: RuntimeSpec): string | undefined;
+  /** A runtime started and opened (or continued) its ACP session. */
+  onStarted?(rt: RuntimeProcess, spec: RuntimeSpec): void;
   handlers: RuntimeHandlers;
   log: Log;
   /** Tells the user (a notice entry). */
@@ -80,8 +84,9 @@ export class RuntimeSupervisor {
   private async attempt(): Promise<RuntimeProcess> {
     const spec = this.o.spec();
     try {
-      const rt = await RuntimeProcess.start(spec, this.o.handlers, this.o.log);
+      const rt = await RuntimeProcess.start(spec, this.o.handlers, this.o.log, this.o.previousSession?.(spec));
       this.current = rt;
+      this.o.onStarted?.(rt, spec);
       this.failedStarts = 0;
       this.o.log("info", "agent runtime started", { runtime: spec.name });
       void rt.exited.then((reason) => this.onExit(rt, reason));
@@ -110,7 +115,7 @@ export class RuntimeSupervisor {
     this.o.onExit(rt, reason);
     this.o.notice({
       level: "warning",
-      text: `The agent runtime stopped: ${reason}. ${this.scheduleRetry()} The new runtime does not remember earlier turns.`,
+      text: `The agent runtime stopped: ${reason}. ${this.scheduleRetry()} It continues this conversation when it is back.`,
     });
   }
 

@@ -6,6 +6,7 @@ import type { EventBus } from "../events/bus.js";
 import { newId } from "../lib/ids.js";
 import { AgentMessageRejected, DeliveryStore } from "./delivery.js";
 import { findSession } from "./entries.js";
+import { threadSummary } from "./summary.js";
 
 /** The chat messages agentd sends; the hub handles exactly these. */
 export const CHAT_MESSAGE_TYPES = new Set<string>([
@@ -13,10 +14,11 @@ export const CHAT_MESSAGE_TYPES = new Set<string>([
   "entry.upsert",
   "turn.finished",
   "permission.request",
+  "history.request",
 ]);
 type ChatMessage = Extract<
   AgentClientMessage,
-  { type: "turn.started" | "entry.upsert" | "turn.finished" | "permission.request" }
+  { type: "turn.started" | "entry.upsert" | "turn.finished" | "permission.request" | "history.request" }
 >;
 
 /**
@@ -123,6 +125,12 @@ export class ConversationHub {
   }
 
   private async onAgentMessage(sessionId: string, link: Link, msg: ChatMessage): Promise<void> {
+    if (msg.type === "history.request") {
+      // Read in the session's chain, so it sees every entry agentd sent before asking.
+      const summary = await threadSummary(this.db, sessionId, msg.before_turn);
+      link.send({ type: "history", id: msg.id, summary });
+      return;
+    }
     try {
       switch (msg.type) {
         case "turn.started":
