@@ -15,6 +15,7 @@ import {
   RequestError,
   type RequestPermissionRequest,
 } from "@agentclientprotocol/sdk";
+import { ACP_META } from "@strand/protocol";
 import type { AgentConfig } from "../config.js";
 import { createDesktop, type Desktop } from "../desktop/desktop.js";
 import type { Log } from "../log.js";
@@ -143,7 +144,7 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
         log("info", "turn ended", { sessionId: session.id, stopReason: result.stopReason, ms: Date.now() - started });
         return {
           stopReason: result.stopReason,
-          ...(result.error ? { _meta: { "strand.dev/error": result.error } } : {}),
+          ...(result.error ? { _meta: { [ACP_META.error]: result.error } } : {}),
         };
       } finally {
         signal.removeEventListener("abort", onRequestAbort);
