@@ -36,6 +36,8 @@ export interface AgentConfig {
   useClientFs: boolean;
   /** Extra text appended to the system prompt. */
   systemPromptAppend: string;
+  /** Largest saved session file; the oldest turns are dropped past it. */
+  sessionMaxBytes: number;
 }
 
 export const ENV_VARS: Record<string, string> = {
@@ -70,6 +72,8 @@ export const ENV_VARS: Record<string, string> = {
     "Window that tails the log ({log}). Default an xfce4-terminal when DISPLAY is set and it is installed; empty disables.",
   STRAND_AGENT_CLIENT_FS: "1 (default): read/write through the ACP client when it offers fs; 0: always the local disk.",
   STRAND_AGENT_SYSTEM_PROMPT_APPEND: "Text appended to the built-in system prompt.",
+  STRAND_AGENT_SESSION_MAX_BYTES:
+    "Largest saved session (.strand/agent/sessions/<id>.json, for session/load); the oldest turns are dropped past it (default 8388608).",
   STRAND_AGENT_DEBUG: "1: debug logs on stderr.",
 };
 
@@ -141,6 +145,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     terminalCommand: argv("STRAND_AGENT_TERMINAL_CMD", env.DISPLAY ? DEFAULT_TERMINAL : []),
     useClientFs: env.STRAND_AGENT_CLIENT_FS !== "0",
     systemPromptAppend: env.STRAND_AGENT_SYSTEM_PROMPT_APPEND ?? "",
+    sessionMaxBytes: int(env, "STRAND_AGENT_SESSION_MAX_BYTES", 8 * 1024 * 1024, 64 * 1024),
   };
 }
 

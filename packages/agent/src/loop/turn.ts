@@ -54,6 +54,8 @@ export interface TurnDeps {
   history: ChatMessage[];
   /** Tools the user allowed for the rest of the session (ask mode). */
   alwaysAllowed: Set<string>;
+  /** Called whenever the history is consistent mid-turn (every tool call has its result), to save it. */
+  checkpoint?: () => void;
 }
 
 export interface TurnResult {
@@ -185,6 +187,7 @@ export async function runTurn(deps: TurnDeps, prompt: UserPart[], signal: AbortS
     }
     // Every tool call gets its result, even when cancelled, so the history stays valid for the next turn.
     history.push({ role: "tool_results", results });
+    deps.checkpoint?.();
     if (signal.aborted) return { stopReason: "cancelled" };
   }
 }
