@@ -9,6 +9,7 @@ import { issueApiToken } from "../../packages/server/src/auth/api-tokens.js";
 import type { Db } from "../../packages/server/src/db/database.js";
 import { buildScriptedAgent } from "../fixtures/acp/build.js";
 import type { Step } from "../fixtures/acp/scripted-agent.js";
+import { type ScriptedLlm, startScriptedLlm } from "../fixtures/llm/server.js";
 import { type Caller, caller } from "../support/http.js";
 import { createTestDatabase } from "../support/postgres.js";
 import { REPO_ROOT, type ServerProcess, spawnServer } from "../support/process.js";
@@ -16,10 +17,13 @@ import { until } from "../support/wait.js";
 
 // The acceptance test of docs/conversations.md: a real strand server (PostgreSQL) and a real
 // strand-agentd process running the scripted ACP agent; SIGKILL of either mid-turn must never
-// lose, duplicate or fork the thread. No Docker: agentd runs as a plain process here.
+// lose, duplicate or fork the thread. Then the real strand-agent, streaming through the server's
+// LLM proxy, loses its model stream to a server SIGKILL and must still leave the answer once.
+// No Docker: agentd and the agents run as plain processes here.
 
 const TOKEN = "strand_durability_admin_token_0123456789";
 const AGENTD = `${REPO_ROOT}packages/agentd/dist/agentd.mjs`;
+const STRAND_AGENT = `${REPO_ROOT}packages/agent/dist/strand-agent.mjs`;
 const slow: Step[] = Array.from({ length: 25 }, (_, i) => [{ text: `tick${i} ` }, { sleep: 80 }] as Step[]).flat();
 const SLOW_TEXT = Array.from({ length: 25 }, (_, i) => `tick${i} `).join("");
 
@@ -43,24 +47,63 @@ const startServer = async (port?: number) => {
   api = caller(server.url, { token: TOKEN });
 };
 
-const startAgentd = () => {
+/** An agentd process for one session, running `runtime` (argv) as its agent. */
+const spawnAgentd = (o: { sessionId: string; tokenFile: string; home: string; runtime: string[]; env?: object }) => {
   const proc = spawn(process.execPath, [AGENTD], {
     env: {
       PATH: process.env.PATH,
-      HOME: work,
+      HOME: o.home,
       STRAND_SERVER_URL: server.url,
-      STRAND_SESSION_ID: sessionId,
-      STRAND_SESSION_TOKEN_FILE: tokenFile,
-      STRAND_RUNTIME_COMMAND: JSON.stringify([process.execPath, buildScriptedAgent()]),
-      ACP_SCRIPT: join(work, "script.json"),
-      ACP_LOG: join(work, "agent.log"),
+      STRAND_SESSION_ID: o.sessionId,
+      STRAND_SESSION_TOKEN_FILE: o.tokenFile,
+      STRAND_RUNTIME_COMMAND: JSON.stringify(o.runtime),
+      ...o.env,
     },
     stdio: ["ignore", "ignore", "pipe"],
   });
+  let out = "";
   proc.stderr?.on("data", (c) => {
+    out += c.toString();
+  });
+  return { proc, output: () => out };
+};
+
+const startAgentd = () => {
+  const a = spawnAgentd({
+    sessionId,
+    tokenFile,
+    home: work,
+    runtime: [process.execPath, buildScriptedAgent()],
+    env: { ACP_SCRIPT: join(work, "script.json"), ACP_LOG: join(work, "agent.log") },
+  });
+  a.proc.stderr?.on("data", (c) => {
     agentdOut += c.toString();
   });
-  agentd = proc;
+  agentd = a.proc;
+};
+
+/** A session of `name` for the admin, and a session token for its agentd, as the scheduler would mint it. */
+const sessionWithToken = async (body: object, dir: string) => {
+  const me = await api("GET", "/api/v1/me");
+  const created = await api("POST", "/api/v1/sessions", { body });
+  expect(created.status, created.text).toBe(201);
+  const token = await issueApiToken(drizzle({ client: pool.p as pg.Pool }) as unknown as Db, {
+    userId: me.body.id,
+    name: "agentd",
+    sessionId: created.body.id,
+  });
+  const file = join(dir, "session-token");
+  writeFileSync(file, token.token);
+  return { id: created.body.id as string, tokenFile: file };
+};
+
+/** SIGKILLs the server and starts it again on the same port and database. */
+const restartServer = async (pauseMs: number) => {
+  const port = server.port;
+  server.proc.kill("SIGKILL");
+  await server.exited;
+  await new Promise((r) => setTimeout(r, pauseMs));
+  await startServer(port);
 };
 
 const entries = async (): Promise<any[]> =>
@@ -87,16 +130,8 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "strand-durable-home-"));
   writeFileSync(join(work, "script.json"), JSON.stringify({ scenarios: { slow } }));
   await startServer();
-  const me = await api("GET", "/api/v1/me");
-  sessionId = (await api("POST", "/api/v1/sessions", { body: { name: "durable" } })).body.id;
   pool.p = new pg.Pool({ connectionString: db.url });
-  const token = await issueApiToken(drizzle({ client: pool.p }) as unknown as Db, {
-    userId: me.body.id,
-    name: "agentd",
-    sessionId,
-  });
-  tokenFile = join(work, "session-token");
-  writeFileSync(tokenFile, token.token);
+  ({ id: sessionId, tokenFile } = await sessionWithToken({ name: "durable" }, work));
   startAgentd();
 });
 
@@ -134,11 +169,7 @@ describe("conversation durability (real server and agentd processes)", () => {
     await waitFor("the slow turn to stream", (l) =>
       l.some((e) => e.turn_id === p.turn_id && e.kind === "text" && e.content.text.length > 20),
     );
-    const port = server.port;
-    server.proc.kill("SIGKILL");
-    await server.exited;
-    await new Promise((r) => setTimeout(r, 800)); // agentd keeps streaming into its outbox meanwhile
-    await startServer(port);
+    await restartServer(800); // agentd keeps streaming into its outbox meanwhile
     const list = await waitFor("the turn to finish", (l) => l.find((e) => e.id === p.id)?.status === "done");
     expectOneThread(list);
     const turn = list.filter((e) => e.turn_id === p.turn_id);
@@ -149,5 +180,71 @@ describe("conversation durability (real server and agentd processes)", () => {
     expect(turn[1].content.text).toBe(SLOW_TEXT);
     expect(promptsSeen()).toEqual(["slow", "quick", "slow"]);
     expect(agentdOut).not.toMatch(/"level":"error"/);
+  });
+});
+
+describe("strand-agent's model stream when the server restarts mid-answer", () => {
+  const PROVIDER_KEY = "sk-scripted-restart-7c1d";
+  // No sentence repeats, so a doubled or cut answer cannot pass for the whole one.
+  const ANSWER = Array.from({ length: 60 }, (_, i) => `Part ${i + 1} of the long answer. `).join("");
+  let llm: ScriptedLlm;
+  let agent: ReturnType<typeof spawnAgentd> | undefined;
+
+  beforeAll(async () => {
+    llm = await startScriptedLlm([], ["scripted-1"], { apiKey: PROVIDER_KEY });
+    const p = await api("POST", "/api/v1/providers", {
+      body: { name: "scripted", kind: "anthropic", base_url: llm.url, api_key: PROVIDER_KEY },
+    });
+    expect(p.status, p.text).toBe(201);
+  });
+  afterAll(async () => {
+    agent?.proc.kill("SIGKILL");
+    await llm?.close();
+  });
+
+  it("SIGKILL of the server while the answer streams: the agent asks again and the thread holds the answer once", async () => {
+    const home = mkdtempSync(join(tmpdir(), "strand-durable-agent-"));
+    const s = await sessionWithToken(
+      { name: "stream restart", runtime: "strand-agent", model: "scripted/scripted-1" },
+      home,
+    );
+    agent = spawnAgentd({
+      sessionId: s.id,
+      tokenFile: s.tokenFile,
+      home,
+      runtime: [process.execPath, STRAND_AGENT],
+      // As the node sets them in the container, so the first runtime already has the session's model.
+      env: { STRAND_RUNTIME: "strand-agent", STRAND_MODEL: "scripted/scripted-1", STRAND_AGENT_RETRY_BASE_MS: "200" },
+    });
+    // About 4 s of streaming; the answer the retried request gets is the same, sent at once.
+    llm.push({ text: ANSWER, chunkDelayMs: 15 }, { text: ANSWER });
+    const prompt = (
+      await api("POST", `/api/v1/sessions/${s.id}/messages`, { body: { request_id: "r1", content: "explain" } })
+    ).body;
+    const thread = () => api("GET", `/api/v1/sessions/${s.id}/messages?limit=500`).then((r) => r.body.items as any[]);
+    await until(
+      thread,
+      (l) => l.some((e) => e.kind === "text" && e.content.text.length > 40),
+      "the answer to stream",
+      30_000,
+    );
+
+    await restartServer(300);
+    const list = await until(
+      thread,
+      (l) => ["done", "failed", "cancelled", "interrupted"].includes(l.find((e) => e.id === prompt.id)?.status),
+      "the turn to end",
+      60_000,
+    );
+    expectOneThread(list);
+    expect(list.map((e) => [e.kind, e.status])).toEqual([
+      ["user", "done"],
+      ["text", "completed"],
+    ]);
+    expect(list[1].content.text).toBe(ANSWER);
+    // The first request broke with the server; the second is the retry that carried the answer.
+    expect(llm.requests).toHaveLength(2);
+    expect(llm.requests[1]?.body.messages).toEqual(llm.requests[0]?.body.messages);
+    expect(agent.output()).not.toMatch(/"level":"error"/);
   });
 });

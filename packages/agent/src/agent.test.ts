@@ -1,10 +1,20 @@
 import { chmodSync, existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import type { SessionUpdate } from "@agentclientprotocol/sdk";
+import { ACP_META, replaceMarkerOf } from "@strand/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type ScriptedLlm, startScriptedLlm } from "../../../test/fixtures/llm/server.js";
 import { until } from "../../../test/support/wait.js";
-import { type AgentHarness, agentText, startAgent, tempWorkspace, trace } from "./test-support/agent-process.js";
+import {
+  type AgentHarness,
+  agentText,
+  shown,
+  shownText,
+  startAgent,
+  tempWorkspace,
+  trace,
+} from "./test-support/agent-process.js";
 
 let llm: ScriptedLlm;
 const agents: AgentHarness[] = [];
@@ -432,7 +442,11 @@ describe("strand-agent turn control", () => {
   it("tells the user when the provider is down", async () => {
     const port = await closedPort();
     const a = await agent({
-      env: envFor("anthropic", { ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}`, STRAND_AGENT_RETRIES: "2" }),
+      env: envFor("anthropic", {
+        ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}`,
+        STRAND_AGENT_RETRIES: "2",
+        STRAND_AGENT_RETRY_UNREACHABLE_MS: "0",
+      }),
     });
     const res = await a.prompt("hi");
     expect(res.stopReason).toBe("end_turn");
@@ -565,6 +579,225 @@ describe("strand-agent turn control", () => {
     expect(read?.content).toBe("     1\tunsaved editor buffer\n");
     expect(written).toEqual([[join(ws, "out.txt"), "from agent"]]);
     expect(existsSync(join(ws, "out.txt"))).toBe(false);
+  });
+});
+
+// No sentence repeats, so any prefix of it occurs in it once.
+const ANSWER = Array.from({ length: 6 }, (_, i) => `Part ${i + 1}: the quick brown fox jumps over the lazy dog. `).join(
+  "",
+);
+
+const markers = (updates: SessionUpdate[]) =>
+  updates.flatMap((u, i) => {
+    const m = u.sessionUpdate === "agent_message_chunk" ? replaceMarkerOf(u._meta) : undefined;
+    return m ? [{ at: i, ...m }] : [];
+  });
+const occurrences = (haystack: string, needle: string) => haystack.split(needle).length - 1;
+const messageIds = (updates: SessionUpdate[]) =>
+  updates.flatMap((u) =>
+    u.sessionUpdate === "agent_message_chunk" && u.content.type === "text" && u.content.text ? [u.messageId] : [],
+  );
+
+describe.each([
+  ["anthropic", "reset"],
+  ["openai", "reset"],
+  ["anthropic", "error"],
+  ["openai", "end"],
+] as const)("strand-agent with a model stream that breaks mid-answer, %s format (%s)", (api, breakMode) => {
+  it("asks again and replaces the partial answer, so the answer is shown and remembered once", async () => {
+    llm.push({ text: ANSWER, breakAfter: 8, breakMode }, { text: ANSWER });
+    const a = await agent({ env: envFor(api) });
+    const res = await a.prompt("tell me about the fox");
+    expect(res.stopReason).toBe("end_turn");
+    expect(res._meta?.[ACP_META.error]).toBeUndefined();
+    expect(llm.requests).toHaveLength(2);
+
+    // ACP cannot take text back: the partial answer went out, then the marker, then the whole answer.
+    const [marker, ...more] = markers(a.updates);
+    expect(more).toEqual([]);
+    const before = a.updates.slice(0, marker?.at);
+    const partial = agentText(before);
+    expect(partial.length).toBeGreaterThan(0);
+    expect(ANSWER.startsWith(partial)).toBe(true);
+    expect(agentText(a.updates)).toBe(partial + ANSWER);
+    expect(new Set(messageIds(before))).toEqual(new Set([marker?.messageId]));
+    expect(messageIds(a.updates.slice((marker?.at ?? 0) + 1))).not.toContain(marker?.messageId);
+    expect(shownText(a.updates)).toBe(ANSWER);
+    expect(agentText(a.updates)).not.toMatch(/⚠️/);
+
+    // The model's history has the answer once, and not the partial one.
+    llm.push({ text: "ok" });
+    await a.prompt("thanks");
+    const messages = JSON.stringify(llm.requests[2]?.body.messages);
+    expect(occurrences(messages, ANSWER)).toBe(1);
+    expect(occurrences(messages, partial)).toBe(1);
+  });
+});
+
+describe("strand-agent retrying a broken step", () => {
+  it("withdraws the tool calls a broken attempt announced and runs the retried ones once", async () => {
+    const ws = tempWorkspace();
+    const step = {
+      text: "Let me append.",
+      tool_calls: [{ name: "run_command", arguments: { command: "echo ran >> ran.log" } }],
+    };
+    // message_start, text start, 2 text deltas, text stop, tool_use start, then the arguments break off.
+    llm.push({ ...step, breakAfter: 8 }, step, { text: "Done." });
+    const a = await agent({ workspace: ws, env: envFor("anthropic") });
+    expect((await a.prompt("append a line")).stopReason).toBe("end_turn");
+    expect(readFileSync(join(ws, "ran.log"), "utf8")).toBe("ran\n");
+    expect(llm.requests).toHaveLength(3);
+    expect(toolResults(2)).toHaveLength(1);
+
+    const calls = a.updates.flatMap((u) => (u.sessionUpdate === "tool_call" ? [u.toolCallId] : []));
+    expect(calls).toHaveLength(2);
+    const [marker] = markers(a.updates);
+    expect(marker?.toolCallIds).toEqual([calls[0]]);
+    const withdrawn = a.updates.filter((u) => u.sessionUpdate === "tool_call_update" && u.toolCallId === calls[0]);
+    expect(withdrawn.at(-1)).toMatchObject({
+      status: "failed",
+      content: [{ type: "content", content: { type: "text", text: expect.stringMatching(/^Withdrawn: .*never ran/) } }],
+    });
+    const kept = shown(a.updates);
+    expect(kept.filter((u) => u.sessionUpdate === "tool_call")).toEqual([
+      expect.objectContaining({ toolCallId: calls[1], status: "completed" }),
+    ]);
+    expect(agentText(kept)).toBe("Let me append.Done.");
+  });
+
+  it("retries a break in the request after a tool ran with the tool's result, never running the tool again", async () => {
+    const ws = tempWorkspace();
+    llm.push(
+      { tool_calls: [{ name: "run_command", arguments: { command: "echo ran >> ran.log" } }] },
+      { text: ANSWER, breakAfter: 6 },
+      { text: ANSWER },
+    );
+    const a = await agent({ workspace: ws, env: envFor("openai") });
+    expect((await a.prompt("append, then explain")).stopReason).toBe("end_turn");
+    expect(readFileSync(join(ws, "ran.log"), "utf8")).toBe("ran\n");
+    // The retried request is the broken one again, tool result included.
+    expect(llm.requests).toHaveLength(3);
+    expect(llm.requests[2]?.body).toEqual(llm.requests[1]?.body);
+    expect(toolResults(2)[0]?.content).toMatch(/exit code 0/);
+    const [marker] = markers(a.updates);
+    expect(marker?.toolCallIds).toEqual([]);
+    const kept = shown(a.updates);
+    expect(kept.find((u) => u.sessionUpdate === "tool_call")).toMatchObject({ status: "completed" });
+    expect(agentText(kept)).toBe(ANSWER);
+  });
+
+  it("ends the turn with the error as before when every attempt breaks", async () => {
+    llm.push({ text: ANSWER, breakAfter: 6 }, { text: ANSWER, breakAfter: 9 });
+    const a = await agent({ env: envFor("anthropic", { STRAND_AGENT_RETRIES: "2" }) });
+    const res = await a.prompt("talk");
+    expect(res.stopReason).toBe("end_turn");
+    expect(llm.requests).toHaveLength(2);
+    expect(res._meta?.[ACP_META.error]).toMatch(
+      /stream from the Anthropic-format endpoint broke.*gave up after 2 attempts/,
+    );
+    // The last attempt's partial answer stays, followed by what failed.
+    const text = shownText(a.updates);
+    const [partial, warning] = text.split("\n\n⚠️ ");
+    expect(ANSWER.startsWith(partial ?? "x")).toBe(true);
+    expect(partial?.length).toBeGreaterThan(10);
+    expect(warning).toMatch(/^The model request failed: /);
+    llm.push({ text: "ok" });
+    await a.prompt("again");
+    expect(occurrences(JSON.stringify(llm.requests[2]?.body.messages), partial ?? "x")).toBe(1);
+  });
+
+  it("waits for a provider that refuses connections while it restarts, beyond the attempt count", async () => {
+    const port = await closedPort();
+    const a = await agent({
+      env: envFor("anthropic", { ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}`, STRAND_AGENT_RETRIES: "2" }),
+    });
+    const turn = a.prompt("are you there?");
+    await until(
+      async () => a.stderr(),
+      (s) => (s.match(/model request failed, retrying/g) ?? []).length >= 3,
+      "three refused attempts",
+      10_000,
+    );
+    const back = await startScriptedLlm([{ text: "Back again." }], ["scripted-1"], { port });
+    try {
+      const res = await turn;
+      expect(res.stopReason).toBe("end_turn");
+      expect(agentText(a.updates)).toBe("Back again.");
+    } finally {
+      await back.close();
+    }
+  });
+});
+
+describe("strand-agent sessions survive a restart (session/load)", () => {
+  it("a new process loads a saved session, replays it, and the model sees the earlier turns", async () => {
+    const ws = tempWorkspace();
+    llm.push(
+      { text: "Noting it.", tool_calls: [{ name: "write_file", arguments: { path: "n.txt", content: "42\n" } }] },
+      { text: "Noted 42." },
+    );
+    const first = await agent({ workspace: ws, env: envFor("anthropic") });
+    expect(first.init.agentCapabilities?.loadSession).toBe(true);
+    await first.prompt("remember the number 42");
+    await first.close();
+    const file = join(ws, ".strand/agent/sessions", `${first.sessionId}.json`);
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(join(ws, ".strand/.gitignore"), "utf8")).toBe("*\n");
+
+    const second = await agent({ workspace: ws, env: envFor("anthropic"), load: first.sessionId });
+    // Replayed before session/load was answered, compacted: one update per text run and per tool call.
+    expect(trace(second.updates)).toEqual(["user_message_chunk", "text", "tool_call:completed", "text"]);
+    expect(second.updates[0]).toMatchObject({ content: { type: "text", text: "remember the number 42" } });
+    expect(agentText(second.updates)).toBe("Noting it.Noted 42.");
+    expect(second.updates.find((u) => u.sessionUpdate === "tool_call")).toMatchObject({
+      title: "Write n.txt",
+      kind: "edit",
+      content: [{ type: "diff", path: join(ws, "n.txt"), oldText: null, newText: "42\n" }],
+    });
+
+    llm.push({ text: "It was 42." });
+    await second.prompt("which number was it?");
+    const req = llm.requests.at(-1)?.body;
+    // The earlier turn, tool call and result included, then the new prompt.
+    expect(req.messages.slice(0, -1)).toEqual([
+      ...(llm.requests[1]?.body.messages ?? []).map((m: any) => ({
+        ...m,
+        content: m.content.map(({ cache_control: _, ...b }: any) => b),
+      })),
+      { role: "assistant", content: [{ type: "text", text: "Noted 42." }] },
+    ]);
+    expect(req.messages.at(-1).content.at(-1)).toMatchObject({ type: "text", text: "which number was it?" });
+  });
+
+  it("saves a cancelled turn, so a process killed right after still knows what ran", async () => {
+    const ws = tempWorkspace();
+    llm.push({ tool_calls: [{ name: "run_command", arguments: { command: "echo started > s.txt; sleep 60" } }] });
+    const first = await agent({ workspace: ws, env: envFor("openai") });
+    const turn = first.prompt("start the server");
+    await until(
+      async () => existsSync(join(ws, "s.txt")),
+      (ok) => ok,
+      "the command to start",
+      5000,
+    );
+    await first.cancel();
+    expect((await turn).stopReason).toBe("cancelled");
+    first.proc.kill("SIGKILL");
+
+    const second = await agent({ workspace: ws, env: envFor("openai"), load: first.sessionId });
+    expect(trace(second.updates)).toEqual(["user_message_chunk", "tool_call:failed"]);
+    llm.push({ text: "ok" });
+    await second.prompt("what happened?");
+    const msgs = llm.requests.at(-1)?.body.messages;
+    expect(msgs.map((m: any) => m.role)).toEqual(["system", "user", "assistant", "tool", "user"]);
+    expect(msgs[3].content).toMatch(/cancelled/);
+  });
+
+  it("refuses to load a session it never saved, saying what to do", async () => {
+    await expect(agent({ env: envFor("anthropic"), load: "3b1f0c9e-0000-4000-8000-000000000000" })).rejects.toThrow(
+      /no saved session 3b1f0c9e-0000-4000-8000-000000000000 in .*\.strand\/agent\/sessions; start a new one with session\/new/,
+    );
+    await expect(agent({ env: envFor("anthropic"), load: "../../etc/passwd" })).rejects.toThrow(/not found/i);
   });
 });
 

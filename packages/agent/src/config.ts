@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { AGENT_ENV } from "@strand/protocol";
+import type { RetryPolicy } from "./providers/retry.js";
 
 /**
  * The one place that reads the environment. Every variable is listed in ENV_VARS (which also
@@ -20,7 +21,7 @@ export interface AgentConfig {
   thinkingBudget: number;
   /** Tool rounds per prompt before the turn stops with `max_turn_requests`. */
   maxToolRounds: number;
-  retry: { attempts: number; baseMs: number; maxWaitMs: number };
+  retry: RetryPolicy;
   /** No bytes from the provider for this long aborts the request (it is then retried). */
   idleTimeoutMs: number;
   permissions: PermissionMode;
@@ -35,6 +36,8 @@ export interface AgentConfig {
   useClientFs: boolean;
   /** Extra text appended to the system prompt. */
   systemPromptAppend: string;
+  /** Largest saved session file; the oldest turns are dropped past it. */
+  sessionMaxBytes: number;
 }
 
 export const ENV_VARS: Record<string, string> = {
@@ -45,11 +48,16 @@ export const ENV_VARS: Record<string, string> = {
   ANTHROPIC_API_KEY: "Key for the Anthropic format (the Strand session token).",
   OPENAI_BASE_URL: "OpenAI-format endpoint including /v1. Default https://api.openai.com/v1",
   OPENAI_API_KEY: "Key for the OpenAI format (the Strand session token).",
-  STRAND_AGENT_MAX_TOKENS: "max_tokens per model response (default 8192).",
+  STRAND_AGENT_MAX_TOKENS: "max_tokens per model response (default 16384).",
+  STRAND_AGENT_THINKING_BUDGET:
+    "Anthropic extended thinking budget in tokens, at least 1024 and below STRAND_AGENT_MAX_TOKENS (default 0: off).",
   STRAND_AGENT_MAX_TOOL_ROUNDS: "Tool rounds per prompt before the turn stops (default 50).",
-  STRAND_AGENT_RETRIES: "Attempts per model request on 429/5xx/connection errors (default 5).",
+  STRAND_AGENT_RETRIES:
+    "Attempts per model request on 429/5xx/connection errors and broken streams (default 5); a broken stream's partial answer is replaced by the retried one.",
   STRAND_AGENT_RETRY_BASE_MS: "First backoff delay; doubles each attempt (default 1000).",
   STRAND_AGENT_RETRY_MAX_WAIT_MS: "Longest single wait, Retry-After included (default 30000).",
+  STRAND_AGENT_RETRY_UNREACHABLE_MS:
+    "While the endpoint refuses connections (a restarting server), keep retrying this long from the first failure, beyond STRAND_AGENT_RETRIES (default 60000).",
   STRAND_AGENT_IDLE_TIMEOUT_MS: "Abort a model request that sends nothing for this long (default 300000).",
   STRAND_AGENT_PERMISSIONS:
     "auto (default: tools run without asking) or ask (session/request_permission before write/edit/run).",
@@ -64,6 +72,8 @@ export const ENV_VARS: Record<string, string> = {
     "Window that tails the log ({log}). Default an xfce4-terminal when DISPLAY is set and it is installed; empty disables.",
   STRAND_AGENT_CLIENT_FS: "1 (default): read/write through the ACP client when it offers fs; 0: always the local disk.",
   STRAND_AGENT_SYSTEM_PROMPT_APPEND: "Text appended to the built-in system prompt.",
+  STRAND_AGENT_SESSION_MAX_BYTES:
+    "Largest saved session (.strand/agent/sessions/<id>.json, for session/load); the oldest turns are dropped past it (default 8388608).",
   STRAND_AGENT_DEBUG: "1: debug logs on stderr.",
 };
 
@@ -121,6 +131,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
       attempts: int(env, "STRAND_AGENT_RETRIES", 5, 1),
       baseMs: int(env, "STRAND_AGENT_RETRY_BASE_MS", 1000, 0),
       maxWaitMs: int(env, "STRAND_AGENT_RETRY_MAX_WAIT_MS", 30_000, 0),
+      unreachableMs: int(env, "STRAND_AGENT_RETRY_UNREACHABLE_MS", 60_000, 0),
     },
     idleTimeoutMs: int(env, "STRAND_AGENT_IDLE_TIMEOUT_MS", 300_000, 100),
     permissions,
@@ -134,6 +145,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     terminalCommand: argv("STRAND_AGENT_TERMINAL_CMD", env.DISPLAY ? DEFAULT_TERMINAL : []),
     useClientFs: env.STRAND_AGENT_CLIENT_FS !== "0",
     systemPromptAppend: env.STRAND_AGENT_SYSTEM_PROMPT_APPEND ?? "",
+    sessionMaxBytes: int(env, "STRAND_AGENT_SESSION_MAX_BYTES", 8 * 1024 * 1024, 64 * 1024),
   };
 }
 

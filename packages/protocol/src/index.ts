@@ -1,3 +1,4 @@
+export * from "./acp-meta.js";
 export * from "./auth.js";
 export * from "./conversation.js";
 export * from "./errors.js";

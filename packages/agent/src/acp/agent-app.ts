@@ -1,10 +1,11 @@
 /**
- * The ACP agent side: initialize, session/new, session/prompt, session/cancel. One AgentSession per
- * ACP session keeps its conversation; a prompt runs one turn of the loop.
+ * The ACP agent side: initialize, session/new, session/load, session/prompt, session/cancel. One
+ * AgentSession per ACP session keeps its conversation, saved in the workspace after every tool
+ * round and turn so a restarted agent can load it; a prompt runs one turn of the loop.
  */
 import { randomUUID } from "node:crypto";
 import { realpathSync, statSync } from "node:fs";
-import { isAbsolute } from "node:path";
+import { isAbsolute, join } from "node:path";
 import {
   type AgentApp,
   type AgentContext,
@@ -15,6 +16,7 @@ import {
   RequestError,
   type RequestPermissionRequest,
 } from "@agentclientprotocol/sdk";
+import { ACP_META } from "@strand/protocol";
 import type { AgentConfig } from "../config.js";
 import { createDesktop, type Desktop } from "../desktop/desktop.js";
 import type { Log } from "../log.js";
@@ -22,6 +24,15 @@ import { systemPrompt } from "../loop/system-prompt.js";
 import { runTurn, type TurnIo } from "../loop/turn.js";
 import { createProvider } from "../providers/index.js";
 import type { ChatMessage, Provider } from "../providers/types.js";
+import {
+  isSessionId,
+  readSession,
+  type SavedSession,
+  SESSION_DIR,
+  sessionFile,
+  writeSession,
+} from "../session/store.js";
+import { Transcript } from "../session/transcript.js";
 import { localFiles } from "../tools/files.js";
 import { clientFiles } from "./client-files.js";
 import { promptToParts } from "./prompt-content.js";
@@ -32,9 +43,15 @@ interface AgentSession {
   id: string;
   workspace: string;
   history: ChatMessage[];
+  /** Where each turn's messages begin in `history`, aligned with `transcript.turns`. */
+  turnStarts: number[];
+  transcript: Transcript;
   desktop: Desktop;
   alwaysAllowed: Set<string>;
   running?: AbortController;
+  file: string;
+  /** The last save; saves run one after another so an older state never overwrites a newer one. */
+  saving: Promise<void>;
 }
 
 export interface AgentAppOptions {
@@ -48,10 +65,64 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
   const sessions = new Map<string, AgentSession>();
   let clientCaps: ClientCapabilities = {};
 
-  const io = (client: AgentContext, sessionId: string): TurnIo => ({
-    update: (update) => client.notify(methods.client.session.update, { sessionId, update }),
+  const open = (id: string, workspace: string, saved?: SavedSession): AgentSession => {
+    const turns = saved?.turns ?? [];
+    const turnStarts: number[] = [];
+    const history: ChatMessage[] = [];
+    for (const t of turns) {
+      turnStarts.push(history.length);
+      history.push(...t.messages);
+    }
+    const session: AgentSession = {
+      id,
+      workspace,
+      history,
+      turnStarts,
+      transcript: new Transcript(turns.map((t) => t.updates)),
+      desktop: createDesktop(config, workspace, log),
+      alwaysAllowed: new Set(saved?.alwaysAllowed ?? []),
+      file: sessionFile(workspace, id),
+      saving: Promise.resolve(),
+    };
+    sessions.set(id, session);
+    return session;
+  };
+
+  /** Saves the session as it is now; never fails the caller (a lost save only costs a later session/load). */
+  const save = (session: AgentSession): Promise<void> => {
+    const { history, turnStarts } = session;
+    const snapshot: SavedSession = {
+      version: 1,
+      sessionId: session.id,
+      savedAt: new Date().toISOString(),
+      alwaysAllowed: [...session.alwaysAllowed],
+      turns: turnStarts.map((start, i) => ({
+        messages: history.slice(start, turnStarts[i + 1] ?? history.length),
+        updates: [...(session.transcript.turns[i] ?? [])],
+      })),
+    };
+    session.saving = session.saving.then(async () => {
+      try {
+        const dropped = await writeSession(session.file, snapshot, config.sessionMaxBytes);
+        if (dropped) log("info", "saved session trimmed", { sessionId: session.id, droppedTurns: dropped });
+      } catch (err) {
+        log("warn", "could not save the session; session/load will miss the latest turns", {
+          sessionId: session.id,
+          path: session.file,
+          error: (err as Error).message,
+        });
+      }
+    });
+    return session.saving;
+  };
+
+  const io = (client: AgentContext, session: AgentSession): TurnIo => ({
+    update: (update) => {
+      session.transcript.record(update);
+      return client.notify(methods.client.session.update, { sessionId: session.id, update });
+    },
     async askPermission(toolCall, options, signal) {
-      const params: RequestPermissionRequest = { sessionId, toolCall, options };
+      const params: RequestPermissionRequest = { sessionId: session.id, toolCall, options };
       const res = await client.request(methods.client.session.requestPermission, params, {
         cancellationSignal: signal,
         stopWaitingOnCancel: true,
@@ -67,36 +138,63 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
       return {
         protocolVersion: PROTOCOL_VERSION,
         agentCapabilities: {
-          loadSession: false,
+          loadSession: true,
           promptCapabilities: { image: true, audio: false, embeddedContext: true },
         },
         agentInfo: { name: "strand-agent", title: "Strand agent", version: AGENT_VERSION },
         authMethods: [],
       };
     })
-    .onRequest(methods.agent.session.new, ({ params }) => {
-      if (!isAbsolute(params.cwd))
-        throw RequestError.invalidParams({ cwd: params.cwd }, "cwd must be an absolute path");
-      let workspace: string;
-      try {
-        workspace = realpathSync(params.cwd);
-        if (!statSync(workspace).isDirectory()) throw new Error("not a directory");
-      } catch (err) {
-        throw RequestError.invalidParams(
-          { cwd: params.cwd },
-          `the workspace ${params.cwd} is not a directory this agent can use: ${(err as Error).message}`,
+    .onRequest(methods.agent.session.new, async ({ params }) => {
+      const workspace = workspaceOf(params.cwd);
+      const session = open(randomUUID(), workspace);
+      // Saved at once, so a runtime restarted before the first prompt can still load it.
+      await save(session);
+      log("info", "session created", { sessionId: session.id, workspace, model: config.model, api: config.api });
+      return { sessionId: session.id };
+    })
+    .onRequest(methods.agent.session.load, async ({ params, client }) => {
+      const workspace = workspaceOf(params.cwd);
+      if (!isSessionId(params.sessionId)) throw RequestError.sessionNotFound(params.sessionId);
+      let session = sessions.get(params.sessionId);
+      if (session?.running) {
+        throw RequestError.invalidRequest(
+          { sessionId: params.sessionId },
+          "a prompt is running in this session; cancel it (session/cancel) or wait for it to end before loading it",
         );
       }
-      const id = randomUUID();
-      sessions.set(id, {
-        id,
+      if (!session || session.workspace !== workspace) {
+        const path = sessionFile(workspace, params.sessionId);
+        let saved: SavedSession | undefined;
+        try {
+          saved = await readSession(path);
+        } catch (err) {
+          throw RequestError.internalError(
+            { sessionId: params.sessionId, path },
+            `the saved session cannot be used: ${(err as Error).message}; start a new one with session/new`,
+          );
+        }
+        if (!saved) {
+          throw new RequestError(
+            -32002,
+            `no saved session ${params.sessionId} in ${join(workspace, SESSION_DIR)}; start a new one with session/new`,
+            { sessionId: params.sessionId },
+          );
+        }
+        session = open(params.sessionId, workspace, saved);
+      }
+      // ACP: the whole conversation is replayed as session/update notifications, then the load is answered.
+      const updates = session.transcript.replay();
+      for (const update of updates) {
+        await client.notify(methods.client.session.update, { sessionId: session.id, update });
+      }
+      log("info", "session loaded", {
+        sessionId: session.id,
         workspace,
-        history: [],
-        desktop: createDesktop(config, workspace, log),
-        alwaysAllowed: new Set(),
+        turns: session.turnStarts.length,
+        replayed: updates.length,
       });
-      log("info", "session created", { sessionId: id, workspace, model: config.model, api: config.api });
-      return { sessionId: id };
+      return {};
     })
     .onRequest(methods.agent.session.prompt, async ({ params, client, signal }) => {
       const session = sessions.get(params.sessionId);
@@ -113,6 +211,8 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
       const onRequestAbort = () => controller.abort();
       signal.addEventListener("abort", onRequestAbort, { once: true });
       const started = Date.now();
+      session.turnStarts.push(session.history.length);
+      session.transcript.beginTurn(params.prompt);
       try {
         const fs = clientCaps.fs;
         const files =
@@ -128,7 +228,7 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
           {
             config,
             provider,
-            io: io(client, session.id),
+            io: io(client, session),
             workspace: session.workspace,
             files,
             desktop: session.desktop,
@@ -136,6 +236,7 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
             system: systemPrompt(config, session.workspace),
             history: session.history,
             alwaysAllowed: session.alwaysAllowed,
+            checkpoint: () => void save(session),
           },
           promptToParts(params.prompt),
           controller.signal,
@@ -143,11 +244,13 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
         log("info", "turn ended", { sessionId: session.id, stopReason: result.stopReason, ms: Date.now() - started });
         return {
           stopReason: result.stopReason,
-          ...(result.error ? { _meta: { "strand.dev/error": result.error } } : {}),
+          ...(result.error ? { _meta: { [ACP_META.error]: result.error } } : {}),
         };
       } finally {
         signal.removeEventListener("abort", onRequestAbort);
         session.running = undefined;
+        // After every turn, cancelled and failed ones included: what ran is part of the session.
+        await save(session);
       }
     })
     .onNotification(methods.agent.session.cancel, ({ params }) => {
@@ -157,4 +260,19 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
         session.running.abort();
       }
     });
+}
+
+/** The ACP `cwd` as the real path of a directory, or an error saying what is wrong with it. */
+function workspaceOf(cwd: string): string {
+  if (!isAbsolute(cwd)) throw RequestError.invalidParams({ cwd }, "cwd must be an absolute path");
+  try {
+    const workspace = realpathSync(cwd);
+    if (!statSync(workspace).isDirectory()) throw new Error("not a directory");
+    return workspace;
+  } catch (err) {
+    throw RequestError.invalidParams(
+      { cwd },
+      `the workspace ${cwd} is not a directory this agent can use: ${(err as Error).message}`,
+    );
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { PermissionOption, SessionUpdate, StopReason, ToolCallContent } from "@agentclientprotocol/sdk";
+import { ACP_META, type ReplaceMarker } from "@strand/protocol";
 import type { AgentConfig } from "../config.js";
 import type { Desktop } from "../desktop/desktop.js";
 import type { Log } from "../log.js";
@@ -53,6 +54,8 @@ export interface TurnDeps {
   history: ChatMessage[];
   /** Tools the user allowed for the rest of the session (ask mode). */
   alwaysAllowed: Set<string>;
+  /** Called whenever the history is consistent mid-turn (every tool call has its result), to save it. */
+  checkpoint?: () => void;
 }
 
 export interface TurnResult {
@@ -82,14 +85,11 @@ export async function runTurn(deps: TurnDeps, prompt: UserPart[], signal: AbortS
       return { stopReason: "max_turn_requests" };
     }
 
-    const assistant: Extract<ChatMessage, { role: "assistant" }> = {
-      role: "assistant",
-      text: "",
-      thinking: [],
-      toolCalls: [],
-    };
-    const messageId = randomUUID();
+    let assistant = emptyAssistant();
+    let messageId = randomUUID();
     const announced = new Set<string>();
+    // Whether this attempt's text or thinking reached the client (a restart then has to withdraw it).
+    let shown = false;
     let finish = "other";
     const request: ModelRequest = {
       model: config.model,
@@ -103,6 +103,7 @@ export async function runTurn(deps: TurnDeps, prompt: UserPart[], signal: AbortS
       for await (const ev of deps.provider.stream(request, signal)) {
         switch (ev.type) {
           case "text":
+            shown = true;
             assistant.text += ev.text;
             await io.update({
               sessionUpdate: "agent_message_chunk",
@@ -111,6 +112,7 @@ export async function runTurn(deps: TurnDeps, prompt: UserPart[], signal: AbortS
             });
             break;
           case "thinking":
+            shown = true;
             await io.update({
               sessionUpdate: "agent_thought_chunk",
               messageId,
@@ -134,6 +136,22 @@ export async function runTurn(deps: TurnDeps, prompt: UserPart[], signal: AbortS
             break;
           case "finish":
             finish = ev.reason;
+            break;
+          case "restart":
+            // The stream broke mid-answer and the provider asks again. No tool of this step has
+            // run (tools run only once the response is complete), so the step starts over: what
+            // the broken attempt showed is withdrawn and replaced by the retried answer.
+            deps.log("info", "model stream broke; the step starts again", {
+              round,
+              textChars: assistant.text.length,
+              toolCalls: announced.size,
+            });
+            if (shown || announced.size) await withdraw(io, messageId, announced);
+            assistant = emptyAssistant();
+            messageId = randomUUID();
+            announced.clear();
+            shown = false;
+            finish = "other";
             break;
         }
       }
@@ -169,8 +187,36 @@ export async function runTurn(deps: TurnDeps, prompt: UserPart[], signal: AbortS
     }
     // Every tool call gets its result, even when cancelled, so the history stays valid for the next turn.
     history.push({ role: "tool_results", results });
+    deps.checkpoint?.();
     if (signal.aborted) return { stopReason: "cancelled" };
   }
+}
+
+function emptyAssistant(): Extract<ChatMessage, { role: "assistant" }> {
+  return { role: "assistant", text: "", thinking: [], toolCalls: [] };
+}
+
+/**
+ * Withdraws what a broken attempt showed: its tool calls fail (for clients that know no better)
+ * and the replace marker tells clients that know it to replace message `messageId` and those
+ * calls with what follows.
+ */
+async function withdraw(io: TurnIo, messageId: string, toolCallIds: Set<string>): Promise<void> {
+  for (const id of toolCallIds) {
+    await io.update({
+      sessionUpdate: "tool_call_update",
+      toolCallId: id,
+      status: "failed",
+      content: [textContent("Withdrawn: the model's answer broke off and was asked for again; this call never ran.")],
+    });
+  }
+  const marker: ReplaceMarker = { messageId, toolCallIds: [...toolCallIds] };
+  await io.update({
+    sessionUpdate: "agent_message_chunk",
+    messageId,
+    content: { type: "text", text: "" },
+    _meta: { [ACP_META.replace]: marker },
+  });
 }
 
 function announce(id: string, name: string): SessionUpdate {

@@ -7,6 +7,8 @@ export class ProviderError extends Error {
       /** The provider asked us to wait this long (Retry-After / retry-after-ms). */
       retryAfterMs?: number;
       retryable: boolean;
+      /** Nothing answered at all (connection refused or reset before a response): the endpoint is down. */
+      unreachable?: boolean;
     },
   ) {
     super(message);

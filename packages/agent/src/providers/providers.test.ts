@@ -146,37 +146,81 @@ describe("retry policy", () => {
     expect(retryAfterMs(new Headers({ "retry-after-ms": "250", "retry-after": "3" }))).toBe(250);
     const now = Date.parse("2026-01-01T00:00:00Z");
     expect(retryAfterMs(new Headers({ "retry-after": "Thu, 01 Jan 2026 00:00:05 GMT" }), now)).toBe(5000);
-    const policy = { attempts: 5, baseMs: 100, maxWaitMs: 1000 };
+    const policy = { baseMs: 100, maxWaitMs: 1000 };
     expect(backoffMs(1, policy, 60_000)).toBe(1000);
     expect(backoffMs(3, policy)).toBeGreaterThanOrEqual(400);
     expect(backoffMs(3, policy)).toBeLessThanOrEqual(500);
     expect(backoffMs(10, policy)).toBe(1000);
   });
 
-  it("retries a retryable failure before the first event, but not once the answer has started streaming", async () => {
-    const flaky = (emitFirst: boolean) => {
+  it("retries a failure before the first event quietly, and a stream broken mid-answer with a restart", async () => {
+    const flaky = (emitFirst: boolean, failures: number) => {
       const counter = { calls: 0 };
       const provider = withRetry(
         {
           api: "openai",
           async *stream() {
             counter.calls++;
-            if (emitFirst) yield { type: "text", text: "partial" } as ModelEvent;
-            throw new ProviderError("broke", { retryable: true, status: 502 });
+            if (emitFirst) yield { type: "text", text: `partial ${counter.calls}` } as ModelEvent;
+            if (counter.calls <= failures) throw new ProviderError("broke", { retryable: true, status: 502 });
+            yield { type: "finish", reason: "end_turn" } as ModelEvent;
           },
         },
-        { attempts: 3, baseMs: 1, maxWaitMs: 1 },
+        { attempts: 3, baseMs: 1, maxWaitMs: 1, unreachableMs: 0 },
         silentLog,
       );
       return { provider, counter };
     };
-    const early = flaky(false);
+    const early = flaky(false, 5);
     await expect(collect(early.provider.stream(request, new AbortController().signal))).rejects.toThrow(
       "broke (gave up after 3 attempts)",
     );
     expect(early.counter.calls).toBe(3);
-    const late = flaky(true);
-    await expect(collect(late.provider.stream(request, new AbortController().signal))).rejects.toThrow(/^broke$/);
-    expect(late.counter.calls).toBe(1);
+
+    // Each broken attempt's output is followed by a restart before the next attempt's first event.
+    const late = flaky(true, 2);
+    expect(await collect(late.provider.stream(request, new AbortController().signal))).toEqual([
+      { type: "text", text: "partial 1" },
+      { type: "restart" },
+      { type: "text", text: "partial 2" },
+      { type: "restart" },
+      { type: "text", text: "partial 3" },
+      { type: "finish", reason: "end_turn" },
+    ]);
+    expect(late.counter.calls).toBe(3);
+
+    // When every attempt breaks, the last one's output stands (no restart) and the error ends it.
+    const hopeless = flaky(true, 5);
+    const seen: ModelEvent[] = [];
+    await expect(
+      (async () => {
+        for await (const e of hopeless.provider.stream(request, new AbortController().signal)) seen.push(e);
+      })(),
+    ).rejects.toThrow("broke (gave up after 3 attempts)");
+    expect(seen.filter((e) => e.type === "restart")).toHaveLength(2);
+    expect(seen.at(-1)).toEqual({ type: "text", text: "partial 3" });
+  });
+
+  it("keeps retrying an endpoint that refuses connections for the unreachable budget, then says how long", async () => {
+    let t = 0;
+    let calls = 0;
+    const provider = withRetry(
+      {
+        api: "anthropic",
+        // biome-ignore lint/correctness/useYield: it only fails
+        async *stream() {
+          calls++;
+          t += 1000;
+          throw new ProviderError("cannot reach it: ECONNREFUSED", { retryable: true, unreachable: true });
+        },
+      },
+      { attempts: 2, baseMs: 1, maxWaitMs: 1, unreachableMs: 10_000 },
+      silentLog,
+      () => t,
+    );
+    await expect(collect(provider.stream(request, new AbortController().signal))).rejects.toThrow(
+      "cannot reach it: ECONNREFUSED (gave up after 11 attempts over 10 s)",
+    );
+    expect(calls).toBe(11);
   });
 });

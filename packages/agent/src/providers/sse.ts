@@ -17,6 +17,23 @@ export interface SseRequest {
   label: string;
 }
 
+/**
+ * Connection failures that mean "nobody answers there right now" (a server restarting, a proxy
+ * between restarts), as opposed to a wrong address: DNS failures (ENOTFOUND) are not in here.
+ */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_CLOSED",
+]);
+
 export async function* postSse(req: SseRequest): AsyncGenerator<EventSourceMessage> {
   const idle = new AbortController();
   let idleTimer: NodeJS.Timeout | undefined;
@@ -46,7 +63,7 @@ export async function* postSse(req: SseRequest): AsyncGenerator<EventSourceMessa
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new ProviderError(
         `cannot reach ${req.label} at ${req.url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`,
-        { retryable: true },
+        { retryable: true, unreachable: cause?.code !== undefined && UNREACHABLE_CODES.has(cause.code) },
       );
     }
     if (!res.ok) {

@@ -60,7 +60,12 @@ export type ModelEvent =
   /** The model started a tool call; its arguments are still streaming. */
   | { type: "tool_call_start"; id: string; name: string }
   | { type: "tool_call"; call: ToolCallRequest }
-  | { type: "finish"; reason: FinishReason; usage?: { input: number; output: number } };
+  | { type: "finish"; reason: FinishReason; usage?: { input: number; output: number } }
+  /**
+   * The stream broke and the request is being retried: every event before this one belongs to a
+   * failed attempt and must be dropped; the retried response follows.
+   */
+  | { type: "restart" };
 
 export interface Provider {
   readonly api: WireApi;

@@ -12,6 +12,7 @@ import {
   type ClientCapabilities,
   type ClientConnection,
   client,
+  type InitializeResponse,
   methods,
   ndJsonStream,
   type PromptResponse,
@@ -19,6 +20,7 @@ import {
   type RequestPermissionResponse,
   type SessionUpdate,
 } from "@agentclientprotocol/sdk";
+import { Transcript } from "../session/transcript.js";
 
 export const AGENT_BIN = fileURLToPath(new URL("../../dist/strand-agent.mjs", import.meta.url));
 
@@ -34,6 +36,7 @@ export interface AgentHarness {
   workspace: string;
   updates: SessionUpdate[];
   permissionRequests: RequestPermissionRequest[];
+  init: InitializeResponse;
   stderr: () => string;
   prompt(text: string): Promise<PromptResponse>;
   cancel(): Promise<void>;
@@ -51,6 +54,8 @@ export async function startAgent(opts: {
   onPermission?: (req: RequestPermissionRequest) => RequestPermissionResponse | Promise<RequestPermissionResponse>;
   onReadFile?: (path: string) => string;
   onWriteFile?: (path: string, content: string) => void;
+  /** `session/load` this session instead of `session/new`; its replayed updates land in `updates`. */
+  load?: string;
 }): Promise<AgentHarness> {
   if (!existsSync(AGENT_BIN)) throw new Error(`${AGENT_BIN} is not built; run \`npm run build\``);
   const workspace = opts.workspace ?? tempWorkspace();
@@ -98,7 +103,13 @@ export async function startAgent(opts: {
     clientInfo: { name: "strand-agent-test", version: "0" },
   });
   if (init.protocolVersion !== 1) throw new Error(`unexpected protocol version ${init.protocolVersion}`);
-  const { sessionId } = await conn.agent.request(methods.agent.session.new, { cwd: workspace, mcpServers: [] });
+  let sessionId: string;
+  if (opts.load) {
+    await conn.agent.request(methods.agent.session.load, { sessionId: opts.load, cwd: workspace, mcpServers: [] });
+    sessionId = opts.load;
+  } else {
+    ({ sessionId } = await conn.agent.request(methods.agent.session.new, { cwd: workspace, mcpServers: [] }));
+  }
   return {
     proc,
     conn,
@@ -106,12 +117,13 @@ export async function startAgent(opts: {
     workspace,
     updates,
     permissionRequests,
+    init,
     stderr: () => stderr,
     prompt: (text) => conn.agent.request(methods.agent.session.prompt, { sessionId, prompt: [{ type: "text", text }] }),
     cancel: () => conn.agent.notify(methods.agent.session.cancel, { sessionId }),
     async close() {
       conn.close();
-      if (proc.exitCode === null) {
+      if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((r) => proc.once("exit", r));
         proc.kill("SIGTERM");
         await exited;
@@ -139,4 +151,20 @@ export function trace(updates: SessionUpdate[]): string[] {
     out.push(entry);
   }
   return out;
+}
+
+/**
+ * What a client that applies the replace marker keeps of one turn's updates (the compacted
+ * transcript session/load would replay).
+ */
+export function shown(updates: SessionUpdate[]): SessionUpdate[] {
+  const t = new Transcript();
+  t.beginTurn([]);
+  for (const u of updates) t.record(u);
+  return t.replay();
+}
+
+/** The text such a client shows. */
+export function shownText(updates: SessionUpdate[]): string {
+  return agentText(shown(updates));
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type * as acp from "@agentclientprotocol/sdk";
-import type { NoticeContent, ToolCallEntryContent } from "@strand/protocol";
+import { type NoticeContent, type ReplaceMarker, replaceMarkerOf, type ToolCallEntryContent } from "@strand/protocol";
 import type { Durable } from "./outbox.js";
 
 type Upsert = Extract<Durable, { type: "entry.upsert" }>;
@@ -21,6 +21,8 @@ const TEXT_PIECE_BYTES = 24 * 1024;
 const TOOL_CONTENT_BYTES = 40 * 1024;
 /** How much of a terminal's output a tool-call entry shows. */
 const TERMINAL_TAIL_CHARS = 8 * 1024;
+/** What a withdrawn tool call that the retried answer did not reuse says. */
+const WITHDRAWN = "Withdrawn: the model's answer broke off and was asked for again; this call never ran.";
 
 export const newEntryId = () => `ent_${randomBytes(10).toString("hex")}`;
 
@@ -39,11 +41,22 @@ export interface TurnRecorderOptions {
  * chunks grow one text entry, thought chunks one thinking entry, each tool call is an entry
  * updated in place, the plan is one entry. Changes are coalesced: a new entry goes out at once,
  * further changes at most every `flushMs`, so a long answer is tens of upserts, not thousands.
+ *
+ * A replace marker (`_meta["strand.dev/replace"]`, docs/conversations.md) withdraws the text and
+ * thinking of one message and the tool calls it lists: a model stream broke and the step starts
+ * again. The server cannot delete entries, so the withdrawn ones are reused, in thread order, by
+ * the retried step's entries of the same kind; those it does not reuse are emptied (text,
+ * thinking) or failed as withdrawn (tool calls) once the step is over. The thread then shows the
+ * answer once, where the broken one was.
  */
 export class TurnRecorder {
   private readonly entries: Entry[] = [];
   private readonly toolEntries = new Map<string, Entry>();
   private readonly terminalUsers = new Map<string, Set<Entry>>();
+  /** The text and thinking entries each ACP message (by `messageId`) went into. */
+  private readonly messageEntries = new Map<string, Set<Entry>>();
+  /** Withdrawn entries waiting to be reused by the retried step, in thread order. */
+  private recycled: Entry[] = [];
   /** The text or thinking entry the next chunk of the same kind extends. */
   private stream: Entry | undefined;
   private plan: Entry | undefined;
@@ -55,11 +68,12 @@ export class TurnRecorder {
   apply(update: acp.SessionUpdate): void {
     switch (update.sessionUpdate) {
       case "agent_message_chunk":
-        this.chunk("text", update.content);
+      case "agent_thought_chunk": {
+        const marker = replaceMarkerOf(update._meta);
+        if (marker) this.replace(marker);
+        else this.chunk(update.sessionUpdate === "agent_message_chunk" ? "text" : "thinking", update);
         return;
-      case "agent_thought_chunk":
-        this.chunk("thinking", update.content);
-        return;
+      }
       case "tool_call":
       case "tool_call_update":
         this.toolCall(update);
@@ -98,6 +112,7 @@ export class TurnRecorder {
   /** The turn ended: streams and the plan are complete; tool calls left open keep their status. */
   finish(): void {
     this.stream = undefined;
+    this.settleRecycled();
     for (const e of this.entries) {
       if ((e.kind === "text" || e.kind === "thinking" || e.kind === "plan") && e.status !== "completed") {
         this.change(e, "completed", e.content);
@@ -127,7 +142,8 @@ export class TurnRecorder {
     }
   }
 
-  private chunk(kind: "text" | "thinking", block: acp.ContentBlock): void {
+  private chunk(kind: "text" | "thinking", update: acp.ContentChunk): void {
+    const block = update.content;
     const text =
       block.type === "text" ? block.text : block.type === "resource_link" ? `[${block.name}](${block.uri})` : "";
     if (!text) return;
@@ -136,6 +152,7 @@ export class TurnRecorder {
       const before = (current.content as { text: string }).text;
       if (Buffer.byteLength(before) + Buffer.byteLength(text) <= TEXT_PIECE_BYTES) {
         this.change(current, "in_progress", { text: before + text });
+        this.track(update.messageId, current);
         return;
       }
       this.change(current, "completed", current.content);
@@ -143,6 +160,44 @@ export class TurnRecorder {
     const pieces = splitBytes(text, TEXT_PIECE_BYTES);
     for (const [i, piece] of pieces.entries()) {
       this.stream = this.create(kind, i < pieces.length - 1 ? "completed" : "in_progress", { text: piece });
+      this.track(update.messageId, this.stream);
+    }
+  }
+
+  private track(messageId: string | null | undefined, e: Entry): void {
+    if (!messageId) return;
+    const set = this.messageEntries.get(messageId) ?? new Set();
+    set.add(e);
+    this.messageEntries.set(messageId, set);
+  }
+
+  /** A step starts again: its entries wait to be reused by the retried one (see the class comment). */
+  private replace(marker: ReplaceMarker): void {
+    const withdrawn = new Set<Entry>(this.recycled);
+    for (const e of this.messageEntries.get(marker.messageId) ?? []) withdrawn.add(e);
+    this.messageEntries.delete(marker.messageId);
+    for (const id of marker.toolCallIds) {
+      const e = this.toolEntries.get(id);
+      if (!e) continue;
+      withdrawn.add(e);
+      this.toolEntries.delete(id);
+      for (const users of this.terminalUsers.values()) users.delete(e);
+    }
+    this.recycled = this.entries.filter((e) => withdrawn.has(e));
+    this.stream = undefined;
+  }
+
+  /** The retried step is over: withdrawn entries it did not reuse say so. */
+  private settleRecycled(): void {
+    for (const e of this.recycled.splice(0)) this.withdraw(e);
+  }
+
+  private withdraw(e: Entry): void {
+    if (e.kind === "tool_call") {
+      const c = e.content as ToolCallEntryContent;
+      this.change(e, "failed", { ...c, content: [{ type: "text", text: WITHDRAWN }], diffs: [] });
+    } else {
+      this.change(e, "completed", { text: "" });
     }
   }
 
@@ -177,6 +232,8 @@ export class TurnRecorder {
       }
     }
     const status = u.status ?? entry?.status ?? "pending";
+    // A tool ran: the retried step's answer is complete, whatever it did not reuse stays withdrawn.
+    if (status === "in_progress" || status === "completed") this.settleRecycled();
     if (!entry) {
       entry = this.create("tool_call", status, content);
       this.toolEntries.set(u.toolCallId, entry);
@@ -201,6 +258,19 @@ export class TurnRecorder {
   }
 
   private create(kind: Kind, status: string, content: unknown): Entry {
+    // Withdrawn entries are reused in thread order; one passed over can no longer be, as that would put it out of order.
+    while (this.recycled.length) {
+      const e = this.recycled.shift() as Entry;
+      if (e.kind !== kind) {
+        this.withdraw(e);
+        continue;
+      }
+      e.status = status;
+      e.content = content;
+      e.rev++;
+      this.flush();
+      return e;
+    }
     const e: Entry = { id: newEntryId(), kind, status, content, rev: 1, sentRev: 0 };
     this.entries.push(e);
     // A new entry goes out at once (with anything older still pending, so order holds).
