@@ -68,7 +68,8 @@ export async function threadSummary(
     }
     const turn = turns.get(row.turnId);
     if (!turn) continue;
-    if (row.kind === "tool_call") turn.tools.push(`${cut(content.title ?? "tool call", TOOL_TITLE_CHARS)} (${row.status})`);
+    if (row.kind === "tool_call")
+      turn.tools.push(`${cut(content.title ?? "tool call", TOOL_TITLE_CHARS)} (${row.status})`);
     else turn.answer += content.text ?? "";
   }
   const blocks = [...turns.values()].map(render);
