@@ -431,7 +431,7 @@ describe("agentd conversation over ACP", () => {
     await restarted(h);
     const first = await until(
       async () => h.agentLog().find((l) => l.event === "session/new"),
-      Boolean,
+      (l) => l !== undefined,
       "the first session",
       5_000,
     );
