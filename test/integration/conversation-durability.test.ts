@@ -118,6 +118,8 @@ const promptsSeen = (): string[] =>
     .map((l) => JSON.parse(l))
     .filter((l) => l.event === "prompt")
     .map((l) => l.text);
+/** What the user typed, without the summary agentd puts before the first prompt to a restarted runtime. */
+const userPart = (prompt: string) => prompt.split("\n\n---\n\n").at(-1);
 
 function expectOneThread(list: any[]): void {
   expect(new Set(list.map((e) => e.id)).size).toBe(list.length);
@@ -160,8 +162,11 @@ describe("conversation durability (real server and agentd processes)", () => {
       ["text", "completed"],
       ["notice", "completed"],
     ]);
-    expect(byTurn(p2.turn_id).find((e) => e.kind === "text").content.text).toBe("echo: quick");
-    expect(promptsSeen()).toEqual(["slow", "quick"]);
+    // The new runtime process (no session/load here) was told what came before, once.
+    const primed = promptsSeen()[1] ?? "";
+    expect(primed).toMatch(/^Earlier in this conversation[\s\S]*User: slow\n[\s\S]*\n\n---\n\nquick$/);
+    expect(byTurn(p2.turn_id).find((e) => e.kind === "text").content.text).toBe(`echo: ${primed}`);
+    expect(promptsSeen().map(userPart)).toEqual(["slow", "quick"]);
   });
 
   it("SIGKILL of the server mid-turn: agentd reconnects, resends, and the turn completes whole", async () => {
@@ -178,7 +183,9 @@ describe("conversation durability (real server and agentd processes)", () => {
       ["text", "completed"],
     ]);
     expect(turn[1].content.text).toBe(SLOW_TEXT);
-    expect(promptsSeen()).toEqual(["slow", "quick", "slow"]);
+    // The runtime kept running, so the resent prompt goes as typed: no summary, no rerun.
+    expect(promptsSeen().map(userPart)).toEqual(["slow", "quick", "slow"]);
+    expect(promptsSeen()[2]).toBe("slow");
     expect(agentdOut).not.toMatch(/"level":"error"/);
   });
 });

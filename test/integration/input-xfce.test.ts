@@ -73,6 +73,8 @@ describe("viewer input on the xfce desktop", () => {
     });
     await until(() => windowOf("Geany"), Boolean, "geany to be mapped", 60_000);
     await untilWindowManager(container);
+    // Geany maps before it takes the focus; a terminal started in between can be covered by it.
+    await until(activeClass, (c) => c.includes("Geany"), "geany to have the focus", 30_000);
     await sh("nohup xfce4-terminal --disable-server >/dev/null 2>&1 &");
     await until(() => windowOf("Xfce4-terminal"), Boolean, "the terminal to be mapped", 60_000);
     // Click it, as a user would: xfwm4 usually focuses a new window by itself, but on a loaded

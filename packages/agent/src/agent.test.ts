@@ -21,7 +21,8 @@ const agents: AgentHarness[] = [];
 
 // A fresh provider per test, so steps a test did not use cannot leak into the next one.
 beforeEach(async () => {
-  llm = await startScriptedLlm();
+  // It stands in for the proxy here, which serves `provider/model` names.
+  llm = await startScriptedLlm([], ["work/scripted-1"]);
 });
 afterEach(async () => {
   await Promise.all(agents.splice(0).map((a) => a.close()));
@@ -718,7 +719,7 @@ describe("strand-agent retrying a broken step", () => {
       "three refused attempts",
       10_000,
     );
-    const back = await startScriptedLlm([{ text: "Back again." }], ["scripted-1"], { port });
+    const back = await startScriptedLlm([{ text: "Back again." }], ["work/scripted-1"], { port });
     try {
       const res = await turn;
       expect(res.stopReason).toBe("end_turn");

@@ -13,7 +13,11 @@ let llm: ScriptedLlm;
 let slow: ScriptedLlm;
 let downPort: number;
 beforeAll(async () => {
-  [t, llm, slow] = await Promise.all([startTestServer(), startScriptedLlm(), startScriptedLlm()]);
+  [t, llm, slow] = await Promise.all([
+    startTestServer(),
+    startScriptedLlm([], ["gpt-4.1", "gpt-4.1-nano", "claude-sonnet-4-5"]),
+    startScriptedLlm([], ["m"]),
+  ]);
   const srv = createServer();
   await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
   downPort = (srv.address() as { port: number }).port;

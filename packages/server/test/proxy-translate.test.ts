@@ -13,7 +13,11 @@ let s: AgentSession;
 let anthropic: Anthropic;
 let openai: OpenAI;
 beforeAll(async () => {
-  [t, claude, compat] = await Promise.all([startTestServer(), startScriptedLlm(), startScriptedLlm()]);
+  [t, claude, compat] = await Promise.all([
+    startTestServer(),
+    startScriptedLlm([], ["claude-sonnet-4-5", "claude-haiku-4-5", "c"]),
+    startScriptedLlm([], ["gpt-4.1", "qwen-coder", "q"]),
+  ]);
   await addProvider(t.admin, { name: "claude", kind: "anthropic", base_url: claude.url, api_key: "sk-ant-real" });
   await addProvider(t.admin, { name: "oai", kind: "openai", base_url: `${compat.url}/v1`, api_key: "sk-real" });
   await addProvider(t.admin, { name: "local", kind: "vllm", base_url: `${compat.url}/v1` });

@@ -304,9 +304,13 @@ export class AgentConversation {
 
   /** A prompt that failed because its runtime died says why it died (the exit lands a moment later). */
   private async crashReason(turn: Turn, err: Error): Promise<string> {
-    if (!turn.runtime) return err.message;
-    const timeout = new Promise<string>((r) => setTimeout(() => r(err.message), 1_000).unref());
-    return Promise.race([turn.runtime.exited, timeout]);
+    const rt = turn.runtime;
+    if (!rt) return err.message;
+    // A runtime that answers the prompt with a bare error ("Internal error") said why on stderr.
+    const tail = rt.lastStderr(3);
+    const answered = `${err.message}${tail ? ` (the runtime's last output: ${tail})` : ""}`;
+    const timeout = new Promise<string>((r) => setTimeout(() => r(answered), 1_000).unref());
+    return Promise.race([rt.exited, timeout]);
   }
 
   private cancel(turnId: string): void {

@@ -114,6 +114,11 @@ export class RuntimeProcess {
     }
   }
 
+  /** Its last stderr lines, joined, for explaining a failure. */
+  lastStderr(lines: number): string {
+    return this.stderr.slice(-lines).join(" | ");
+  }
+
   /** The ACP session id, once open. */
   get acpSessionId(): string | undefined {
     return this.sessionId;

@@ -14,7 +14,10 @@ import {
  * Supported: `input` as text or items (messages, function_call, function_call_output; reasoning
  * items are dropped), `instructions`, function tools, `tool_choice`, `parallel_tool_calls`,
  * `max_output_tokens`, `temperature`, `top_p`, `text.format` (JSON modes), `user`, `stream`.
- * Not supported: `previous_response_id` (no stored conversations), built-in tools.
+ * Not supported: `previous_response_id` (no stored conversations). Tools a Chat provider cannot
+ * run are left out of the request rather than failing it: OpenAI's built-in tools (`web_search`,
+ * `file_search`, …) and tool groups (`namespace`, e.g. Codex's sub-agent tools); the model works
+ * with the function tools it is given, as it would with a provider that has no such tools.
  */
 export function responsesRequestToChat(req: ResponsesRequest, target: ChatTarget): ChatRequest {
   if (req.previous_response_id) {
@@ -61,11 +64,9 @@ export function responsesRequestToChat(req: ResponsesRequest, target: ChatTarget
   if (req.top_p != null) out.top_p = req.top_p;
   if (req.user) out.user = req.user;
   if (req.parallel_tool_calls !== undefined) out.parallel_tool_calls = req.parallel_tool_calls;
-  if (req.tools?.length) {
-    out.tools = req.tools.map((t) => {
-      if (t.type !== "function" || !t.name) {
-        throw new TranslationError(`tool type ${JSON.stringify(t.type)} is only supported by kind openai providers`);
-      }
+  const functions = (req.tools ?? []).flatMap((t) => (t.type === "function" && t.name ? [{ ...t, name: t.name }] : []));
+  if (functions.length) {
+    out.tools = functions.map((t) => {
       return {
         type: "function" as const,
         function: {
@@ -78,7 +79,7 @@ export function responsesRequestToChat(req: ResponsesRequest, target: ChatTarget
   }
   const choice = req.tool_choice;
   if (choice !== undefined) {
-    if (typeof choice === "string") out.tool_choice = choice;
+    if (typeof choice === "string") out.tool_choice = functions.length || choice === "none" ? choice : "none";
     else if (choice.type === "function" && choice.name)
       out.tool_choice = { type: "function", function: { name: choice.name } };
   }

@@ -106,12 +106,31 @@ describe("responsesRequestToChat", () => {
     });
   });
 
+  it("leaves out tools only OpenAI can run (built-in tools, tool groups), keeping the functions", () => {
+    const fn = { type: "function" as const, name: "exec_command", parameters: { type: "object" } };
+    const chat = responsesRequestToChat(
+      {
+        model: "m",
+        input: "x",
+        tool_choice: "auto",
+        tools: [fn, { type: "web_search" }, { type: "namespace", name: "multi_agent_v1", tools: [fn] } as never],
+      },
+      target,
+    );
+    expect(chat.tools?.map((t) => t.function.name)).toEqual(["exec_command"]);
+    expect(chat.tool_choice).toBe("auto");
+    // Nothing left to call: the provider is told so rather than offered an empty list.
+    const none = responsesRequestToChat(
+      { model: "m", input: "x", tool_choice: "auto", tools: [{ type: "web_search" }] },
+      target,
+    );
+    expect(none.tools).toBeUndefined();
+    expect(none.tool_choice).toBe("none");
+  });
+
   it("refuses what needs OpenAI itself", () => {
     expect(() => responsesRequestToChat({ model: "m", input: "x", previous_response_id: "resp_1" }, target)).toThrow(
       /previous_response_id/,
-    );
-    expect(() => responsesRequestToChat({ model: "m", input: "x", tools: [{ type: "web_search" }] }, target)).toThrow(
-      /tool type "web_search"/,
     );
     expect(() => responsesRequestToChat({ model: "m", input: [{ type: "item_reference", id: "x" }] }, target)).toThrow(
       /input item type "item_reference"/,
