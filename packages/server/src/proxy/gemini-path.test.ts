@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { errorBody, ProxyError } from "./errors.js";
-import { estimateGeminiTokens, parseGeminiPath } from "./gemini-path.js";
+import { parseGeminiPath } from "./gemini-path.js";
 import { presentedKey } from "./session-auth.js";
 
 describe("parseGeminiPath", () => {
@@ -20,17 +20,6 @@ describe("parseGeminiPath", () => {
     expect(() => parseGeminiPath("m:embedContent")).toThrow(/generateContent/);
     expect(() => parseGeminiPath("m")).toThrow(ProxyError);
     expect(() => parseGeminiPath(":generateContent")).toThrow(/names no model/);
-  });
-});
-
-describe("estimateGeminiTokens", () => {
-  it("counts about four characters a token, in either request form", () => {
-    const contents = [{ role: "user", parts: [{ text: "x".repeat(400) }] }];
-    const n = estimateGeminiTokens({ contents });
-    expect(n).toBeGreaterThan(100);
-    expect(n).toBeLessThan(120);
-    expect(estimateGeminiTokens({ generateContentRequest: { model: "m", contents } })).toBe(n);
-    expect(estimateGeminiTokens(null)).toBe(0);
   });
 });
 

@@ -1,5 +1,4 @@
 import { ProxyError } from "./errors.js";
-import { isObject } from "./json.js";
 
 export type GeminiMethod = "generateContent" | "streamGenerateContent" | "countTokens";
 
@@ -34,17 +33,4 @@ export function parseGeminiPath(rest: string): { model: string; method: GeminiMe
     });
   }
   return { model, method: method as GeminiMethod };
-}
-
-/**
- * `countTokens` without asking a provider (most have no counting endpoint): about four
- * characters a token over everything the request would send. An estimate, and said to be one.
- */
-export function estimateGeminiTokens(body: unknown): number {
-  if (!isObject(body)) return 0;
-  // `{generateContentRequest: {...}}` is the other form the API accepts.
-  const req = isObject(body.generateContentRequest) ? body.generateContentRequest : body;
-  const counted = [req.contents, req.systemInstruction, req.tools].filter((x) => x !== undefined);
-  const chars = counted.reduce<number>((n, x) => n + JSON.stringify(x).length, 0);
-  return Math.ceil(chars / 4);
 }

@@ -8,6 +8,7 @@ import type { ProviderStore } from "../providers/store.js";
 import type { CallerCache } from "./caller-cache.js";
 import { checkShape } from "./check-shape.js";
 import { type CallerApi, errorBody, ProxyError } from "./errors.js";
+import { estimateAnthropicTokens } from "./estimate-tokens.js";
 import { toProxyError, upstreamFailure } from "./failures.js";
 import { isObject, type JsonObject } from "./json.js";
 import { type CallPlan, planCall } from "./plan.js";
@@ -79,6 +80,11 @@ export async function handleLlmCall(
     }
     facts.route = route;
     checkSpend(caller);
+    if (api === "count_tokens" && wireApi(route.provider.kind) !== "anthropic") {
+      // Claude Code counts before it compacts; with a provider that cannot count, it gets an estimate.
+      await reply.send({ input_tokens: estimateAnthropicTokens(body) });
+      return;
+    }
     const plan = makePlan(api, route, body);
     if (fromPath) plan.framing = fromPath.framing;
     const abort = new AbortController();

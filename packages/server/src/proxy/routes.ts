@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { AppContext } from "../context.js";
 import { type CallerApi, errorBody, isLocalAnswer } from "./errors.js";
+import { estimateGeminiTokens } from "./estimate-tokens.js";
 import { toProxyError } from "./failures.js";
-import { estimateGeminiTokens, parseGeminiPath } from "./gemini-path.js";
+import { parseGeminiPath } from "./gemini-path.js";
 import { handleLlmCall, type ProxyDeps } from "./handle-call.js";
 import { type CatalogEntry, ModelCatalog } from "./model-catalog.js";
 import { LlmCallRecorder } from "./record.js";
@@ -20,7 +21,11 @@ declare module "fastify" {
 
 const CALLS: [path: string, api: CallerApi, summary: string][] = [
   ["/v1/messages", "messages", "Anthropic Messages, plain or streamed (session token only)"],
-  ["/v1/messages/count_tokens", "count_tokens", "Anthropic token counting (Anthropic providers only)"],
+  [
+    "/v1/messages/count_tokens",
+    "count_tokens",
+    "Anthropic token counting (an estimate for providers without counting)",
+  ],
   ["/v1/chat/completions", "chat", "OpenAI Chat Completions, plain or streamed (session token only)"],
   ["/v1/responses", "responses", "OpenAI Responses; translated to Chat Completions for providers without it"],
   ["/v1/embeddings", "embeddings", "OpenAI embeddings (OpenAI-style providers only)"],
