@@ -13,6 +13,7 @@ import { loadServerSecret } from "./crypto/server-secret.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { nodes } from "./db/schema.js";
 import { EventBus } from "./events/bus.js";
+import { DisposableStore } from "./lib/disposables.js";
 import { NodeRegistry, nodeIdFor } from "./nodes/registry.js";
 import { createMetrics } from "./observability/metrics.js";
 import { NetworkGuard } from "./providers/network-guard.js";
@@ -73,15 +74,23 @@ export async function startServer(
   log: Logger = createLogger(config.logLevel),
   opts: StartOptions = {},
 ): Promise<RunningServer> {
-  const secret = loadServerSecret({ secret: config.secret, dataDir: config.dataDir, log });
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log });
-  const providerNetwork = new NetworkGuard(parseNetworkPolicy(config.providerPrivateNetworks));
-  const upstream = createUpstreamAgent(providerNetwork);
-  let bus: EventBus | undefined;
-  let conversationHub: ConversationHub | undefined;
+  // Every cleanup is registered the moment its service exists: a start that fails half-way and
+  // a shutdown let go of the same things, newest first (lib/disposables.ts).
+  const disposables = new DisposableStore();
+  const release = async () => {
+    for (const { name, err } of await disposables.dispose()) log.warn({ err, resource: name }, "cleanup failed");
+  };
   try {
+    const secret = loadServerSecret({ secret: config.secret, dataDir: config.dataDir, log });
+    const database = disposables.add(
+      "database",
+      await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log }),
+      (d) => d.close(),
+    );
+    const providerNetwork = new NetworkGuard(parseNetworkPolicy(config.providerPrivateNetworks));
+    const upstream = disposables.add("provider connections", createUpstreamAgent(providerNetwork), (u) => u.destroy());
     const bootstrap = await bootstrapAdmin(database.db, config.admin);
-    bus = new EventBus(database, log);
+    const bus = disposables.add("event bus", new EventBus(database, log), (b) => b.stop());
     await bus.start();
     const sessions = new SessionService(database.db);
     const agents = new AgentPresence(sessions);
@@ -94,9 +103,9 @@ export async function startServer(
     });
     agents.onConnected = (id) => nodeRegistry.agentConnected(id);
     const metrics = createMetrics(database.db);
-    const streams = new StreamHubs({ log: log.child({ component: "stream" }), metrics });
-    const thumbnails = new Thumbnails();
-    conversationHub = new ConversationHub(database.db, bus, log);
+    const conversationHub = disposables.add("conversation hub", new ConversationHub(database.db, bus, log), (h) =>
+      h.stop(),
+    );
     conversationHub.start();
     const ctx: AppContext = {
       config,
@@ -108,19 +117,25 @@ export async function startServer(
       conversationHub,
       nodes: nodeRegistry,
       metrics,
-      streams,
-      thumbnails,
+      streams: disposables.add(
+        "stream hubs",
+        new StreamHubs({ log: log.child({ component: "stream" }), metrics }),
+        (s) => s.close(),
+      ),
+      thumbnails: disposables.add("thumbnails", new Thumbnails(), (t) => t.close()),
       log,
       providers: new ProviderStore(database.db, new SecretBox(secret), providerNetwork),
       upstream,
       proxyCallers: new CallerCache(),
     };
-    const app = await buildApp(ctx);
+    const app = disposables.add("http server", await buildApp(ctx), (a) => a.close());
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     const url = `http://${shownHost}:${port}`;
+    // Schedulers go first at shutdown, before the sockets their sessions' agents hold.
+    disposables.defer("sandbox nodes", () => nodeRegistry.stopAll());
     const driver = await opts.driverFactory?.(port, {
       legacyNodeInUse: async (name) =>
         (
@@ -144,24 +159,14 @@ export async function startServer(
       close: () => {
         closing ??= (async () => {
           log.info("shutting down");
-          await nodeRegistry.stopAll();
-          streams.close();
-          thumbnails.close();
-          await app.close();
-          conversationHub?.stop();
-          await upstream.destroy().catch(() => {});
-          await bus?.stop();
-          await database.close();
+          await release();
           log.info("shut down cleanly");
         })();
         return closing;
       },
     };
   } catch (err) {
-    conversationHub?.stop();
-    await bus?.stop().catch(() => {});
-    await upstream.destroy().catch(() => {});
-    await database.close().catch(() => {});
+    await release();
     throw err;
   }
 }
