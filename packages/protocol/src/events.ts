@@ -11,8 +11,16 @@ export const EVENT_TYPES = [...SESSION_EVENT_TYPES, ...MESSAGE_EVENT_TYPES] as c
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
+/** What an event is about; a board or team page listens to its own scope. */
+export const EVENT_SCOPE_TYPES = ["session", "project", "team", "user"] as const;
+export const EventScopeSchema = z
+  .object({ type: z.enum(EVENT_SCOPE_TYPES), id: z.string() })
+  .meta({ id: "EventScope" });
+export type EventScope = z.infer<typeof EventScopeSchema>;
+
 const eventBase = {
   id: z.number().int().describe("Monotonic id; pass the last one seen as `since` to resume."),
+  scope: EventScopeSchema,
   session_id: z.string(),
   at: z.string(),
 };
@@ -41,6 +49,17 @@ export type StrandEvent = z.infer<typeof StrandEventSchema>;
 /** Messages the server sends on `/api/v1/events`. */
 export const EventsServerMessageSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("hello"), user_id: z.string(), last_event_id: z.number().int() }),
+  z
+    .object({
+      type: z.literal("resync"),
+      reason: z.enum(["pruned", "too_far_behind"]),
+      last_event_id: z.number().int(),
+      message: z.string(),
+    })
+    .describe(
+      "The events since your `since` can no longer be replayed (pruned by retention, or too many): " +
+        "reload what you show, then continue from `last_event_id`.",
+    ),
   z.object({ type: z.literal("event"), event: StrandEventSchema }),
   z.object({ type: z.literal("pong"), t: z.number().optional() }),
   z.object({ type: z.literal("error"), error: z.string(), message: z.string() }),

@@ -54,12 +54,19 @@ export const ProviderSchema = z
   .object({
     id: z.string(),
     owner_id: z.string(),
+    team_id: z
+      .string()
+      .nullable()
+      .describe("Set for a team's provider: the team's sessions use it; its owners and admins manage it."),
     name: z.string().describe("Model names start with it: `<name>/<model-id>`."),
     kind: ProviderKindSchema,
     base_url: z.string(),
     shared: z.boolean().describe("Usable by every user (only admins create shared providers)."),
     api_key_set: z.boolean().describe("Whether a key is stored. The key itself is never returned."),
-    api_key_last4: z.string().nullable().describe("Last 4 characters of the key, to recognise it."),
+    api_key_last4: z
+      .string()
+      .nullable()
+      .describe("Last 4 characters of the key, to recognise it; never shown for a team's provider."),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -73,6 +80,11 @@ export const CreateProviderBodySchema = z
     base_url: baseUrlSchema.optional().describe("Defaults per kind; required for openai-compatible."),
     api_key: apiKeySchema.optional().describe("Stored encrypted; required for anthropic, openai and together."),
     shared: z.boolean().default(false).describe("Admins only: let every user route to this provider."),
+    team_id: z
+      .string()
+      .max(100)
+      .optional()
+      .describe("Make it the team's (its owners and admins only): the team's sessions route to it."),
   })
   .superRefine((b, ctx) => {
     if (b.base_url === undefined && DEFAULT_BASE_URLS[b.kind] === undefined) {

@@ -86,6 +86,10 @@ export const SessionSchema = z
   .object({
     id: z.string(),
     owner_id: z.string(),
+    team_id: z
+      .string()
+      .nullable()
+      .describe("The team the session belongs to: its members see it, and members and up control it."),
     name: z.string(),
     desktop: DesktopSchema,
     resolution: ResolutionSchema,

@@ -29,6 +29,8 @@ export interface ServerConfig {
   providerPrivateNetworks: string[];
   /** Free disk (MiB) kept on the data dir and on Docker's disk; below it new sessions wait. */
   minFreeDiskMb: number;
+  /** Events older than this are pruned; a client resuming from before then is told to reload. */
+  eventRetentionDays: number;
 }
 
 export interface ServerFlags {
@@ -65,6 +67,8 @@ export const ENV_VARS = {
     "comma-separated. Link-local and metadata addresses are always refused.",
   STRAND_MIN_FREE_DISK_MB:
     "Free disk in MiB kept on the data dir and on Docker's disk; below it new sessions wait (default 2048).",
+  STRAND_EVENT_RETENTION_DAYS:
+    "Days of live-update events kept for clients to catch up on after reconnecting (default 14); older ones are pruned.",
 } as const;
 
 /** packages/web/dist beside this package (dist/config.js → ../../web/dist). */
@@ -97,6 +101,7 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, flags: Serve
     metricsToken: nonEmpty(env.STRAND_METRICS_TOKEN),
     providerPrivateNetworks: parsePrivateNetworks(env.STRAND_PROVIDER_PRIVATE_NETWORKS),
     minFreeDiskMb: parseNonNegative("STRAND_MIN_FREE_DISK_MB", env.STRAND_MIN_FREE_DISK_MB, 2048),
+    eventRetentionDays: parsePositive("STRAND_EVENT_RETENTION_DAYS", env.STRAND_EVENT_RETENTION_DAYS, 14),
   };
 }
 

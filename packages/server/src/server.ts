@@ -13,6 +13,7 @@ import { loadServerSecret } from "./crypto/server-secret.js";
 import { type Database, openDatabase } from "./db/database.js";
 import { nodes } from "./db/schema.js";
 import { EventBus } from "./events/bus.js";
+import { EventRetention } from "./events/retention.js";
 import { DisposableStore } from "./lib/disposables.js";
 import { NodeRegistry, nodeIdFor } from "./nodes/registry.js";
 import { createMetrics } from "./observability/metrics.js";
@@ -92,6 +93,11 @@ export async function startServer(
     const bootstrap = await bootstrapAdmin(database.db, config.admin);
     const bus = disposables.add("event bus", new EventBus(database, log), (b) => b.stop());
     await bus.start();
+    disposables
+      .add("event retention", new EventRetention(database.db, log, config.eventRetentionDays * 86_400_000), (r) =>
+        r.stop(),
+      )
+      .start();
     const sessions = new SessionService(database.db);
     const agents = new AgentPresence(sessions);
     const nodeRegistry = new NodeRegistry({

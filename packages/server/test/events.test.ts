@@ -1,6 +1,9 @@
+import { sql } from "drizzle-orm";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, startTestServer, type TestServer } from "../../../test/support/server.js";
 import { TestSocket } from "../../../test/support/ws.js";
+import { EventRetention } from "../src/events/retention.js";
 
 let t: TestServer;
 let wsUrl: string;
@@ -40,6 +43,33 @@ describe(`events WebSocket (${process.env.STRAND_TEST_DB})`, () => {
     const names = back.messages.filter((m) => m.type === "event").map((m) => m.event.session.name);
     expect(names).toEqual(["while away 1", "while away 2"]);
     back.close();
+  });
+
+  it("prunes events past retention; a client resuming from before that is told to reload, one after is not", async () => {
+    const db = t.server.database.db;
+    const old = (await t.admin("POST", "/api/v1/sessions", { body: { name: "old news", start: false } })).body;
+    const first = new TestSocket(wsUrl, auth);
+    const hello = await first.next((m) => m.type === "hello");
+    first.close();
+    await t.admin("POST", "/api/v1/sessions", { body: { name: "kept", start: false } });
+    // Everything up to the hello is fifteen days old; the default retention is fourteen.
+    await db.execute(sql`update events set created_at = now() - interval '15 days' where id <= ${hello.last_event_id}`);
+    const retention = new EventRetention(db, pino({ level: "silent" }), 14 * 86_400_000);
+    expect(await retention.prune()).toBeGreaterThan(0);
+
+    const stale = new TestSocket(`${wsUrl}?since=${hello.last_event_id - 1}`, auth);
+    const resync = await stale.next((m) => m.type === "resync");
+    expect(resync).toMatchObject({ reason: "pruned", message: expect.stringMatching(/reload/) });
+    expect(stale.messages.filter((m) => m.type === "event")).toEqual([]);
+    stale.close();
+
+    const fresh = new TestSocket(`${wsUrl}?since=${hello.last_event_id}`, auth);
+    const kept = await fresh.next((m) => m.type === "event" && m.event.session.name === "kept");
+    expect(kept.event.scope).toEqual({ type: "session", id: kept.event.session_id });
+    expect(fresh.messages.some((m) => m.type === "resync")).toBe(false);
+    fresh.close();
+    // The pruned session itself is untouched: only its history of events went.
+    expect((await t.admin("GET", `/api/v1/sessions/${old.id}`)).status).toBe(200);
   });
 
   it("refuses an unauthenticated upgrade with 401", async () => {

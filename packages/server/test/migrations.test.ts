@@ -83,3 +83,55 @@ describe(`migration 0007: money in micro-dollars (${currentBackend()})`, () => {
     ]);
   });
 });
+
+describe(`migration 0008: teams and scoped events (${currentBackend()})`, () => {
+  let db: MigratingDatabase;
+  beforeAll(async () => {
+    db = await openMigratingDatabase(currentBackend());
+    const before = migrationsUpTo("0007_money_in_micros");
+    try {
+      await db.migrate(before.dir);
+    } finally {
+      before.remove();
+    }
+    await db.query(`insert into users (id, email, name, password_hash) values ('usr_a', 'a@example.com', 'a', 'x')`);
+    await db.query(
+      `insert into session_events (session_id, owner_id, type, payload) values
+        ('ses_a', 'usr_a', 'session.created', '{"id":"ses_a"}'),
+        ('ses_a', 'usr_a', 'message.created', '{"id":"msg_1"}')`,
+    );
+    await db.migrate();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("keeps every session event, in place and in order, as a session-scoped event", async () => {
+    const rows = await db.query("select id, scope_type, scope_id, session_id, owner_id, team_id, type from events");
+    expect(rows.map((r) => [num(r.id), r.scope_type, r.scope_id, r.session_id, r.owner_id, r.team_id, r.type])).toEqual(
+      [
+        [1, "session", "ses_a", "ses_a", "usr_a", null, "session.created"],
+        [2, "session", "ses_a", "ses_a", "usr_a", null, "message.created"],
+      ],
+    );
+  });
+
+  it("goes on numbering after the old ids, so a client's ?since still means the same", async () => {
+    const [row] = await db.query(
+      `insert into events (scope_type, scope_id, owner_id, type, payload)
+        values ('team', 'team_a', 'usr_a', 'team.updated', '{}') returning id`,
+    );
+    expect(num(row?.id)).toBe(3);
+  });
+
+  it("refuses an event nobody could receive", async () => {
+    await expect(
+      db.query(`insert into events (scope_type, scope_id, type, payload) values ('team', 't', 'x', '{}')`),
+    ).rejects.toThrow(/events_audience_check/);
+  });
+
+  it("starts with nothing pruned", async () => {
+    const rows = await db.query("select pruned_through from event_retention");
+    expect(rows.map((r) => num(r.pruned_through))).toEqual([0]);
+  });
+});

@@ -10,6 +10,12 @@ export interface WatchEventsOptions {
   signal?: AbortSignal;
   /** Told when a socket drops, before the next attempt (for a "reconnecting…" hint). */
   onDisconnect?: (reason: string) => void;
+  /**
+   * Told when the events since the last one seen can no longer be replayed (pruned by retention,
+   * or too many): whatever the consumer built from them should be read again. The feed goes on
+   * from `lastEventId`.
+   */
+  onResync?: (lastEventId: number, reason: string) => void;
   /** First wait before reconnecting; doubles up to 10 s, back to this after a good connection. */
   retryMs?: number;
 }
@@ -93,6 +99,9 @@ export function watchEvents(opts: WatchEventsOptions): EventWatch {
           everConnected = true;
           resolveConnected(msg.last_event_id);
         }
+      } else if (msg.type === "resync") {
+        lastId = msg.last_event_id;
+        opts.onResync?.(msg.last_event_id, msg.message);
       } else if (msg.type === "event") {
         if (lastId !== undefined && msg.event.id <= lastId) return;
         lastId = msg.event.id;

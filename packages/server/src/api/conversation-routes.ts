@@ -8,6 +8,7 @@ import {
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
+import { actorOf } from "../policy/policy.js";
 import { ERROR_RESPONSES } from "./error-responses.js";
 import { caller } from "./require-auth.js";
 
@@ -34,7 +35,7 @@ export const conversationRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = as
       },
     },
     async (req, reply) => {
-      const { entry, created } = await svc.post(caller(req).user.id, req.params.id, req.body);
+      const { entry, created } = await svc.post(actorOf(caller(req)), req.params.id, req.body);
       return reply.code(created ? 201 : 200).send(entry);
     },
   );
@@ -50,7 +51,7 @@ export const conversationRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = as
         response: { 200: MessageListSchema, ...errors },
       },
     },
-    async (req) => svc.list(caller(req).user.id, req.params.id, req.query),
+    async (req) => svc.list(actorOf(caller(req)), req.params.id, req.query),
   );
 
   app.post(
@@ -63,7 +64,7 @@ export const conversationRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = as
         response: { 200: z.object({ entry: ConversationEntrySchema.nullable() }), ...errors },
       },
     },
-    async (req) => ({ entry: await svc.cancel(caller(req).user.id, req.params.id) }),
+    async (req) => ({ entry: await svc.cancel(actorOf(caller(req)), req.params.id) }),
   );
 
   app.post(
@@ -77,6 +78,6 @@ export const conversationRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = as
         response: { 200: ConversationEntrySchema, ...errors },
       },
     },
-    async (req) => svc.answerPermission(caller(req).user.id, req.params.id, req.params.entry_id, req.body),
+    async (req) => svc.answerPermission(actorOf(caller(req)), req.params.id, req.params.entry_id, req.body),
   );
 };

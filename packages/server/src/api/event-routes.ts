@@ -4,12 +4,14 @@ import {
   type EventsServerMessage,
   type StrandEvent,
 } from "@strand/protocol";
-import { and, asc, eq, gt, max } from "drizzle-orm";
+import { and, asc, gt, max } from "drizzle-orm";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
-import { sessionEvents } from "../db/schema.js";
+import { eventRetention, events } from "../db/schema.js";
 import { toEvent } from "../events/record.js";
+import { actorOf, canView } from "../policy/policy.js";
+import { eventScope } from "../policy/scopes.js";
 import { caller } from "./require-auth.js";
 
 const REPLAY_LIMIT = 1_000;
@@ -25,12 +27,13 @@ export const eventRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
       websocket: true,
       schema: {
         tags: ["events"],
-        summary: "WebSocket of your session changes; `since` replays what you missed",
+        summary: "WebSocket of changes to what you can see; `since` replays what you missed",
         querystring: z.strictObject({ since: z.coerce.number().int().min(0).optional() }),
       },
     },
     async (socket, req) => {
-      const ownerId = caller(req).user.id;
+      const auth = caller(req);
+      const actor = actorOf(auth);
       const send = (msg: EventsServerMessage) => {
         if (socket.readyState !== socket.OPEN) return;
         if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -42,15 +45,17 @@ export const eventRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
       const sent = new Set<number>();
       let live = false;
       const backlog: StrandEvent[] = [];
+      // After a resync the client reloads state as of `last_event_id`; older events are not sent.
+      let resyncedThrough = 0;
       const deliver = (event: StrandEvent) => {
-        if (sent.has(event.id)) return;
+        if (sent.has(event.id) || event.id <= resyncedThrough) return;
         sent.add(event.id);
         send({ type: "event", event });
       };
 
       // Subscribe before reading history so nothing falls between the replay and the live feed.
-      const unsubscribe = ctx.bus.subscribe(({ ownerId: owner, event }) => {
-        if (owner !== ownerId) return;
+      const unsubscribe = ctx.bus.subscribe(({ audience, event }) => {
+        if (!canView(actor, { ...audience, sessionId: event.session_id })) return;
         if (live) deliver(event);
         else backlog.push(event);
       });
@@ -64,19 +69,44 @@ export const eventRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
 
       try {
         const since = req.query.since;
+        const scope = eventScope(actor);
         const [latest] = await db
-          .select({ id: max(sessionEvents.id) })
-          .from(sessionEvents)
-          .where(eq(sessionEvents.ownerId, ownerId));
-        send({ type: "hello", user_id: ownerId, last_event_id: latest?.id ?? 0 });
+          .select({ id: max(events.id) })
+          .from(events)
+          .where(scope);
+        const lastEventId = latest?.id ?? 0;
+        send({ type: "hello", user_id: auth.user.id, last_event_id: lastEventId });
         if (since !== undefined) {
-          const rows = await db
-            .select()
-            .from(sessionEvents)
-            .where(and(eq(sessionEvents.ownerId, ownerId), gt(sessionEvents.id, since)))
-            .orderBy(asc(sessionEvents.id))
-            .limit(REPLAY_LIMIT);
-          for (const row of rows) deliver(toEvent(row));
+          const [retention] = await db.select().from(eventRetention);
+          const prunedThrough = retention?.prunedThrough ?? 0;
+          const rows =
+            since < prunedThrough
+              ? []
+              : await db
+                  .select()
+                  .from(events)
+                  .where(and(scope, gt(events.id, since)))
+                  .orderBy(asc(events.id))
+                  .limit(REPLAY_LIMIT + 1);
+          if (since < prunedThrough) {
+            resyncedThrough = lastEventId;
+            send({
+              type: "resync",
+              reason: "pruned",
+              last_event_id: lastEventId,
+              message: `events up to ${prunedThrough} were pruned by retention; reload, then continue from ${lastEventId}`,
+            });
+          } else if (rows.length > REPLAY_LIMIT) {
+            resyncedThrough = lastEventId;
+            send({
+              type: "resync",
+              reason: "too_far_behind",
+              last_event_id: lastEventId,
+              message: `more than ${REPLAY_LIMIT} events happened since ${since}; reload, then continue from ${lastEventId}`,
+            });
+          } else {
+            for (const row of rows) deliver(toEvent(row));
+          }
         }
         live = true;
         for (const event of backlog.sort((a, b) => a.id - b.id)) deliver(event);

@@ -13,6 +13,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { HttpError } from "../lib/http-error.js";
+import { actorOf } from "../policy/policy.js";
 import { discoverModels, ProviderCallError, testProvider } from "../providers/discovery.js";
 import { ERROR_RESPONSES } from "./error-responses.js";
 import { caller } from "./require-auth.js";
@@ -24,10 +25,7 @@ export const providerRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async 
   const store = ctx.providers;
   const net = { dispatcher: ctx.upstream, guard: store.guard };
   const tags = ["providers"];
-  const actor = (req: Parameters<typeof caller>[0]) => {
-    const { user } = caller(req);
-    return { id: user.id, isAdmin: user.isAdmin };
-  };
+  const actor = (req: Parameters<typeof caller>[0]) => actorOf(caller(req));
 
   app.post(
     "/providers",
@@ -51,13 +49,13 @@ export const providerRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async 
         response: { 200: ProviderListSchema, ...errors },
       },
     },
-    async (req) => ({ items: await store.list(caller(req).user.id) }),
+    async (req) => ({ items: await store.list(actor(req)) }),
   );
 
   app.get(
     "/providers/:id",
     { schema: { tags, summary: "Get one provider", params: Params, response: { 200: ProviderSchema, ...errors } } },
-    async (req) => store.get(caller(req).user.id, req.params.id),
+    async (req) => store.get(actor(req), req.params.id),
   );
 
   app.patch(
@@ -98,7 +96,7 @@ export const providerRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async 
       },
     },
     async (req) => {
-      const p = await store.resolveById(caller(req).user.id, req.params.id);
+      const p = await store.resolveById(actor(req), req.params.id);
       try {
         const models = await discoverModels(net, p);
         return { items: models.map((m) => ({ ...m, model: `${p.name}/${m.id}` })) };
@@ -130,7 +128,7 @@ export const providerRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async 
       },
     },
     async (req) => {
-      const p = await store.resolveById(caller(req).user.id, req.params.id);
+      const p = await store.resolveById(actor(req), req.params.id);
       return testProvider(net, p, req.body?.model);
     },
   );

@@ -42,13 +42,13 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
         response: { 200: SessionListSchema, ...errors },
       },
     },
-    async (req) => svc.list(caller(req).user.id, req.query),
+    async (req) => svc.list(actorOf(caller(req)), req.query),
   );
 
   app.get(
     "/sessions/:id",
     { schema: { tags, summary: "Get one session", params: Params, response: { 200: SessionSchema, ...errors } } },
-    async (req) => svc.get(caller(req).user.id, req.params.id),
+    async (req) => svc.get(actorOf(caller(req)), req.params.id),
   );
 
   app.patch(
@@ -78,7 +78,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
       },
     },
     async (req, reply) => {
-      const { session, deleted } = await svc.remove(caller(req).user.id, req.params.id);
+      const { session, deleted } = await svc.remove(actorOf(caller(req)), req.params.id);
       return reply.code(deleted ? 200 : 202).send(session);
     },
   );
@@ -93,7 +93,7 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
         response: { 200: SessionSchema, ...errors },
       },
     },
-    async (req) => svc.stop(caller(req).user.id, req.params.id),
+    async (req) => svc.stop(actorOf(caller(req)), req.params.id),
   );
 
   app.post(
@@ -106,6 +106,6 @@ export const sessionRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (
         response: { 200: SessionSchema, ...errors },
       },
     },
-    async (req) => svc.start(caller(req).user.id, req.params.id),
+    async (req) => svc.start(actorOf(caller(req)), req.params.id),
   );
 };

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
 import { toBytes } from "../lib/ws-data.js";
+import { actorOf, desktopAccess } from "../policy/policy.js";
 import { Viewer } from "../stream/viewer.js";
 import { caller } from "./require-auth.js";
 
@@ -17,12 +18,14 @@ const Query = z.strictObject({
 declare module "fastify" {
   interface FastifyRequest {
     streamSession: Session | null;
+    streamViewOnly: boolean;
   }
 }
 
 /** The viewer side of the stream gateway (docs/stream-protocol.md). */
 export const streamRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.decorateRequest("streamSession", null);
+  app.decorateRequest("streamViewOnly", false);
 
   app.get(
     "/sessions/:id/stream",
@@ -37,15 +40,15 @@ export const streamRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
       },
       // Refusals happen before the upgrade, as plain HTTP errors like the rest of the API.
       preHandler: async (req) => {
-        const auth = caller(req);
-        req.streamSession = auth.user.isAdmin
-          ? await ctx.sessions.getAny(req.params.id)
-          : await ctx.sessions.get(auth.user.id, req.params.id);
+        const { session, access } = await ctx.sessions.find(actorOf(caller(req)), req.params.id, desktopAccess);
+        req.streamSession = session;
+        req.streamViewOnly = access !== "control";
       },
     },
     (socket, req) => {
       const session = req.streamSession as Session;
-      const viewOnly = req.query.view_only === "1" || req.query.view_only === "true";
+      // A team viewer watches; asking for control does not give it to them.
+      const viewOnly = req.streamViewOnly || req.query.view_only === "1" || req.query.view_only === "true";
       const viewer = new Viewer(socket, viewOnly);
       const hub = ctx.streams.hub(session.id);
       ctx.metrics.wsConnections.inc({ channel: "stream" });

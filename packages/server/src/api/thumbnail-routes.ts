@@ -2,6 +2,7 @@ import { ApiErrorSchema } from "@strand/protocol";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../context.js";
+import { actorOf, desktopAccess } from "../policy/policy.js";
 import { caller } from "./require-auth.js";
 
 const Params = z.object({ id: z.string().max(100) });
@@ -29,10 +30,7 @@ export const thumbnailRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async
       },
     },
     async (req, reply) => {
-      const auth = caller(req);
-      const session = auth.user.isAdmin
-        ? await ctx.sessions.getAny(req.params.id)
-        : await ctx.sessions.get(auth.user.id, req.params.id);
+      const { session } = await ctx.sessions.find(actorOf(caller(req)), req.params.id, desktopAccess);
       const t = await ctx.thumbnails.get(session.id);
       return reply
         .header("content-type", t.mime)

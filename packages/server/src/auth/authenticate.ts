@@ -2,8 +2,9 @@ import { ErrorCodes } from "@strand/protocol";
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Db } from "../db/database.js";
-import { apiTokens, loginSessions, users } from "../db/schema.js";
+import { apiTokens, loginSessions, sessions, teamMembers, users } from "../db/schema.js";
 import { unauthenticated } from "../lib/http-error.js";
+import type { TeamRole } from "../policy/actor.js";
 import { hashSecret } from "./secrets.js";
 import type { UserRow } from "./users.js";
 
@@ -16,6 +17,10 @@ export interface AuthContext {
   credentialId: string;
   /** Set when a session token authenticated: the caller is that session's agent, not the user. */
   sessionId: string | null;
+  /** The caller's teams and role in each (people only; a session token acts for its session alone). */
+  teams: ReadonlyMap<string, TeamRole>;
+  /** For a session token: the team its session belongs to, if any. */
+  teamId: string | null;
 }
 
 // Writing last_used_at on every request would turn every GET into a write.
@@ -65,7 +70,26 @@ async function authenticateBearer(db: Db, header: string): Promise<AuthContext> 
       .where(and(eq(apiTokens.id, row.token.id), or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, cutoff))))
       .catch(() => {});
   }
-  return { user: row.user, via: "token", credentialId: row.token.id, sessionId: row.token.sessionId };
+  const sessionId = row.token.sessionId;
+  if (sessionId) {
+    const [session] = await db.select({ teamId: sessions.teamId }).from(sessions).where(eq(sessions.id, sessionId));
+    return {
+      user: row.user,
+      via: "token",
+      credentialId: row.token.id,
+      sessionId,
+      teams: NO_TEAMS,
+      teamId: session?.teamId ?? null,
+    };
+  }
+  return {
+    user: row.user,
+    via: "token",
+    credentialId: row.token.id,
+    sessionId: null,
+    teams: await teamRoles(db, row.user.id),
+    teamId: null,
+  };
 }
 
 async function authenticateCookie(db: Db, secret: string, reply?: FastifyReply): Promise<AuthContext> {
@@ -86,5 +110,23 @@ async function authenticateCookie(db: Db, secret: string, reply?: FastifyReply):
       ErrorCodes.sessionExpired,
     );
   }
-  return { user: row.user, via: "cookie", credentialId: row.login.id, sessionId: null };
+  return {
+    user: row.user,
+    via: "cookie",
+    credentialId: row.login.id,
+    sessionId: null,
+    teams: await teamRoles(db, row.user.id),
+    teamId: null,
+  };
+}
+
+const NO_TEAMS: ReadonlyMap<string, TeamRole> = new Map();
+
+/** Read per request, so a role change or removal takes effect on the member's next call. */
+export async function teamRoles(db: Db, userId: string): Promise<ReadonlyMap<string, TeamRole>> {
+  const rows = await db
+    .select({ teamId: teamMembers.teamId, role: teamMembers.role })
+    .from(teamMembers)
+    .where(eq(teamMembers.userId, userId));
+  return new Map(rows.map((r) => [r.teamId, r.role as TeamRole]));
 }

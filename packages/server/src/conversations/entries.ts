@@ -5,6 +5,8 @@ import { conversationEntries, sessions } from "../db/schema.js";
 import { recordMessageEvent } from "../events/record.js";
 import { notFound } from "../lib/http-error.js";
 import { iso } from "../lib/time.js";
+import { type Actor, assertAccess } from "../policy/policy.js";
+import { owned } from "../sessions/owned.js";
 import type { SessionRow } from "../sessions/to-session.js";
 
 export type EntryRow = typeof conversationEntries.$inferSelect;
@@ -28,23 +30,35 @@ export function toEntry(row: EntryRow): ConversationEntry {
 /**
  * Locks the session row for the rest of the transaction. Every conversation write takes this
  * lock first, which makes `seq` allocation and the one-turn-at-a-time rule race-free across
- * replicas. With `ownerId`, someone else's session answers exactly like a missing one.
+ * replicas. This is the system's path (agentd's own session, delivery); people go through
+ * `lockSessionFor`, which asks the policy.
  */
-export async function lockSession(tx: Db, sessionId: string, ownerId?: string): Promise<SessionRow> {
-  const [row] = await tx.select().from(sessions).where(sessionWhere(sessionId, ownerId)).for("update");
+export async function lockSession(tx: Db, sessionId: string): Promise<SessionRow> {
+  const [row] = await tx.select().from(sessions).where(eq(sessions.id, sessionId)).for("update");
   if (!row) throw notFound("session", sessionId);
   return row;
 }
 
 /** The same check without the lock, for reads. */
-export async function findSession(db: Db, sessionId: string, ownerId?: string): Promise<SessionRow> {
-  const [row] = await db.select().from(sessions).where(sessionWhere(sessionId, ownerId));
+export async function findSession(db: Db, sessionId: string): Promise<SessionRow> {
+  const [row] = await db.select().from(sessions).where(eq(sessions.id, sessionId));
   if (!row) throw notFound("session", sessionId);
   return row;
 }
 
-const sessionWhere = (sessionId: string, ownerId?: string) =>
-  ownerId ? and(eq(sessions.id, sessionId), eq(sessions.ownerId, ownerId)) : eq(sessions.id, sessionId);
+/** Locks the session for a write the actor must be allowed to `control` (chat, cancel, answer). */
+export async function lockSessionFor(tx: Db, actor: Actor, sessionId: string): Promise<SessionRow> {
+  const row = await lockSession(tx, sessionId);
+  assertAccess(actor, owned(row), "control", { kind: "session", id: sessionId });
+  return row;
+}
+
+/** Reads the session for an actor who must be allowed to see it. */
+export async function findSessionFor(db: Db, actor: Actor, sessionId: string): Promise<SessionRow> {
+  const row = await findSession(db, sessionId);
+  assertAccess(actor, owned(row), "view", { kind: "session", id: sessionId });
+  return row;
+}
 
 /** A session's entries that match every condition, oldest first. */
 export function entriesOf(tx: Db, sessionId: string, ...conditions: SQL[]) {
@@ -120,6 +134,6 @@ export async function updateEntry(
 
 async function emit(tx: Db, session: SessionRow, row: EntryRow, type: MessageEventType): Promise<ConversationEntry> {
   const entry = toEntry(row);
-  await recordMessageEvent(tx, type, session.ownerId, entry);
+  await recordMessageEvent(tx, type, { ownerId: session.ownerId, teamId: session.teamId }, entry);
   return entry;
 }

@@ -14,7 +14,16 @@ import type { Db } from "../db/database.js";
 import { conversationEntries } from "../db/schema.js";
 import { HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
-import { ACTIVE_PROMPT, entriesOf, findSession, insertEntry, lockSession, toEntry, updateEntry } from "./entries.js";
+import type { Actor } from "../policy/policy.js";
+import {
+  ACTIVE_PROMPT,
+  entriesOf,
+  findSessionFor,
+  insertEntry,
+  lockSessionFor,
+  toEntry,
+  updateEntry,
+} from "./entries.js";
 
 type UserContent = z.infer<typeof UserContentSchema>;
 
@@ -30,12 +39,12 @@ export class ConversationService {
    * the stored entry (`created: false`) and changes nothing; with other content it is a 409.
    */
   async post(
-    ownerId: string,
+    actor: Actor,
     sessionId: string,
     body: PostMessageBody,
   ): Promise<{ entry: ConversationEntry; created: boolean }> {
     return this.db.transaction(async (tx) => {
-      const session = await lockSession(tx, sessionId, ownerId);
+      const session = await lockSessionFor(tx, actor, sessionId);
       const [existing] = await entriesOf(tx, sessionId, eq(conversationEntries.requestId, body.request_id));
       if (existing) {
         if ((existing.content as UserContent).text !== body.content) {
@@ -64,8 +73,8 @@ export class ConversationService {
     });
   }
 
-  async list(ownerId: string, sessionId: string, q: ListMessagesQuery): Promise<MessageList> {
-    await findSession(this.db, sessionId, ownerId);
+  async list(actor: Actor, sessionId: string, q: ListMessagesQuery): Promise<MessageList> {
+    await findSessionFor(this.db, actor, sessionId);
     const rows = await entriesOf(this.db, sessionId, gt(conversationEntries.seq, q.after)).limit(q.limit + 1);
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
@@ -77,9 +86,9 @@ export class ConversationService {
    * `message.updated` event; whatever it still streams for the turn is kept. Returns the
    * cancelled prompt, or null when nothing was in flight.
    */
-  async cancel(ownerId: string, sessionId: string): Promise<ConversationEntry | null> {
+  async cancel(actor: Actor, sessionId: string): Promise<ConversationEntry | null> {
     return this.db.transaction(async (tx) => {
-      const session = await lockSession(tx, sessionId, ownerId);
+      const session = await lockSessionFor(tx, actor, sessionId);
       const [active] = await entriesOf(tx, sessionId, ...ACTIVE_PROMPT).limit(1);
       if (!active) return null;
       const content = { ...(active.content as UserContent), stop_reason: "cancelled" };
@@ -91,13 +100,13 @@ export class ConversationService {
 
   /** Records the user's answer to a permission request; the hub relays it to agentd. */
   async answerPermission(
-    ownerId: string,
+    actor: Actor,
     sessionId: string,
     entryId: string,
     body: AnswerPermissionBody,
   ): Promise<ConversationEntry> {
     return this.db.transaction(async (tx) => {
-      const session = await lockSession(tx, sessionId, ownerId);
+      const session = await lockSessionFor(tx, actor, sessionId);
       const [row] = await entriesOf(
         tx,
         sessionId,

@@ -11,6 +11,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -101,6 +102,38 @@ export const nodes = pgTable(
   ],
 );
 
+export const teams = pgTable(
+  "teams",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    /** URL-safe and unique, from the name at creation; kept when the team is renamed. */
+    slug: text("slug").notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("teams_slug_key").on(t.slug), uniqueIndex("teams_name_key").on(sql`lower(${t.name})`)],
+);
+
+export const teamMembers = pgTable(
+  "team_members",
+  {
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.userId] }),
+    index("team_members_user_idx").on(t.userId),
+    check("team_members_role_check", sql`${t.role} in ('owner', 'admin', 'member', 'viewer')`),
+  ],
+);
+
 export const sessions = pgTable(
   "sessions",
   {
@@ -108,6 +141,8 @@ export const sessions = pgTable(
     ownerId: text("owner_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
+    /** Set when the session belongs to a team: its members see it, members and up control it. */
+    teamId: text("team_id").references(() => teams.id, { onDelete: "restrict" }),
     name: text("name").notNull(),
     desktop: text("desktop").notNull(),
     resolution: text("resolution").notNull().default("720p"),
@@ -136,6 +171,7 @@ export const sessions = pgTable(
   },
   (t) => [
     index("sessions_owner_created_idx").on(t.ownerId, t.createdAt.desc(), t.id.desc()),
+    index("sessions_team_created_idx").on(t.teamId, t.createdAt.desc(), t.id.desc()),
     index("sessions_node_idx").on(t.nodeId),
     index("sessions_state_idx").on(t.state),
     check("sessions_desktop_check", sql`${t.desktop} in ('xfce', 'sway', 'gnome')`),
@@ -147,22 +183,46 @@ export const sessions = pgTable(
   ],
 );
 
-/** Append-only log of what happened to sessions; `/api/v1/events` replays from it. */
-export const sessionEvents = pgTable(
-  "session_events",
+/**
+ * Append-only log of what happened (sessions, conversations, and later projects, tasks, teams);
+ * `/api/v1/events` replays from it. Rows older than STRAND_EVENT_RETENTION_DAYS are pruned.
+ */
+export const events = pgTable(
+  "events",
   {
     id: bigserial("id", { mode: "number" }).primaryKey(),
-    sessionId: text("session_id").notNull(),
-    ownerId: text("owner_id").notNull(),
+    /** What it is about (protocol EVENT_SCOPE_TYPES); its audience is `owner_id` and the members of `team_id`. */
+    scopeType: text("scope_type").notNull(),
+    scopeId: text("scope_id").notNull(),
+    /** Set for session and conversation events (the scope's session), for the thread's own queries. */
+    sessionId: text("session_id"),
+    /** The person who may see it (the owner of what it is about); null for team-only events. */
+    ownerId: text("owner_id"),
+    /** The team whose members may see it too. */
+    teamId: text("team_id"),
     type: text("type").notNull(),
     payload: jsonb("payload").notNull(),
     createdAt: createdAt(),
   },
   (t) => [
-    index("session_events_owner_idx").on(t.ownerId, t.id),
-    index("session_events_session_idx").on(t.sessionId, t.id),
+    index("events_owner_idx").on(t.ownerId, t.id),
+    index("events_team_idx").on(t.teamId, t.id),
+    index("events_session_idx").on(t.sessionId, t.id),
+    index("events_created_idx").on(t.createdAt),
+    check("events_scope_type_check", sql`${t.scopeType} in ('session', 'project', 'team', 'user')`),
+    check("events_audience_check", sql`${t.ownerId} is not null or ${t.teamId} is not null`),
   ],
 );
+
+/**
+ * How far retention has pruned `events` (one row): a client resuming from before this id has
+ * missed events it can no longer replay, and is told to reload instead.
+ */
+export const eventRetention = pgTable("event_retention", {
+  id: integer("id").primaryKey().default(1),
+  prunedThrough: bigint("pruned_through", { mode: "number" }).notNull().default(0),
+  prunedAt: timestamp("pruned_at", { withTimezone: true }),
+});
 
 // ---- Conversations (docs/conversations.md) ----
 
@@ -216,6 +276,8 @@ export const providers = pgTable(
     ownerId: text("owner_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
+    /** Set for a team's provider: the team's sessions use it, and its key is visible to nobody. */
+    teamId: text("team_id").references(() => teams.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     kind: text("kind").notNull(),
     baseUrl: text("base_url").notNull(),
@@ -226,7 +288,8 @@ export const providers = pgTable(
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex("providers_owner_name_key").on(t.ownerId, t.name),
+    uniqueIndex("providers_owner_name_key").on(t.ownerId, t.name).where(sql`${t.teamId} is null`),
+    uniqueIndex("providers_team_name_key").on(t.teamId, t.name).where(sql`${t.teamId} is not null`),
     // A shared name must resolve to one provider for everybody.
     uniqueIndex("providers_shared_name_key").on(t.name).where(sql`${t.shared}`),
     check(

@@ -2,14 +2,14 @@ import type { StrandEvent } from "@strand/protocol";
 import { asc, eq, gt, max } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Database, Unlisten } from "../db/database.js";
-import { sessionEvents } from "../db/schema.js";
-import { EVENTS_CHANNEL, type Notification, toEvent } from "./record.js";
+import { events } from "../db/schema.js";
+import { type Audience, audienceOfRow, EVENTS_CHANNEL, type Notification, toEvent } from "./record.js";
 
-export interface OwnedEvent {
-  ownerId: string;
+export interface AudiencedEvent {
+  audience: Audience;
   event: StrandEvent;
 }
-type Subscriber = (e: OwnedEvent) => void;
+type Subscriber = (e: AudiencedEvent) => void;
 
 const SEEN_CAPACITY = 10_000;
 // Transactions can commit out of id order, so a catch-up rereads a little before the newest id seen.
@@ -32,7 +32,7 @@ export class EventBus {
 
   async start(): Promise<void> {
     // A catch-up must never replay history from before this process started.
-    const [row] = await this.database.db.select({ max: max(sessionEvents.id) }).from(sessionEvents);
+    const [row] = await this.database.db.select({ max: max(events.id) }).from(events);
     this.maxSeen = row?.max ?? 0;
     this.unlisten = await this.database.listen(EVENTS_CHANNEL, {
       onPayload: (payload) => void this.onNotification(payload),
@@ -57,9 +57,9 @@ export class EventBus {
   private async onNotification(payload: string): Promise<void> {
     try {
       const n = JSON.parse(payload) as Notification;
-      if ("event" in n) return this.emit({ ownerId: n.owner_id, event: n.event });
-      const [row] = await this.database.db.select().from(sessionEvents).where(eq(sessionEvents.id, n.ref));
-      if (row) this.emit({ ownerId: row.ownerId, event: toEvent(row) });
+      if ("event" in n) return this.emit({ audience: n.audience, event: n.event });
+      const [row] = await this.database.db.select().from(events).where(eq(events.id, n.ref));
+      if (row) this.emit({ audience: audienceOfRow(row), event: toEvent(row) });
     } catch (err) {
       this.log.warn({ err }, "dropped an unreadable event notification");
     }
@@ -69,17 +69,17 @@ export class EventBus {
     try {
       const rows = await this.database.db
         .select()
-        .from(sessionEvents)
-        .where(gt(sessionEvents.id, Math.max(0, this.maxSeen - CATCH_UP_OVERLAP)))
-        .orderBy(asc(sessionEvents.id))
+        .from(events)
+        .where(gt(events.id, Math.max(0, this.maxSeen - CATCH_UP_OVERLAP)))
+        .orderBy(asc(events.id))
         .limit(5_000);
-      for (const row of rows) this.emit({ ownerId: row.ownerId, event: toEvent(row) });
+      for (const row of rows) this.emit({ audience: audienceOfRow(row), event: toEvent(row) });
     } catch (err) {
       this.log.warn({ err }, "could not catch up on events after reconnecting");
     }
   }
 
-  private emit(e: OwnedEvent): void {
+  private emit(e: AudiencedEvent): void {
     const id = e.event.id;
     if (this.seen.has(id)) return;
     this.seen.add(id);

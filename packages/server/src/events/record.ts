@@ -1,64 +1,97 @@
-import type { ConversationEntry, MessageEventType, Session, SessionEventType, StrandEvent } from "@strand/protocol";
+import type {
+  ConversationEntry,
+  EventScope,
+  MessageEventType,
+  Session,
+  SessionEventType,
+  StrandEvent,
+} from "@strand/protocol";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
-import { sessionEvents } from "../db/schema.js";
+import { events } from "../db/schema.js";
 
 export const EVENTS_CHANNEL = "strand_events";
 // PostgreSQL caps a NOTIFY payload at 8000 bytes; larger events travel by reference.
 const MAX_INLINE_PAYLOAD = 7_500;
 
+/**
+ * Who may receive an event: the person who owns what it is about, and the members of its team.
+ * The policy (policy/events.ts) decides from this; the bus only carries it.
+ */
+export interface Audience {
+  ownerId: string | null;
+  teamId: string | null;
+}
+
 /** What travels on the NOTIFY channel: the event inline, or its id to read back. */
-export type Notification = { owner_id: string; event: StrandEvent } | { owner_id: string; ref: number };
+export type Notification = { audience: Audience; event: StrandEvent } | { ref: number };
 
 /**
  * Appends an event and notifies every replica. Call it inside the transaction that made the
  * change: PostgreSQL delivers the NOTIFY only if, and when, that transaction commits.
  */
 export async function recordEvent(tx: Db, type: SessionEventType, session: Session): Promise<StrandEvent> {
-  const [id, at] = await append(tx, session.owner_id, session.id, type, session);
-  return { id, type, session_id: session.id, at, session };
+  const scope: EventScope = { type: "session", id: session.id };
+  const [id, at] = await append(tx, scope, session.id, audienceOf(session), type, session);
+  return { id, type, scope, session_id: session.id, at, session };
 }
 
 /** The same for a conversation entry: the UI replaces its copy of the entry by id. */
 export async function recordMessageEvent(
   tx: Db,
   type: MessageEventType,
-  ownerId: string,
+  audience: Audience,
   entry: ConversationEntry,
 ): Promise<StrandEvent> {
-  const [id, at] = await append(tx, ownerId, entry.session_id, type, entry);
-  return { id, type, session_id: entry.session_id, at, entry };
+  const scope: EventScope = { type: "session", id: entry.session_id };
+  const [id, at] = await append(tx, scope, entry.session_id, audience, type, entry);
+  return { id, type, scope, session_id: entry.session_id, at, entry };
 }
+
+const audienceOf = (session: Session): Audience => ({ ownerId: session.owner_id, teamId: session.team_id });
 
 /** Inserts the event row and sends the NOTIFY; returns the event's id and time. */
 async function append(
   tx: Db,
-  ownerId: string,
-  sessionId: string,
+  scope: EventScope,
+  sessionId: string | null,
+  audience: Audience,
   type: SessionEventType | MessageEventType,
   payload: Session | ConversationEntry,
 ): Promise<[number, string]> {
   const [row] = await tx
-    .insert(sessionEvents)
-    .values({ sessionId, ownerId, type, payload })
-    .returning({ id: sessionEvents.id, createdAt: sessionEvents.createdAt });
-  if (!row) throw new Error("insert into session_events returned no row");
-  const at = row.createdAt.toISOString();
-  let notification = JSON.stringify({
-    owner_id: ownerId,
-    event: toEvent({ ...row, sessionId, ownerId, type, payload }),
-  });
+    .insert(events)
+    .values({
+      scopeType: scope.type,
+      scopeId: scope.id,
+      sessionId,
+      ownerId: audience.ownerId,
+      teamId: audience.teamId,
+      type,
+      payload,
+    })
+    .returning();
+  if (!row) throw new Error("insert into events returned no row");
+  let notification = JSON.stringify({ audience, event: toEvent(row) } satisfies Notification);
   if (Buffer.byteLength(notification) > MAX_INLINE_PAYLOAD) {
-    notification = JSON.stringify({ owner_id: ownerId, ref: row.id } satisfies Notification);
+    notification = JSON.stringify({ ref: row.id } satisfies Notification);
   }
   await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${notification})`);
-  return [row.id, at];
+  return [row.id, row.createdAt.toISOString()];
 }
 
-export type EventRow = typeof sessionEvents.$inferSelect;
+export type EventRow = typeof events.$inferSelect;
+
+export const audienceOfRow = (row: EventRow): Audience => ({ ownerId: row.ownerId, teamId: row.teamId });
 
 export function toEvent(row: EventRow): StrandEvent {
-  const base = { id: row.id, session_id: row.sessionId, at: row.createdAt.toISOString() };
+  const base = {
+    id: row.id,
+    scope: { type: row.scopeType, id: row.scopeId } as EventScope,
+    // Session and conversation events always carry their session (the events_audience rows say so).
+    session_id: row.sessionId ?? row.scopeId,
+    at: row.createdAt.toISOString(),
+  };
   if (row.type.startsWith("message.")) {
     return { ...base, type: row.type as MessageEventType, entry: row.payload as ConversationEntry };
   }

@@ -1,23 +1,81 @@
-import type { AuthContext } from "../auth/authenticate.js";
-import { forbidden } from "../lib/http-error.js";
+import { forbidden, notFound } from "../lib/http-error.js";
+import type { Actor, TeamRole, UserActor } from "./actor.js";
+
+export type { Actor, SessionActor, TeamRole, UserActor } from "./actor.js";
+export { actorOf, TEAM_ROLES, userActor } from "./actor.js";
 
 /**
- * Who is asking, as the policy sees it. Services take an Actor rather than a bare user id, so
- * what a caller may do is decided here and nowhere else.
+ * What a caller may do with a thing:
+ * - `control`: change it, and for a session chat, answer, take over the desktop, stop, start, delete;
+ * - `view`: see it, watch its desktop and read its conversation;
+ * - `none`: it does not exist for them (routes answer 404, so existence does not leak).
  */
-export interface Actor {
-  userId: string;
-  isAdmin: boolean;
+export type Access = "none" | "view" | "control";
+
+/** Anything owned by a person and optionally shared with a team: sessions, providers, projects. */
+export interface Owned {
+  /** Null only for team-wide things (a team's own events). */
+  ownerId: string | null;
+  teamId?: string | null;
+  /** Set for sessions, so a session token reaches its own session. */
+  sessionId?: string;
 }
 
-export const actorOf = (auth: AuthContext): Actor => ({ userId: auth.user.id, isAdmin: auth.user.isAdmin });
+/** A role that may change a team's things (chat, take over, stop); viewers only watch. */
+const CONTROLLING_ROLES: ReadonlySet<TeamRole> = new Set(["owner", "admin", "member"]);
+
+export function accessTo(actor: Actor, thing: Owned): Access {
+  if (actor.kind === "session") return thing.sessionId === actor.sessionId ? "control" : "none";
+  if (thing.ownerId === actor.userId) return "control";
+  const role = thing.teamId ? actor.teams.get(thing.teamId) : undefined;
+  if (role) return CONTROLLING_ROLES.has(role) ? "control" : "view";
+  return "none";
+}
+
+export const canView = (actor: Actor, thing: Owned): boolean => accessTo(actor, thing) !== "none";
+export const canControl = (actor: Actor, thing: Owned): boolean => accessTo(actor, thing) === "control";
+
+/**
+ * Throws unless the actor has `need` on the thing: 404 when they cannot see it at all (the same
+ * answer as a missing one, so existence does not leak), 403 when they may only watch.
+ */
+export function assertAccess(
+  actor: Actor,
+  thing: Owned,
+  need: Exclude<Access, "none">,
+  what: { kind: string; id: string },
+  access: Access = accessTo(actor, thing),
+): void {
+  if (access === "none") throw notFound(what.kind, what.id);
+  if (need === "control" && access !== "control") {
+    throw forbidden(
+      `you can watch ${what.kind} ${what.id} but not change it: your role in its team is viewer. ` +
+        "Ask a team owner or admin to make you a member.",
+    );
+  }
+}
+
+/**
+ * A session's desktop (stream and stills). Admins may watch and take over any desktop, which is
+ * how an operator helps a stuck user; everything else about a session follows `accessTo`.
+ */
+export function desktopAccess(actor: Actor, session: Owned): Access {
+  if (actor.kind === "user" && actor.isAdmin) return "control";
+  return accessTo(actor, session);
+}
+
+/** The teams whose things the actor sees (all of their teams; a role only limits what they may change). */
+export function visibleTeams(actor: Actor): string[] {
+  if (actor.kind === "session") return actor.teamId ? [actor.teamId] : [];
+  return [...actor.teams.keys()];
+}
 
 /**
  * A trusted session runs its own Docker daemon with emulated privileges: root-equivalent on the
- * host. So it is an admin's decision (a team-level permission once teams exist).
+ * host. So it is an admin's decision (a team-level permission once teams may hold hosts).
  */
 export function canRunTrusted(actor: Actor): boolean {
-  return actor.isAdmin;
+  return actor.kind === "user" && actor.isAdmin;
 }
 
 export function assertCanRunTrusted(actor: Actor): void {
@@ -27,4 +85,54 @@ export function assertCanRunTrusted(actor: Actor): void {
         "with emulated privileges, which is root on the host. Ask an admin to create it for you, or leave trusted off.",
     );
   }
+}
+
+/** Shared providers serve every user; only admins may share one. */
+export function canShareProvider(actor: Actor): boolean {
+  return actor.kind === "user" && actor.isAdmin;
+}
+
+export function assertCanShareProvider(actor: Actor): void {
+  if (!canShareProvider(actor)) throw forbidden("only an admin can share a provider with every user; leave out shared");
+}
+
+/** Roles that manage a team: its members, providers and settings. */
+const MANAGING_ROLES: ReadonlySet<TeamRole> = new Set(["owner", "admin"]);
+
+export function canManageTeam(actor: Actor, teamId: string): boolean {
+  if (actor.kind !== "user") return false;
+  const role = actor.teams.get(teamId);
+  return role !== undefined && MANAGING_ROLES.has(role);
+}
+
+/** Throws unless the person may add a provider to the team (its owners and admins). */
+export function teamProviderOwner(actor: UserActor, teamId: string): void {
+  if (canManageTeam(actor, teamId)) return;
+  if (!actor.teams.has(teamId)) throw notFound("team", teamId);
+  throw forbidden(`only the team's owners and admins can add its providers; your role is ${actor.teams.get(teamId)}`);
+}
+
+/**
+ * A personal provider is changed by its owner alone (a shared one too: sharing does not give it
+ * away); a team's by the team's owners and admins.
+ */
+export function assertCanManageProvider(
+  actor: Actor,
+  provider: { name: string; ownerId: string; teamId: string | null },
+): void {
+  if (provider.teamId) {
+    if (canManageTeam(actor, provider.teamId)) return;
+    throw forbidden(`provider ${provider.name} belongs to a team; only its owners and admins can change it`);
+  }
+  if (actor.kind === "user" && actor.userId === provider.ownerId) return;
+  throw forbidden(`provider ${provider.name} is shared by an admin; only its owner can change it`);
+}
+
+/** The person a caller stands for: themselves, or a session's owner. */
+export const personIdOf = (actor: Actor): string => (actor.kind === "session" ? actor.ownerId : actor.userId);
+
+/** A person acting for themselves; session tokens never reach user routes (api/require-auth.ts). */
+export function personOf(actor: Actor): UserActor {
+  if (actor.kind !== "user") throw forbidden("a session token cannot do this; use your own API token");
+  return actor;
 }

@@ -6,13 +6,22 @@ import {
   type ProviderKind,
   type UpdateProviderBody,
 } from "@strand/protocol";
-import { and, asc, eq, or } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { SecretBox } from "../crypto/secret-box.js";
 import type { Db } from "../db/database.js";
 import { uniqueViolation } from "../db/errors.js";
 import { providers } from "../db/schema.js";
-import { conflict, forbidden, HttpError, notFound } from "../lib/http-error.js";
+import { conflict, HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
+import {
+  type Actor,
+  assertCanManageProvider,
+  assertCanShareProvider,
+  personIdOf,
+  personOf,
+  teamProviderOwner,
+} from "../policy/policy.js";
+import { providerScope } from "../policy/scopes.js";
 import { normalizeBaseUrl } from "./endpoints.js";
 import type { NetworkGuard } from "./network-guard.js";
 import { type ProviderRow, toProvider } from "./to-provider.js";
@@ -28,17 +37,13 @@ export interface ResolvedProvider {
   updatedAt: Date;
 }
 
-export interface Actor {
-  id: string;
-  isAdmin: boolean;
-}
-
 /** Short keys would give too much away in their last 4 characters. */
 const last4 = (key: string) => (key.length >= 16 ? key.slice(-4) : null);
 
 /**
- * Providers belong to a user; an admin may mark one `shared` so every user can route to it.
- * A user's own provider wins over a shared one of the same name.
+ * Providers belong to a user or to a team (its sessions use it; its owners and admins manage
+ * it); an admin may mark one `shared` so every user can route to it. By name, a personal
+ * provider wins over a team's, and a team's over a shared one.
  */
 export class ProviderStore {
   /**
@@ -56,8 +61,11 @@ export class ProviderStore {
   ) {}
 
   async create(actor: Actor, body: CreateProviderBody): Promise<Provider> {
+    const person = personOf(actor);
     const shared = body.shared ?? false;
-    if (shared && !actor.isAdmin) throw forbidden("only an admin can create a shared provider; leave out shared");
+    if (shared) assertCanShareProvider(person);
+    const teamId = body.team_id ?? null;
+    if (teamId) teamProviderOwner(person, teamId);
     const id = newId("prv");
     const baseUrl = normalizeBaseUrl(body.base_url ?? (DEFAULT_BASE_URLS[body.kind] as string));
     await this.checkBaseUrl(baseUrl);
@@ -66,7 +74,8 @@ export class ProviderStore {
         .insert(providers)
         .values({
           id,
-          ownerId: actor.id,
+          ownerId: person.userId,
+          teamId,
           name: body.name,
           kind: body.kind,
           baseUrl,
@@ -83,22 +92,22 @@ export class ProviderStore {
     }
   }
 
-  async list(userId: string): Promise<Provider[]> {
+  async list(actor: Actor): Promise<Provider[]> {
     const rows = await this.db
       .select()
       .from(providers)
-      .where(visibleTo(userId))
+      .where(providerScope(actor))
       .orderBy(asc(providers.name), asc(providers.id));
     return rows.map(toProvider);
   }
 
-  async get(userId: string, id: string): Promise<Provider> {
-    return toProvider(await this.visibleRow(userId, id));
+  async get(actor: Actor, id: string): Promise<Provider> {
+    return toProvider(await this.visibleRow(actor, id));
   }
 
   async update(actor: Actor, id: string, body: UpdateProviderBody): Promise<Provider> {
-    const row = await this.ownedRow(actor.id, id);
-    if (body.shared && !actor.isAdmin) throw forbidden("only an admin can share a provider");
+    const row = await this.manageableRow(actor, id);
+    if (body.shared) assertCanShareProvider(actor);
     const patch: Partial<typeof providers.$inferInsert> = { updatedAt: new Date() };
     if (body.name !== undefined) patch.name = body.name;
     if (body.base_url !== undefined) {
@@ -123,42 +132,47 @@ export class ProviderStore {
   }
 
   async remove(actor: Actor, id: string): Promise<Provider> {
-    const row = await this.ownedRow(actor.id, id);
+    const row = await this.manageableRow(actor, id);
     await this.db.delete(providers).where(eq(providers.id, row.id));
     this.byName.clear();
     return toProvider(row);
   }
 
-  /** For the provider routes (models, test): any provider the user can see. */
-  async resolveById(userId: string, id: string): Promise<ResolvedProvider> {
-    return this.resolve(await this.visibleRow(userId, id));
+  /** For the provider routes (models, test): any provider the actor can see. */
+  async resolveById(actor: Actor, id: string): Promise<ResolvedProvider> {
+    return this.resolve(await this.visibleRow(actor, id));
   }
 
-  /** For the proxy: the user's own provider of that name, else a shared one. */
-  async resolveByName(userId: string, name: string): Promise<ResolvedProvider | undefined> {
-    const key = `${userId}\u0000${name}`;
+  /** For the proxy: the provider of that name the actor routes to (personal, then team, then shared). */
+  async resolveByName(actor: Actor, name: string): Promise<ResolvedProvider | undefined> {
+    const key = `${cacheKeyOf(actor)}\u0000${name}`;
     const hit = this.byName.get(key);
     if (hit && Date.now() - hit.at < this.cacheTtlMs) return hit.provider;
-    const provider = await this.lookupByName(userId, name);
+    const provider = await this.lookupByName(actor, name);
     if (this.byName.size >= 10_000) this.byName.clear();
     this.byName.set(key, { provider, at: Date.now() });
     return provider;
   }
 
-  private async lookupByName(userId: string, name: string): Promise<ResolvedProvider | undefined> {
+  private async lookupByName(actor: Actor, name: string): Promise<ResolvedProvider | undefined> {
     const rows = await this.db
       .select()
       .from(providers)
-      .where(and(eq(providers.name, name), visibleTo(userId)));
-    const row = rows.find((r) => r.ownerId === userId) ?? rows[0];
+      .where(and(eq(providers.name, name), providerScope(actor)));
+    const person = personIdOf(actor);
+    const row = rows.sort((a, b) => precedence(a, person) - precedence(b, person))[0];
     return row ? this.resolve(row) : undefined;
   }
 
-  /** Every provider the user can route to, own ones shadowing shared ones of the same name. */
-  async usable(userId: string): Promise<ResolvedProvider[]> {
-    const rows = await this.db.select().from(providers).where(visibleTo(userId)).orderBy(asc(providers.name));
+  /** Every provider the actor can route to, by name, personal ones shadowing team and shared ones. */
+  async usable(actor: Actor): Promise<ResolvedProvider[]> {
+    const rows = await this.db.select().from(providers).where(providerScope(actor)).orderBy(asc(providers.name));
     const byName = new Map<string, ProviderRow>();
-    for (const r of rows) if (!byName.has(r.name) || r.ownerId === userId) byName.set(r.name, r);
+    const person = personIdOf(actor);
+    for (const r of rows) {
+      const seen = byName.get(r.name);
+      if (!seen || precedence(r, person) < precedence(seen, person)) byName.set(r.name, r);
+    }
     const out: ResolvedProvider[] = [];
     for (const r of byName.values()) {
       try {
@@ -195,19 +209,18 @@ export class ProviderStore {
     };
   }
 
-  private async visibleRow(userId: string, id: string): Promise<ProviderRow> {
+  private async visibleRow(actor: Actor, id: string): Promise<ProviderRow> {
     const [row] = await this.db
       .select()
       .from(providers)
-      .where(and(eq(providers.id, id), visibleTo(userId)));
+      .where(and(eq(providers.id, id), providerScope(actor)));
     if (!row) throw notFound("provider", id);
     return row;
   }
 
-  private async ownedRow(userId: string, id: string): Promise<ProviderRow> {
-    const row = await this.visibleRow(userId, id);
-    if (row.ownerId !== userId)
-      throw forbidden(`provider ${row.name} is shared by an admin; only its owner can change it`);
+  private async manageableRow(actor: Actor, id: string): Promise<ProviderRow> {
+    const row = await this.visibleRow(actor, id);
+    assertCanManageProvider(actor, { name: row.name, ownerId: row.ownerId, teamId: row.teamId });
     return row;
   }
 
@@ -225,11 +238,21 @@ export class ProviderStore {
     const message =
       constraint === "providers_shared_name_key"
         ? `name: a shared provider named ${JSON.stringify(name)} already exists; choose another name`
-        : `name: you already have a provider named ${JSON.stringify(name)}; choose another name, or change that one with PATCH /api/v1/providers/:id`;
+        : constraint === "providers_team_name_key"
+          ? `name: the team already has a provider named ${JSON.stringify(name)}; choose another name`
+          : `name: you already have a provider named ${JSON.stringify(name)}; choose another name, or change that one with PATCH /api/v1/providers/:id`;
     return conflict(message, [{ path: "body.name", message }]);
   }
 }
 
-function visibleTo(userId: string) {
-  return or(eq(providers.ownerId, userId), eq(providers.shared, true));
+/** Lower wins: the person's own, then a team's, then shared ones. */
+function precedence(row: ProviderRow, person: string): number {
+  if (row.teamId === null && row.ownerId === person) return 0;
+  if (row.teamId !== null) return 1;
+  return 2;
+}
+
+/** Name lookups differ per caller: a session sees its team's providers, a person all of theirs. */
+function cacheKeyOf(actor: Actor): string {
+  return actor.kind === "session" ? `s:${actor.sessionId}` : `u:${actor.userId}`;
 }

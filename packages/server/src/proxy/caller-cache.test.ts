@@ -7,6 +7,7 @@ const user = (): UserRow =>
   ({ id: "usr_1", spendMonth: "2026-01", spendMonthMicros: 1_000_000, spendLimitMicros: null }) as unknown as UserRow;
 const caller = (sessionId: string, u = user()): ProxyCaller => ({
   user: u,
+  actor: { kind: "session", sessionId, ownerId: u.id, teamId: null },
   sessionId,
   sessionModel: null,
   sessionSpendMicros: 0,

@@ -37,7 +37,7 @@ export async function resolveModel(
   const named = typeof model === "string" ? model.trim() : "";
   const slash = named.indexOf("/");
   if (slash > 0 && slash < named.length - 1) {
-    const provider = await store.resolveByName(caller.user.id, named.slice(0, slash));
+    const provider = await store.resolveByName(caller.actor, named.slice(0, slash));
     if (provider) return { provider, model: named.slice(slash + 1), pinned: false };
   }
   const session = caller.sessionModel;
@@ -80,9 +80,9 @@ async function routeOf(store: ProviderStore, caller: ProxyCaller, model: string,
       },
     );
   }
-  const provider = await store.resolveByName(caller.user.id, providerName);
+  const provider = await store.resolveByName(caller.actor, providerName);
   if (!provider) {
-    const names = (await store.usable(caller.user.id)).map((p) => p.name);
+    const names = (await store.usable(caller.actor)).map((p) => p.name);
     throw new ProxyError(
       404,
       "not_found",

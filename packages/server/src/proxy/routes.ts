@@ -129,7 +129,7 @@ export async function proxyRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
       },
     },
     async (req) => {
-      const entries = await catalog.list(await ctx.providers.usable(callerOf(req).user.id));
+      const entries = await catalog.list(await ctx.providers.usable(callerOf(req).actor));
       return { models: entries.map(geminiModel) };
     },
   );
@@ -141,7 +141,7 @@ export async function proxyRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
       schema: { tags: ["llm proxy"], summary: "Models this session can use, as provider/model (session token only)" },
     },
     async (req) => {
-      const entries = await catalog.list(await ctx.providers.usable(callerOf(req).user.id));
+      const entries = await catalog.list(await ctx.providers.usable(callerOf(req).actor));
       const ids = entries.map((e) => ({ ...e, model: `${e.provider}/${e.id}` }));
       // Anthropic SDKs send anthropic-version; they expect Anthropic's list shape.
       if (req.headers["anthropic-version"] !== undefined) {

@@ -4,12 +4,15 @@ import { hashSecret } from "../auth/secrets.js";
 import type { UserRow } from "../auth/users.js";
 import type { Db } from "../db/database.js";
 import { apiTokens, sessions, users } from "../db/schema.js";
+import type { SessionActor } from "../policy/policy.js";
 import type { CallerCache } from "./caller-cache.js";
 import { ProxyError } from "./errors.js";
 
 /** The agent calling the proxy: a session, its owner, and what the limits need. */
 export interface ProxyCaller {
   user: UserRow;
+  /** The session as the policy sees it: which providers it may route to. */
+  actor: SessionActor;
   sessionId: string;
   sessionModel: string | null;
   /** Micro-dollars, as stored. */
@@ -71,6 +74,7 @@ export async function authenticateProxyCaller(
   if (!row.session) throw unauthorized(`session ${row.token.sessionId} no longer exists`);
   const caller: ProxyCaller = {
     user: row.user,
+    actor: { kind: "session", sessionId: row.session.id, ownerId: row.user.id, teamId: row.session.teamId },
     sessionId: row.session.id,
     sessionModel: row.session.model,
     sessionSpendMicros: row.session.spendMicros,

@@ -17,13 +17,24 @@ import { recordEvent } from "../events/record.js";
 import { HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
 import { usdToMicros } from "../lib/money.js";
-import { type Actor, assertCanRunTrusted } from "../policy/policy.js";
+import {
+  type Access,
+  type Actor,
+  accessTo,
+  assertAccess,
+  assertCanRunTrusted,
+  type Owned,
+  personOf,
+} from "../policy/policy.js";
+import { sessionScope } from "../policy/scopes.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
+import { owned } from "./owned.js";
 import { type SessionRow, toSession } from "./to-session.js";
 
 export const WAITING_FOR_NODE = "Waiting for a sandbox node to start it.";
 
 type Patch = Partial<typeof sessions.$inferInsert>;
+type AccessRule = (actor: Actor, thing: Owned) => Access;
 
 /**
  * All session writes go through here: each change is one transaction that updates the row,
@@ -34,7 +45,7 @@ export class SessionService {
 
   async create(actor: Actor, body: CreateSessionBody): Promise<Session> {
     if (body.trusted) assertCanRunTrusted(actor);
-    const ownerId = actor.userId;
+    const ownerId = personOf(actor).userId;
     const now = new Date();
     const start = body.start ?? true;
     const resources = { ...DEFAULT_RESOURCES, ...body.resources };
@@ -72,9 +83,9 @@ export class SessionService {
     });
   }
 
-  async list(ownerId: string, q: ListSessionsQuery): Promise<SessionList> {
+  async list(actor: Actor, q: ListSessionsQuery): Promise<SessionList> {
     const limit = q.limit;
-    const conditions = [eq(sessions.ownerId, ownerId)];
+    const conditions = [sessionScope(actor)];
     if (q.state) conditions.push(eq(sessions.state, q.state));
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
@@ -96,13 +107,20 @@ export class SessionService {
     };
   }
 
-  async get(ownerId: string, id: string): Promise<Session> {
-    const [row] = await this.db
-      .select()
-      .from(sessions)
-      .where(and(eq(sessions.id, id), eq(sessions.ownerId, ownerId)));
+  async get(actor: Actor, id: string): Promise<Session> {
+    return (await this.find(actor, id)).session;
+  }
+
+  /**
+   * The session and what the actor may do with it, under `rule` (the desktop has its own, for
+   * admins). Answers 404 when they may not even see it.
+   */
+  async find(actor: Actor, id: string, rule: AccessRule = accessTo): Promise<{ session: Session; access: Access }> {
+    const [row] = await this.db.select().from(sessions).where(eq(sessions.id, id));
     if (!row) throw notFound("session", id);
-    return toSession(row);
+    const access = rule(actor, owned(row));
+    assertAccess(actor, owned(row), "view", { kind: "session", id }, access);
+    return { session: toSession(row), access };
   }
 
   /** Any session by id, whoever owns it: for nodes and agents, never for user routes. */
@@ -113,7 +131,7 @@ export class SessionService {
   }
 
   async update(actor: Actor, id: string, body: UpdateSessionBody): Promise<Session> {
-    return this.mutate(actor.userId, id, (row) => {
+    return this.mutate(actor, id, (row) => {
       const patch: Patch = {};
       if (body.name !== undefined) patch.name = body.name.trim();
       if (body.model !== undefined) patch.model = body.model;
@@ -145,8 +163,8 @@ export class SessionService {
   }
 
   /** Asks for the session to stop. One that never reached a node stops at once. */
-  async stop(ownerId: string, id: string): Promise<Session> {
-    return this.mutate(ownerId, id, (row) => {
+  async stop(actor: Actor, id: string): Promise<Session> {
+    return this.mutate(actor, id, (row) => {
       if (row.desiredState === "deleted") throw beingDeleted(id);
       const patch: Patch = { desiredState: "stopped" };
       if (row.state === "pending" || row.state === "failed") {
@@ -160,8 +178,8 @@ export class SessionService {
   }
 
   /** Asks for the session to run. A stopped or failed session goes back to `pending`. */
-  async start(ownerId: string, id: string): Promise<Session> {
-    return this.mutate(ownerId, id, (row) => {
+  async start(actor: Actor, id: string): Promise<Session> {
+    return this.mutate(actor, id, (row) => {
       if (row.desiredState === "deleted") throw beingDeleted(id);
       const patch: Patch = { desiredState: "running" };
       if (row.state === "stopped" || row.state === "failed") {
@@ -176,9 +194,9 @@ export class SessionService {
    * first and the row goes when it reports back; otherwise it goes now.
    * Returns the session and whether it is already gone.
    */
-  async remove(ownerId: string, id: string): Promise<{ session: Session; deleted: boolean }> {
+  async remove(actor: Actor, id: string): Promise<{ session: Session; deleted: boolean }> {
     return this.db.transaction(async (tx) => {
-      const row = await lockOwned(tx, ownerId, id);
+      const row = await lockForControl(tx, actor, id);
       if (row.nodeId === null) return { session: await deleteRow(tx, row), deleted: true };
       return { session: await write(tx, row, { desiredState: "deleted" }, "session.updated"), deleted: false };
     });
@@ -235,22 +253,18 @@ export class SessionService {
     });
   }
 
-  private mutate(ownerId: string, id: string, change: (row: SessionRow) => Patch): Promise<Session> {
+  private mutate(actor: Actor, id: string, change: (row: SessionRow) => Patch): Promise<Session> {
     return this.db.transaction(async (tx) => {
-      const row = await lockOwned(tx, ownerId, id);
+      const row = await lockForControl(tx, actor, id);
       return write(tx, row, change(row), "session.updated");
     });
   }
 }
 
-async function lockOwned(tx: Db, ownerId: string, id: string): Promise<SessionRow> {
-  const [row] = await tx
-    .select()
-    .from(sessions)
-    .where(and(eq(sessions.id, id), eq(sessions.ownerId, ownerId)))
-    .for("update");
-  // Someone else's session answers exactly like a missing one: no existence leak.
+async function lockForControl(tx: Db, actor: Actor, id: string): Promise<SessionRow> {
+  const [row] = await tx.select().from(sessions).where(eq(sessions.id, id)).for("update");
   if (!row) throw notFound("session", id);
+  assertAccess(actor, owned(row), "control", { kind: "session", id });
   return row;
 }
 

@@ -18,6 +18,7 @@ export function toSession(row: SessionRow): Session {
   return {
     id: row.id,
     owner_id: row.ownerId,
+    team_id: row.teamId,
     name: row.name,
     desktop: row.desktop as Desktop,
     runtime: row.runtime as Runtime,

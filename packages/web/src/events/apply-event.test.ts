@@ -46,8 +46,22 @@ describe("live events → query cache", () => {
       created_at: "2026-01-01T00:00:00Z",
       updated_at: "2026-01-01T00:00:00Z",
     } as ConversationEntry;
-    applyEvent(client, { id: 2, type: "message.created", session_id: "a", at: entry.updated_at, entry });
-    applyEvent(client, { id: 3, type: "message.created", session_id: "b", at: entry.updated_at, entry });
+    applyEvent(client, {
+      id: 2,
+      type: "message.created",
+      scope: { type: "session", id: "a" },
+      session_id: "a",
+      at: entry.updated_at,
+      entry,
+    });
+    applyEvent(client, {
+      id: 3,
+      type: "message.created",
+      scope: { type: "session", id: "b" },
+      session_id: "b",
+      at: entry.updated_at,
+      entry,
+    });
     expect(client.getQueryData<Thread>(queryKeys.thread("a"))?.map((e) => e.id)).toEqual(["ent_1"]);
     expect(client.getQueryData(queryKeys.thread("b"))).toBeUndefined();
   });

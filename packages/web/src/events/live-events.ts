@@ -77,6 +77,10 @@ export class LiveEvents {
         this.lastId ??= msg.last_event_id;
         this.setState("live");
         this.handlers.onResync();
+      } else if (msg.type === "resync") {
+        // The gap cannot be replayed (pruned, or too long): reload, and go on from the server's now.
+        this.lastId = msg.last_event_id;
+        this.handlers.onResync();
       } else if (msg.type === "event") {
         if (this.lastId !== undefined && msg.event.id <= this.lastId) return;
         this.lastId = msg.event.id;

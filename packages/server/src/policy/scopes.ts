@@ -1,0 +1,43 @@
+import { and, eq, inArray, isNull, or, type SQL } from "drizzle-orm";
+import { events, providers, sessions } from "../db/schema.js";
+import type { Actor } from "./actor.js";
+import { personIdOf, visibleTeams } from "./policy.js";
+
+/*
+ * The same rules as policy.ts, as SQL, for lists and fan-out that cannot load every row to ask
+ * `accessTo`. Every scope is total: there is no "no filter" case to fall into by accident.
+ */
+
+/** Sessions the actor sees: their own and their teams'; a session token sees only its session. */
+export function sessionScope(actor: Actor): SQL {
+  if (actor.kind === "session") return eq(sessions.id, actor.sessionId);
+  return ownedOrTeam(eq(sessions.ownerId, actor.userId), actor, (teams) => inArray(sessions.teamId, teams));
+}
+
+/**
+ * Providers the actor sees and routes to: their personal ones, shared ones, and their teams'
+ * (a session: only its own team's, so a personal session never spends a team's key).
+ */
+export function providerScope(actor: Actor): SQL {
+  return or(
+    and(eq(providers.ownerId, personIdOf(actor)), isNull(providers.teamId)),
+    eq(providers.shared, true),
+    ...teamCondition(actor, (teams) => inArray(providers.teamId, teams)),
+  ) as SQL;
+}
+
+/** Events the actor receives live and on replay: about things they can see. */
+export function eventScope(actor: Actor): SQL {
+  if (actor.kind === "session") return eq(events.sessionId, actor.sessionId);
+  return ownedOrTeam(eq(events.ownerId, actor.userId), actor, (teams) => inArray(events.teamId, teams));
+}
+
+function ownedOrTeam(own: SQL, actor: Actor, team: (teams: string[]) => SQL): SQL {
+  const teamPart = teamCondition(actor, team);
+  return teamPart.length ? (or(own, ...teamPart) as SQL) : own;
+}
+
+function teamCondition(actor: Actor, team: (teams: string[]) => SQL): SQL[] {
+  const teams = visibleTeams(actor);
+  return teams.length ? [team(teams)] : [];
+}
