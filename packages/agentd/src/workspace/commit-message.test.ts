@@ -12,7 +12,7 @@ describe("checkpointMessage", () => {
 
   it("folds a multi-line prompt into a subject of at most 72 characters and keeps it whole below", () => {
     const prompt = `Refactor the session scheduler\nso that it\tplaces sessions on the least loaded node and explains why`;
-    const [subject, blank, ...rest] = checkpointMessage(prompt, null).split("\n");
+    const [subject = "", blank, ...rest] = checkpointMessage(prompt, null).split("\n");
     expect(subject).toBe("Refactor the session scheduler so that it places sessions on the least…");
     expect([...subject].length).toBeLessThanOrEqual(72);
     expect(blank).toBe("");
@@ -21,7 +21,7 @@ describe("checkpointMessage", () => {
 
   it("cuts the body at 2 KB on a character boundary", () => {
     const prompt = "é".repeat(3000);
-    const body = checkpointMessage(prompt, null).split("\n\n")[1].trimEnd();
+    const body = checkpointMessage(prompt, null).split("\n\n")[1]?.trimEnd() ?? "";
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(2048);
     expect(body.endsWith("é…")).toBe(true);
   });

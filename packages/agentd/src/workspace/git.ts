@@ -37,8 +37,7 @@ function gitEnv(): NodeJS.ProcessEnv {
 /** Runs the real git CLI (argument array, no shell); rejects with a GitError on a non-zero exit. */
 export function git(cwd: string, args: readonly string[], input?: string): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const stdin = input === undefined ? "ignore" : "pipe";
-    const child = spawn("git", args, { cwd, env: gitEnv(), stdio: [stdin, "pipe", "pipe"] });
+    const child = spawn("git", args, { cwd, env: gitEnv(), stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
@@ -53,8 +52,9 @@ export function git(cwd: string, args: readonly string[], input?: string): Promi
       else reject(new GitError(args, code, stderr));
     });
     // A git that exits before reading all of it says why itself; the broken pipe adds nothing.
-    child.stdin?.on("error", () => {});
-    child.stdin?.end(input);
+    child.stdin.on("error", () => {});
+    if (input === undefined) child.stdin.end();
+    else child.stdin.end(input);
   });
 }
 

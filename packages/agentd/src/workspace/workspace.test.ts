@@ -250,7 +250,7 @@ describe("checkpoint", () => {
     const result = await checkpoint({ dir, workspace: ws, prompt, log });
     expect(result).toEqual({ commit: expect.stringMatching(/^[0-9a-f]{40}$/), pushed: true });
     const message = sh(bare, "log", "-1", "--format=%B", "refs/heads/strand/ses_1");
-    const [subject, blank] = message.split("\n");
+    const [subject = "", blank] = message.split("\n");
     expect(subject).toBe("Add a feature flag module that exports a constant, and make sure it is…");
     expect([...subject].length).toBeLessThanOrEqual(72);
     expect(blank).toBe("");
