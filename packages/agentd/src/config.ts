@@ -15,6 +15,8 @@ export interface AgentdConfig {
   serverUrl: string;
   sessionId: string;
   sessionToken: string;
+  /** Where the token is: git's credential helper reads it at each use, so a rotated token just works. */
+  sessionTokenFile: string;
   desktop: Desktop;
   width: number;
   height: number;
@@ -33,10 +35,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AgentdConfig {
   };
   const desktop = (env.STRAND_DESKTOP ?? "xfce") as Desktop;
   if (!DESKTOPS.includes(desktop)) throw new Error(`STRAND_DESKTOP must be one of ${DESKTOPS.join(", ")}`);
+  const sessionTokenFile = need(AGENT_ENV.sessionTokenFile);
   return {
     serverUrl: need(AGENT_ENV.serverUrl).replace(/\/+$/, ""),
     sessionId: need(AGENT_ENV.sessionId),
-    sessionToken: readFileSync(need(AGENT_ENV.sessionTokenFile), "utf8").trim(),
+    sessionToken: readFileSync(sessionTokenFile, "utf8").trim(),
+    sessionTokenFile,
     desktop,
     width: Number(env.STRAND_SCREEN_WIDTH ?? 1280),
     height: Number(env.STRAND_SCREEN_HEIGHT ?? 720),

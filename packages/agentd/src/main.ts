@@ -1,4 +1,5 @@
 import { AgentConversation } from "./agent/conversation.js";
+import { DEFAULT_WORKSPACE } from "./agent/runtimes/registry.js";
 import { createCapture } from "./capture/index.js";
 import { readConfig } from "./config.js";
 import { ServerConnection } from "./connection.js";
@@ -6,6 +7,7 @@ import { createInput } from "./input/index.js";
 import { stderrLog } from "./log.js";
 import { StreamController } from "./stream/controller.js";
 import { Thumbnailer, ThumbnailResponder } from "./thumbnail/index.js";
+import { SessionWorkspaceSync } from "./workspace/session-workspace.js";
 
 // agentd is a single bundled file inside the desktop image; it logs JSON lines to stderr,
 // which `docker logs` (and so the node) can read.
@@ -14,7 +16,17 @@ const log = stderrLog;
 try {
   const config = readConfig();
   const connection = new ServerConnection(config, log);
+  // A project session's workspace is a clone of its repo, made before the runtime starts and
+  // checkpointed at each turn's end (workspace/session-workspace.ts).
+  const workspace = new SessionWorkspaceSync({
+    dir: DEFAULT_WORKSPACE,
+    tokenFile: config.sessionTokenFile,
+    log,
+    notice: (content) => chat.notice(content),
+  });
   const chat = new AgentConversation({
+    beforeRuntimeStart: () => workspace.ready(),
+    afterTurn: (prompt) => workspace.afterTurn(prompt),
     link: connection,
     log,
     instance: config.instance,
@@ -42,6 +54,7 @@ try {
     onMessage: (msg) => {
       if (msg.type === "thumbnail.request") void thumbnails.handle(msg);
       else if (!chat.onMessage(msg)) stream.onMessage(msg);
+      if (msg.type === "session.settings") workspace.onSettings(msg.workspace);
     },
     onBinary: (data) => stream.onBinary(data),
     onClose: () => stream.onDisconnect(),

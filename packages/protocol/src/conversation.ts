@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { PermissionModeSchema, RuntimeSchema } from "./sessions.js";
+import { SessionWorkspaceSchema } from "./workspace.js";
 
 /**
  * A session's conversation: an ordered list of entries (docs/conversations.md). User prompts are
@@ -306,8 +307,14 @@ export const ChatServerMessageSchemas = [
   z.object({ type: z.literal("permission.answer"), id: z.string(), option_id: z.string().nullable() }),
   /** The answer to `history.request`: the thread before `before_turn`, as bounded text ("" when empty). */
   z.object({ type: z.literal("history"), id: z.string(), summary: z.string() }),
-  /** Sent after `welcome` and whenever they change; runtime and model apply at the runtime's next start. */
-  z.object({ type: z.literal("session.settings") }).extend(SessionSettingsSchema.shape),
+  /**
+   * Sent after `welcome` and whenever they change; runtime and model apply at the runtime's next start.
+   * `workspace`: the repo a project session works on; null or absent for a session without one.
+   */
+  z
+    .object({ type: z.literal("session.settings") })
+    .extend(SessionSettingsSchema.shape)
+    .extend({ workspace: SessionWorkspaceSchema.nullable().optional() }),
 ] as const;
 
 /** How long a thread summary for a restarted runtime may be, in characters. */

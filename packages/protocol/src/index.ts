@@ -14,3 +14,4 @@ export * from "./keys.js";
 export * from "./node-link.js";
 export type * from "./sandbox.js";
 export * from "./stream.js";
+export * from "./workspace.js";

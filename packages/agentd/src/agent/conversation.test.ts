@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AgentClientMessage, AgentServerMessage, SessionSettings } from "@strand/protocol";
+import type { AgentClientMessage, AgentServerMessage, NoticeContent, SessionSettings } from "@strand/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildScriptedAgent } from "../../../../test/fixtures/acp/build.js";
 import type { Step } from "../../../../test/fixtures/acp/scripted-agent.js";
@@ -41,6 +41,7 @@ async function harness(
     cancelGraceMs?: number;
     /** More environment for the scripted runtime (its ACP_* behaviour switches). */
     env?: Record<string, string>;
+    afterTurn?: (prompt: string) => Promise<NoticeContent | undefined>;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "strand-agentd-chat-"));
@@ -74,6 +75,7 @@ async function harness(
       STRAND_RUNTIME_COMMAND: JSON.stringify(opts.command ?? [process.execPath, agentPath]),
       ...opts.env,
     },
+    ...(opts.afterTurn ? { afterTurn: opts.afterTurn } : {}),
     flushMs: 50,
     backoffMinMs: 50,
     backoffMaxMs: 200,
@@ -137,6 +139,30 @@ const restarted = (h: Harness) =>
   );
 
 describe("agentd conversation over ACP", () => {
+  it("runs the end-of-turn step (the workspace's checkpoint) before the turn finishes, with its notice in the turn", async () => {
+    const prompts: string[] = [];
+    const h = await harness(
+      { "fix the bug": [{ text: "Fixed." }] },
+      {
+        afterTurn: async (prompt) => {
+          prompts.push(prompt);
+          return { level: "warning", text: "The turn's work did not reach the server: push refused" };
+        },
+      },
+    );
+    h.prompt("1", "fix the bug");
+    await h.finished("1");
+    expect(prompts).toEqual(["fix the bug"]);
+    const [text, notice] = h.entries("1");
+    expect(text?.content.text).toBe("Fixed.");
+    expect(notice).toMatchObject({
+      kind: "notice",
+      content: { level: "warning", text: expect.stringContaining("push refused") },
+    });
+    const finishedAt = h.sent.findIndex((m) => m.type === "turn.finished");
+    expect(h.sent.findIndex((m) => m.id === notice.id)).toBeLessThan(finishedAt);
+  });
+
   it("turns a turn's updates into ordered entries, coalescing streamed text", async () => {
     const stream: Step[] = [];
     for (let i = 0; i < 60; i++) stream.push({ text: `w${i} ` }, { sleep: 5 });

@@ -29,6 +29,10 @@ export interface AgentConversationOptions {
   cwd?: string;
   /** agentd's environment, the base of the runtime's. */
   env?: NodeJS.ProcessEnv;
+  /** Awaited before the runtime starts (agentd prepares the workspace's clone there). */
+  beforeRuntimeStart?(): Promise<void>;
+  /** Run at the end of every turn with its prompt (the workspace's checkpoint); a notice it returns goes into the turn. */
+  afterTurn?(prompt: string): Promise<NoticeContent | undefined>;
   /** Replaces the runtime's spec (tests). */
   spec?: (settings: SessionSettings) => RuntimeSpec;
   flushMs?: number;
@@ -90,6 +94,7 @@ export class AgentConversation {
         this.malformedSeen = false;
         return this.specFor(this.settings);
       },
+      ...(o.beforeRuntimeStart ? { beforeStart: o.beforeRuntimeStart } : {}),
       previousSession: (spec) => this.acpSessions.get(spec.runtime ?? spec.name),
       onStarted: (rt, spec) => this.onRuntimeStarted(rt, spec),
       handlers: {
@@ -293,6 +298,11 @@ export class AgentConversation {
     // Updates sent just before the prompt's answer may still be in flight inside the SDK.
     await new Promise((r) => setImmediate(r));
     this.cancelPermissions(turnId);
+    const afterwards = await this.o.afterTurn?.(prompt.content).catch((err: Error) => {
+      this.o.log("error", "the end-of-turn step failed", { err: err.message });
+      return undefined;
+    });
+    if (afterwards) recorder.notice(afterwards);
     recorder.finish();
     this.outbox.push(`turn.finished:${turnId}`, {
       type: "turn.finished",
@@ -391,7 +401,7 @@ export class AgentConversation {
   }
 
   /** A notice in the current turn, or on its own between turns. */
-  private notice(content: NoticeContent): void {
+  notice(content: NoticeContent): void {
     if (this.current) {
       this.current.recorder.notice(content);
       return;

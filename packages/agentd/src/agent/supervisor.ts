@@ -10,6 +10,8 @@ export interface SupervisorOptions {
   previousSession?(spec: RuntimeSpec): string | undefined;
   /** A runtime started and opened (or continued) its ACP session. */
   onStarted?(rt: RuntimeProcess, spec: RuntimeSpec): void;
+  /** Awaited before each start: what the runtime needs first (the workspace's clone). */
+  beforeStart?(): Promise<void>;
   handlers: RuntimeHandlers;
   log: Log;
   /** Tells the user (a notice entry). */
@@ -37,9 +39,15 @@ export class RuntimeSupervisor {
   private backoff: number;
   private failedStarts = 0;
   private stopped = false;
+  /** Settles on stop, so a start still waiting for `beforeStart` gives up instead of holding stop. */
+  private readonly stopping: Promise<void>;
+  private signalStop!: () => void;
 
   constructor(private readonly o: SupervisorOptions) {
     this.backoff = o.backoffMinMs ?? 1_000;
+    this.stopping = new Promise((resolve) => {
+      this.signalStop = resolve;
+    });
   }
 
   get runtime(): RuntimeProcess | undefined {
@@ -74,6 +82,7 @@ export class RuntimeSupervisor {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.signalStop();
     clearTimeout(this.retryTimer);
     const rt = this.current ?? (await this.starting?.catch(() => undefined));
     this.current = undefined;
@@ -82,6 +91,16 @@ export class RuntimeSupervisor {
   }
 
   private async attempt(): Promise<RuntimeProcess> {
+    try {
+      await Promise.race([this.o.beforeStart?.(), this.stopping]);
+      if (this.stopped) throw new Error("agentd is shutting down");
+      return await this.launch();
+    } finally {
+      this.starting = undefined;
+    }
+  }
+
+  private async launch(): Promise<RuntimeProcess> {
     const spec = this.o.spec();
     try {
       const rt = await RuntimeProcess.start(spec, this.o.handlers, this.o.log, this.o.previousSession?.(spec));
@@ -101,8 +120,6 @@ export class RuntimeSupervisor {
           : "Agentd tries again when you send the next prompt.";
       this.o.notice({ level: "error", text: `The agent runtime could not start: ${reason}. ${next}` });
       throw err;
-    } finally {
-      this.starting = undefined;
     }
   }
 
