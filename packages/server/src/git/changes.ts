@@ -118,12 +118,17 @@ function parseNumstat(output: string): { additions: number; deletions: number; b
 
 const HEADER = Buffer.from("diff --git ");
 
+export interface PatchSplitter {
+  write(chunk: Buffer): void;
+  finish(): { text: string; truncated: boolean }[];
+}
+
 /**
- * Reads `git diff` as a stream and splits it at each file's `diff --git` line, keeping at most
- * PATCH_LIMIT bytes per file, so a huge generated file never has to fit in memory. A patch's content
- * lines all start with ' ', '+', '-', '\' or '@', so a line starting "diff --git " is always a header.
+ * Splits `git diff` output, fed in chunks of any size, at each file's `diff --git` line, keeping at most
+ * `limit` bytes per file, so a huge generated file never has to fit in memory. A patch's content lines
+ * all start with ' ', '+', '-', '\\' or '@', so a line starting "diff --git " is always a header.
  */
-async function collectPatches(repoPath: string, range: string[]): Promise<{ text: string; truncated: boolean }[]> {
+export function createPatchSplitter(limit = PATCH_LIMIT): PatchSplitter {
   const files: { parts: Buffer[]; size: number; truncated: boolean }[] = [];
   let lineStart: Buffer[] = [];
   let lineStartSize = 0;
@@ -132,13 +137,13 @@ async function collectPatches(repoPath: string, range: string[]): Promise<{ text
   const append = (bytes: Buffer) => {
     const file = files.at(-1);
     if (!file || bytes.length === 0) return;
-    const room = PATCH_LIMIT - file.size;
+    const room = limit - file.size;
     if (bytes.length <= room) {
       file.parts.push(bytes);
       file.size += bytes.length;
     } else {
       if (room > 0) file.parts.push(bytes.subarray(0, room));
-      file.size = PATCH_LIMIT;
+      file.size = limit;
       file.truncated = true;
     }
   };
@@ -151,31 +156,42 @@ async function collectPatches(repoPath: string, range: string[]): Promise<{ text
     atLineStart = head.at(-1) === 0x0a;
   };
 
-  await streamGit(["diff", ...DIFF_OPTIONS, "--patch", "--full-index", ...range], { gitDir: repoPath }, (chunk) => {
-    let i = 0;
-    while (i < chunk.length) {
-      const newline = chunk.indexOf(0x0a, i);
-      const lineEnd = newline === -1 ? chunk.length : newline + 1;
-      if (atLineStart) {
-        // Gather the first bytes of the line until it is clear whether it is a file header.
-        const take = Math.min(HEADER.length - lineStartSize, lineEnd - i);
-        lineStart.push(chunk.subarray(i, i + take));
-        lineStartSize += take;
-        i += take;
-        if (lineStartSize === HEADER.length || chunk[i - 1] === 0x0a) decideLine();
-        continue;
+  return {
+    write(chunk) {
+      let i = 0;
+      while (i < chunk.length) {
+        const newline = chunk.indexOf(0x0a, i);
+        const lineEnd = newline === -1 ? chunk.length : newline + 1;
+        if (atLineStart) {
+          // Gather the first bytes of the line until it is clear whether it is a file header.
+          const take = Math.min(HEADER.length - lineStartSize, lineEnd - i);
+          lineStart.push(chunk.subarray(i, i + take));
+          lineStartSize += take;
+          i += take;
+          if (lineStartSize === HEADER.length || chunk[i - 1] === 0x0a) decideLine();
+          continue;
+        }
+        append(chunk.subarray(i, lineEnd));
+        i = lineEnd;
+        atLineStart = newline !== -1;
       }
-      append(chunk.subarray(i, lineEnd));
-      i = lineEnd;
-      atLineStart = newline !== -1;
-    }
-  });
-  if (lineStartSize > 0) decideLine();
+    },
+    finish() {
+      if (lineStartSize > 0) decideLine();
+      return files.map((file) => {
+        let bytes = Buffer.concat(file.parts);
+        // Cut a truncated patch at a line end, so it never ends in half a line or half a character.
+        if (file.truncated) bytes = bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1);
+        return { text: bytes.toString("utf8"), truncated: file.truncated };
+      });
+    },
+  };
+}
 
-  return files.map((file) => {
-    let bytes = Buffer.concat(file.parts);
-    // Cut a truncated patch at a line end, so it never ends in half a line or half a character.
-    if (file.truncated) bytes = bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1);
-    return { text: bytes.toString("utf8"), truncated: file.truncated };
-  });
+async function collectPatches(repoPath: string, range: string[]): Promise<{ text: string; truncated: boolean }[]> {
+  const splitter = createPatchSplitter();
+  await streamGit(["diff", ...DIFF_OPTIONS, "--patch", "--full-index", ...range], { gitDir: repoPath }, (chunk) =>
+    splitter.write(chunk),
+  );
+  return splitter.finish();
 }

@@ -1,6 +1,9 @@
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import Fastify from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { gitHttpPlugin } from "./fastify-plugin.js";
 import { resolveRef } from "./inspect.js";
 import { PRE_RECEIVE_SCRIPT, prePushEnv } from "./push-env.js";
 import type { PushPolicy } from "./push-policy.js";
@@ -83,6 +86,18 @@ describe("gitHttpPlugin: clone and push through git http-backend", () => {
     const copy = join(tmp.path, "alice-copy");
     await git(tmp.path, "clone", "--quiet", repoUrl("viewer"), copy);
     expect(await git(copy, "rev-parse", "HEAD")).toBe(first);
+  });
+
+  it("streams a push larger than git's post buffer (chunked request body)", async () => {
+    const work = join(tmp.path, "alice");
+    await git(work, "switch", "--quiet", "-c", "big");
+    const big = await commitFiles(work, { "blob.bin": randomBytes(3 * 1024 * 1024) }, "big blob");
+    await git(work, "push", "--quiet", "origin", "big");
+    expect(await resolveRef(repoPath, "big")).toBe(big);
+    const copy = join(tmp.path, "big-copy");
+    await git(tmp.path, "clone", "--quiet", "--branch", "big", repoUrl("alice"), copy);
+    expect(await git(copy, "rev-parse", "HEAD")).toBe(big);
+    await git(work, "switch", "--quiet", "main");
   });
 
   it("refuses a member's non-fast-forward push to protected main, with the reason in git's output", async () => {
@@ -179,5 +194,42 @@ describe("gitHttpPlugin: clone and push through git http-backend", () => {
     expect(again.ok).toBe(true);
     expect(again.stdout).toContain("refs/heads/main");
     expect(await resolveRef(repoPath, "half")).toBeNull();
+  });
+});
+
+describe("gitHttpPlugin wiring", () => {
+  let tmp: Awaited<ReturnType<typeof makeTempDir>>;
+  let store: RepoStore;
+  beforeAll(async () => {
+    tmp = await makeTempDir();
+    store = new RepoStore(join(tmp.path, "repos"));
+    await store.create("acme", "app");
+  });
+  afterAll(() => tmp?.remove());
+
+  it("keeps its pack body parsers to its own routes", async () => {
+    const app = Fastify({ logger: false });
+    await app.register(gitHttpPlugin, { store, authorize: async () => ({ remoteUser: "x" }) });
+    app.post("/other", async () => "ok");
+    const res = await app.inject({
+      method: "POST",
+      url: "/other",
+      headers: { "content-type": "application/x-git-upload-pack-request" },
+      payload: "0000",
+    });
+    expect(res.statusCode).toBe(415);
+    await app.close();
+  });
+
+  it("refuses a push that authorize let through without a push policy", async () => {
+    const app = Fastify({ logger: false });
+    await app.register(gitHttpPlugin, { store, authorize: async () => ({ remoteUser: "x" }) });
+    const res = await app.inject({ url: "/git/acme/app.git/info/refs?service=git-receive-pack" });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).toBe("push refused: the server has no push policy for this request\n");
+    const read = await app.inject({ url: "/git/acme/app.git/info/refs?service=git-upload-pack" });
+    expect(read.statusCode).toBe(200);
+    expect(read.headers["content-type"]).toBe("application/x-git-upload-pack-advertisement");
+    await app.close();
   });
 });

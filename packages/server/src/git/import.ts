@@ -123,7 +123,7 @@ export async function importRepo(
   try {
     upstream = checkUpstreamUrl(source);
   } catch (err) {
-    if (err instanceof UpstreamError) throw new ImportError(err.kind, err.url, `cannot import: ${err.message}`);
+    if (err instanceof UpstreamError) throw new ImportError(err.kind, err.url, err.message);
     throw err;
   }
   store.pathFor(projectSlug, repoName);

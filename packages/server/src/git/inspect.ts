@@ -114,8 +114,9 @@ export async function recentCommits(repoPath: string, ref: string, limit: number
 
 /** The branch HEAD names (it may have no commits yet). */
 export async function defaultBranch(repoPath: string): Promise<string> {
-  const { stdout } = await runGit(["symbolic-ref", "--short", "HEAD"], { gitDir: repoPath });
-  return stdout.trim();
+  // Not --short: with a tag of the same name git would shorten to "heads/main".
+  const { stdout } = await runGit(["symbolic-ref", "HEAD"], { gitDir: repoPath });
+  return stdout.trim().replace(/^refs\/heads\//, "");
 }
 
 export async function branchExists(repoPath: string, name: string): Promise<boolean> {

@@ -21,6 +21,11 @@ export interface MergeOptions {
   author: Person;
   /** Defaults to the author. */
   committer?: Person;
+  /**
+   * The commit `base` must still be at, typically the one the reviewed diff was computed against;
+   * if base has moved since, the merge fails with BaseMovedError instead of merging unreviewed state.
+   */
+  expectedBase?: string;
 }
 
 export class MergeConflictError extends GitError {
@@ -87,8 +92,13 @@ export class MergeError extends GitError {
 export async function mergeBranch(repoPath: string, opts: MergeOptions): Promise<{ commit: string }> {
   const base = await validateBranchName(opts.base);
   const baseRef = `refs/heads/${base}`;
-  const baseSha = await resolveRef(repoPath, baseRef);
-  if (!baseSha) throw new RefNotFoundError(repoPath, base);
+  const currentBase = await resolveRef(repoPath, baseRef);
+  if (!currentBase) throw new RefNotFoundError(repoPath, base);
+  // With an expected base the merge is built on it, and the compare-and-swap below refuses if base moved.
+  if (opts.expectedBase !== undefined && !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(opts.expectedBase)) {
+    throw new MergeError(`expectedBase must be a full commit id, not ${JSON.stringify(opts.expectedBase)}`);
+  }
+  const baseSha = opts.expectedBase ?? currentBase;
   const headSha = await resolveRef(repoPath, opts.head);
   if (!headSha) throw new RefNotFoundError(repoPath, opts.head);
   if (await isAncestor(repoPath, headSha, baseSha)) throw new NothingToMergeError(base, opts.head);

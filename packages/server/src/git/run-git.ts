@@ -107,7 +107,18 @@ export function streamGit(
       cwd: opts.cwd,
       env: gitEnv(opts.env),
       stdio: ["pipe", "pipe", "pipe"],
+      // Its own process group: git runs helpers (git-remote-http, ssh, pack-objects) that hold our
+      // pipes open, so a timeout has to kill the whole group, not just git.
+      detached: true,
     });
+    const killGroup = () => {
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    };
     let stderr = "";
     let timedOut = false;
     let settled = false;
@@ -116,7 +127,7 @@ export function streamGit(
         ? undefined
         : setTimeout(() => {
             timedOut = true;
-            child.kill("SIGKILL");
+            killGroup();
           }, opts.timeoutMs);
     const fail = (exitCode: number | null, cause?: unknown) => {
       if (settled) return;
@@ -128,7 +139,7 @@ export function streamGit(
       try {
         onStdout(chunk);
       } catch (err) {
-        child.kill("SIGKILL");
+        killGroup();
         fail(null, err);
       }
     });

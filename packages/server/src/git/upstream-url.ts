@@ -63,7 +63,11 @@ export function redactUrl(url: string): string {
 export function checkUpstreamUrl(source: UpstreamSource): CheckedUpstream {
   const raw = source.url.trim();
   const refuse = (why: string) =>
-    new UpstreamError("url_refused", redactUrl(raw), `cannot use ${JSON.stringify(redactUrl(raw))}: ${why}`);
+    new UpstreamError(
+      "url_refused",
+      redactUrl(raw),
+      `cannot use ${JSON.stringify(redactUrl(raw))} as an upstream: ${why}`,
+    );
   if (!raw) throw refuse(`the URL is empty; use ${ALLOWED}`);
   if (/^[A-Za-z][A-Za-z0-9+.-]*::/.test(raw)) throw refuse(`remote helpers (<name>::) are not allowed; use ${ALLOWED}`);
   if (/[\s\0]/.test(raw)) throw refuse(`URLs may not contain spaces or control characters; use ${ALLOWED}`);
