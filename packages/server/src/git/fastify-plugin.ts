@@ -90,16 +90,16 @@ async function serve(req: FastifyRequest, reply: FastifyReply, opts: GitHttpPlug
     return text(500, "push refused: the server has no push policy for this request");
   }
 
-  if (aborter.signal.aborted) {
-    // Nobody is left to answer; tell Fastify the reply is dealt with.
+  // Nobody is left to answer once the client has gone; tell Fastify the reply is dealt with.
+  const abandon = () => {
     reply.hijack();
-    return;
-  }
+  };
+  if (aborter.signal.aborted) return abandon();
   const header = (name: string) => {
     const value = req.headers[name];
     return Array.isArray(value) ? value.join(", ") : value;
   };
-  const res = await runHttpBackend({
+  const running = runHttpBackend({
     projectRoot: opts.store.root,
     pathInfo,
     method: req.method,
@@ -113,6 +113,13 @@ async function serve(req: FastifyRequest, reply: FastifyReply, opts: GitHttpPlug
     env: grant.env,
     signal: aborter.signal,
   });
+  let res: Awaited<typeof running>;
+  try {
+    res = await running;
+  } catch (err) {
+    if (aborter.signal.aborted) return abandon();
+    throw err;
+  }
   void res.done.then(({ exitCode, stderr }) => {
     if (exitCode !== 0 && !aborter.signal.aborted) {
       req.log.warn({ project, repo, service, exitCode, stderr: stderr.slice(-2000) }, "git http-backend failed");
