@@ -7,7 +7,10 @@ export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];
 /** A conversation entry was added or changed (a streamed answer grows, a prompt moves on). */
 export const MESSAGE_EVENT_TYPES = ["message.created", "message.updated"] as const;
 export type MessageEventType = (typeof MESSAGE_EVENT_TYPES)[number];
-export const EVENT_TYPES = [...SESSION_EVENT_TYPES, ...MESSAGE_EVENT_TYPES] as const;
+/** A team changed: renamed, or its members or their roles did (the member concerned hears it too). */
+export const TEAM_EVENT_TYPES = ["team.updated", "team.deleted"] as const;
+export type TeamEventType = (typeof TEAM_EVENT_TYPES)[number];
+export const EVENT_TYPES = [...SESSION_EVENT_TYPES, ...MESSAGE_EVENT_TYPES, ...TEAM_EVENT_TYPES] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -43,7 +46,24 @@ export const MessageEventSchema = z
   .meta({ id: "MessageEvent" });
 export type MessageEvent = z.infer<typeof MessageEventSchema>;
 
-export const StrandEventSchema = z.union([SessionEventSchema, MessageEventSchema]).meta({ id: "StrandEvent" });
+export const TeamEventSchema = z
+  .object({
+    id: eventBase.id,
+    scope: EventScopeSchema,
+    at: eventBase.at,
+    type: z.enum(TEAM_EVENT_TYPES),
+    team: z.object({ id: z.string(), name: z.string(), slug: z.string() }),
+    member_user_id: z
+      .string()
+      .nullable()
+      .describe("The member who was added, changed or removed, if that is what happened."),
+  })
+  .meta({ id: "TeamEvent" });
+export type TeamEvent = z.infer<typeof TeamEventSchema>;
+
+export const StrandEventSchema = z
+  .union([SessionEventSchema, MessageEventSchema, TeamEventSchema])
+  .meta({ id: "StrandEvent" });
 export type StrandEvent = z.infer<typeof StrandEventSchema>;
 
 /** Messages the server sends on `/api/v1/events`. */

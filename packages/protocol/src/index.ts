@@ -7,6 +7,7 @@ export * from "./nodes.js";
 export * from "./providers.js";
 export * from "./session-state.js";
 export * from "./sessions.js";
+export * from "./teams.js";
 
 export const API_PREFIX = "/api/v1";
 export * from "./agent.js";

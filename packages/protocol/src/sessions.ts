@@ -136,6 +136,11 @@ export const CreateSessionBodySchema = z
     permission_mode: PermissionModeSchema.default("autonomous"),
     spend_limit_usd: SpendLimitSchema.optional(),
     start: z.boolean().default(true).describe("Start the session right away (default true)."),
+    team_id: z
+      .string()
+      .max(100)
+      .optional()
+      .describe("Make it the team's: its members see it, and members and up control it (you must be a member or up)."),
   })
   .meta({ id: "CreateSessionBody" });
 export type CreateSessionBody = z.input<typeof CreateSessionBodySchema>;
@@ -163,6 +168,11 @@ export const ListSessionsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.string().optional().describe("`next_cursor` from the previous page."),
   state: SessionStateSchema.optional(),
+  team: z
+    .string()
+    .max(100)
+    .optional()
+    .describe("Only this team's sessions (a team id), or `personal` for your own that belong to no team."),
 });
 export type ListSessionsQuery = z.infer<typeof ListSessionsQuerySchema>;
 

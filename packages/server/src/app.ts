@@ -22,6 +22,7 @@ import { accessControl } from "./api/require-auth.js";
 import { recordRoutes } from "./api/route-registry.js";
 import { sessionRoutes } from "./api/session-routes.js";
 import { streamRoutes } from "./api/stream-routes.js";
+import { teamRoutes } from "./api/team-routes.js";
 import { thumbnailRoutes } from "./api/thumbnail-routes.js";
 import { tokenRoutes } from "./api/token-routes.js";
 import { userRoutes } from "./api/user-routes.js";
@@ -116,6 +117,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(agentRoutes, { ctx });
       await api.register(nodeConnectRoutes, { ctx });
       await api.register(providerRoutes, { ctx });
+      await api.register(teamRoutes, { ctx });
     },
     { prefix: API_PREFIX },
   );

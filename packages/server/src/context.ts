@@ -13,6 +13,7 @@ import type { AgentPresence } from "./sessions/agents.js";
 import type { SessionService } from "./sessions/service.js";
 import type { Thumbnails } from "./sessions/thumbnails.js";
 import type { StreamHubs } from "./stream/hubs.js";
+import type { TeamService } from "./teams/service.js";
 
 /** What route plugins need, handed in explicitly instead of through globals. */
 export interface AppContext {
@@ -31,6 +32,7 @@ export interface AppContext {
   thumbnails: Thumbnails;
   log: Logger;
   providers: ProviderStore;
+  teams: TeamService;
   /** Connection pool for calls to LLM providers. */
   upstream: Dispatcher;
   /** The LLM proxy's remembered session tokens; user changes (spend limits) clear entries. */

@@ -26,6 +26,7 @@ import { AgentPresence } from "./sessions/agents.js";
 import { SessionService } from "./sessions/service.js";
 import { Thumbnails } from "./sessions/thumbnails.js";
 import { StreamHubs } from "./stream/hubs.js";
+import { TeamService } from "./teams/service.js";
 
 export interface RunningServer {
   url: string;
@@ -130,6 +131,7 @@ export async function startServer(
       ),
       thumbnails: disposables.add("thumbnails", new Thumbnails(), (t) => t.close()),
       log,
+      teams: new TeamService(database.db),
       providers: new ProviderStore(database.db, new SecretBox(secret), providerNetwork),
       upstream,
       proxyCallers: new CallerCache(),

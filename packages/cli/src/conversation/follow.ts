@@ -38,7 +38,7 @@ export async function followConversation(o: FollowOptions): Promise<Conversation
     }
   }
   for await (const ev of o.watch) {
-    if (ev.session_id !== o.sessionId) continue;
+    if (!("session_id" in ev) || ev.session_id !== o.sessionId) continue;
     if (ev.type === "session.deleted") {
       o.renderer.endStream();
       throw new Error(`session ${o.sessionId} was deleted`);

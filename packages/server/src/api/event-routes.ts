@@ -7,8 +7,10 @@ import {
 import { and, asc, gt, max } from "drizzle-orm";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
+import { teamRoles } from "../auth/authenticate.js";
 import type { AppContext } from "../context.js";
 import { eventRetention, events } from "../db/schema.js";
+import type { AudiencedEvent } from "../events/bus.js";
 import { toEvent } from "../events/record.js";
 import { actorOf, canView } from "../policy/policy.js";
 import { eventScope } from "../policy/scopes.js";
@@ -33,7 +35,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
     },
     async (socket, req) => {
       const auth = caller(req);
-      const actor = actorOf(auth);
+      let actor = actorOf(auth);
       const send = (msg: EventsServerMessage) => {
         if (socket.readyState !== socket.OPEN) return;
         if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
@@ -54,10 +56,29 @@ export const eventRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (ap
       };
 
       // Subscribe before reading history so nothing falls between the replay and the live feed.
-      const unsubscribe = ctx.bus.subscribe(({ audience, event }) => {
-        if (!canView(actor, { ...audience, sessionId: event.session_id })) return;
+      // While this socket re-reads its roles (a team changed), later events wait behind it, in order.
+      let rereading: Promise<void> | undefined;
+      const consider = ({ audience, event }: AudiencedEvent) => {
+        if (!canView(actor, { ...audience, ...("session_id" in event ? { sessionId: event.session_id } : {}) })) return;
         if (live) deliver(event);
         else backlog.push(event);
+        if (event.type.startsWith("team.") && actor.kind === "user") {
+          const person = actor;
+          const reread = (rereading ?? Promise.resolve())
+            .then(() => teamRoles(db, person.userId))
+            .then((teams) => {
+              actor = { ...person, teams };
+            })
+            .catch((err) => req.log.warn({ err }, "could not re-read team roles for an events socket"))
+            .finally(() => {
+              if (rereading === reread) rereading = undefined;
+            });
+          rereading = reread;
+        }
+      };
+      const unsubscribe = ctx.bus.subscribe((e) => {
+        if (rereading) rereading = rereading.then(() => consider(e));
+        else consider(e);
       });
       ctx.metrics.wsConnections.inc({ channel: "events" });
       socket.on("close", () => {

@@ -189,6 +189,7 @@ export class ConversationHub {
   }
 
   private onEvent(event: StrandEvent): void {
+    if (!("session_id" in event)) return;
     const sessionId = event.session_id;
     if ("session" in event && (event.session.state === "stopped" || event.session.state === "failed")) {
       // Its agentd is gone even if the socket's close has not arrived yet: deliver nothing more to it.

@@ -5,6 +5,8 @@ import type {
   Session,
   SessionEventType,
   StrandEvent,
+  TeamEvent,
+  TeamEventType,
 } from "@strand/protocol";
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
@@ -48,6 +50,24 @@ export async function recordMessageEvent(
   return { id, type, scope, session_id: entry.session_id, at, entry };
 }
 
+type TeamPayload = Pick<TeamEvent, "team" | "member_user_id">;
+
+/**
+ * A team changed. Its members hear it, and so does the member concerned (who may just have
+ * been removed): their open event sockets re-read their roles on it.
+ */
+export async function recordTeamEvent(
+  tx: Db,
+  type: TeamEventType,
+  team: TeamPayload["team"],
+  memberUserId: string | null = null,
+): Promise<StrandEvent> {
+  const scope: EventScope = { type: "team", id: team.id };
+  const payload: TeamPayload = { team, member_user_id: memberUserId };
+  const [id, at] = await append(tx, scope, null, { ownerId: memberUserId, teamId: team.id }, type, payload);
+  return { id, type, scope, at, ...payload };
+}
+
 const audienceOf = (session: Session): Audience => ({ ownerId: session.owner_id, teamId: session.team_id });
 
 /** Inserts the event row and sends the NOTIFY; returns the event's id and time. */
@@ -56,8 +76,8 @@ async function append(
   scope: EventScope,
   sessionId: string | null,
   audience: Audience,
-  type: SessionEventType | MessageEventType,
-  payload: Session | ConversationEntry,
+  type: StrandEvent["type"],
+  payload: Session | ConversationEntry | TeamPayload,
 ): Promise<[number, string]> {
   const [row] = await tx
     .insert(events)
@@ -85,6 +105,16 @@ export type EventRow = typeof events.$inferSelect;
 export const audienceOfRow = (row: EventRow): Audience => ({ ownerId: row.ownerId, teamId: row.teamId });
 
 export function toEvent(row: EventRow): StrandEvent {
+  if (row.type.startsWith("team.")) {
+    const scope = { type: "team", id: row.scopeId } as const;
+    return {
+      id: row.id,
+      scope,
+      at: row.createdAt.toISOString(),
+      type: row.type as TeamEventType,
+      ...(row.payload as TeamPayload),
+    };
+  }
   const base = {
     id: row.id,
     scope: { type: row.scopeType, id: row.scopeId } as EventScope,

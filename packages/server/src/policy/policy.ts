@@ -105,6 +105,17 @@ export function canManageTeam(actor: Actor, teamId: string): boolean {
   return role !== undefined && MANAGING_ROLES.has(role);
 }
 
+/** Throws unless the actor may start work in the team (members and up; viewers only watch). */
+export function assertCanWorkIn(actor: Actor, teamId: string): void {
+  const role = actor.kind === "user" ? actor.teams.get(teamId) : undefined;
+  if (!role) throw notFound("team", teamId);
+  if (!CONTROLLING_ROLES.has(role)) {
+    throw forbidden(
+      "viewers can watch a team's sessions but not create them; ask a team owner or admin for the member role",
+    );
+  }
+}
+
 /** Throws unless the person may add a provider to the team (its owners and admins). */
 export function teamProviderOwner(actor: UserActor, teamId: string): void {
   if (canManageTeam(actor, teamId)) return;

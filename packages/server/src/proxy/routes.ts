@@ -46,7 +46,9 @@ export async function proxyRoutes(app: FastifyInstance, { ctx }: { ctx: AppConte
     retry: DEFAULT_RETRY,
   };
   // A stopped, deleted or re-limited session must not keep its remembered credentials, on any replica.
-  const unsubscribe = ctx.bus.subscribe(({ event }) => ctx.proxyCallers.invalidateSession(event.session_id));
+  const unsubscribe = ctx.bus.subscribe(({ event }) => {
+    if ("session_id" in event) ctx.proxyCallers.invalidateSession(event.session_id);
+  });
   app.addHook("onClose", async () => {
     unsubscribe();
     await recorder.flush();

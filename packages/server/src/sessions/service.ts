@@ -10,7 +10,7 @@ import {
   type SessionState,
   type UpdateSessionBody,
 } from "@strand/protocol";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { sessions } from "../db/schema.js";
 import { recordEvent } from "../events/record.js";
@@ -23,7 +23,9 @@ import {
   accessTo,
   assertAccess,
   assertCanRunTrusted,
+  assertCanWorkIn,
   type Owned,
+  personIdOf,
   personOf,
 } from "../policy/policy.js";
 import { sessionScope } from "../policy/scopes.js";
@@ -46,6 +48,8 @@ export class SessionService {
   async create(actor: Actor, body: CreateSessionBody): Promise<Session> {
     if (body.trusted) assertCanRunTrusted(actor);
     const ownerId = personOf(actor).userId;
+    const teamId = body.team_id ?? null;
+    if (teamId) assertCanWorkIn(actor, teamId);
     const now = new Date();
     const start = body.start ?? true;
     const resources = { ...DEFAULT_RESOURCES, ...body.resources };
@@ -55,6 +59,7 @@ export class SessionService {
         .values({
           id: newId("ses"),
           ownerId,
+          teamId,
           name: body.name.trim(),
           desktop: body.desktop ?? "xfce",
           runtime: body.runtime ?? "strand-agent",
@@ -87,6 +92,8 @@ export class SessionService {
     const limit = q.limit;
     const conditions = [sessionScope(actor)];
     if (q.state) conditions.push(eq(sessions.state, q.state));
+    if (q.team === "personal") conditions.push(eq(sessions.ownerId, personIdOf(actor)), isNull(sessions.teamId));
+    else if (q.team) conditions.push(eq(sessions.teamId, q.team));
     if (q.cursor) {
       const c = decodeCursor(q.cursor);
       conditions.push(

@@ -8,6 +8,12 @@ import { type Thread, upsertEntry } from "../chat/thread.js";
  * list and on its page; message events patch the thread of a session page that is open.
  */
 export function applyEvent(client: QueryClient, event: StrandEvent): void {
+  if ("team" in event) {
+    // Roles or names changed: lists of teams, and what the fleet may show, are read again.
+    void client.invalidateQueries({ queryKey: ["teams"] });
+    void client.invalidateQueries({ queryKey: queryKeys.sessions });
+    return;
+  }
   if ("entry" in event) {
     client.setQueryData<Thread>(queryKeys.thread(event.session_id), (t) => (t ? upsertEntry(t, event.entry) : t));
     return;
