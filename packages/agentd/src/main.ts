@@ -54,7 +54,7 @@ try {
     onMessage: (msg) => {
       if (msg.type === "thumbnail.request") void thumbnails.handle(msg);
       else if (!chat.onMessage(msg)) stream.onMessage(msg);
-      if (msg.type === "session.settings") workspace.onSettings(msg.workspace);
+      if (msg.type === "session.settings") workspace.onSettings(withServerUrl(msg.workspace, config.serverUrl));
     },
     onBinary: (data) => stream.onBinary(data),
     onClose: () => stream.onDisconnect(),
@@ -72,4 +72,12 @@ try {
 } catch (err) {
   log("error", (err as Error).message);
   process.exit(2);
+}
+
+/** The server sends its git path (`/git/<project>/<repo>.git`); the sandbox reaches it at the URL it dials. */
+function withServerUrl<T extends { clone_url: string }>(
+  ws: T | null | undefined,
+  serverUrl: string,
+): T | null | undefined {
+  return ws ? { ...ws, clone_url: new URL(ws.clone_url, `${serverUrl}/`).toString() } : ws;
 }

@@ -4,6 +4,7 @@ export * from "./conversation.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./nodes.js";
+export * from "./projects.js";
 export * from "./providers.js";
 export * from "./session-state.js";
 export * from "./sessions.js";

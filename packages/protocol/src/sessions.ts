@@ -76,7 +76,7 @@ export const DEFAULT_RESOURCES: ResourceLimits = {
 const nameSchema = z.string().trim().min(1, "name must not be empty").max(100, "name must be at most 100 characters");
 
 export const MODEL_PATTERN = /^[A-Za-z0-9][\w.-]*\/\S+$/;
-const modelSchema = z
+export const ModelSchema = z
   .string()
   .trim()
   .regex(MODEL_PATTERN, "model must be provider/model, e.g. work-anthropic/claude-sonnet-4-5")
@@ -90,6 +90,10 @@ export const SessionSchema = z
       .string()
       .nullable()
       .describe("The team the session belongs to: its members see it, and members and up control it."),
+    project_id: z.string().nullable(),
+    repo: z.string().nullable().describe("The project repo its workspace holds a clone of."),
+    branch: z.string().nullable().describe("The session's own branch: the only one it may push."),
+    base: z.string().nullable().describe("The branch it started from and merges into."),
     name: z.string(),
     desktop: DesktopSchema,
     resolution: ResolutionSchema,
@@ -120,10 +124,10 @@ export type Session = z.infer<typeof SessionSchema>;
 export const CreateSessionBodySchema = z
   .strictObject({
     name: nameSchema,
-    desktop: DesktopSchema.default("xfce"),
+    desktop: DesktopSchema.optional().describe("Default: the project's, else xfce."),
     resolution: ResolutionSchema.default("720p"),
-    runtime: RuntimeSchema.default("strand-agent"),
-    model: modelSchema.nullable().optional(),
+    runtime: RuntimeSchema.optional().describe("Default: the project's, else strand-agent."),
+    model: ModelSchema.nullable().optional(),
     egress: EgressPolicySchema.default("allow"),
     trusted: z
       .boolean()
@@ -141,6 +145,18 @@ export const CreateSessionBodySchema = z
       .max(100)
       .optional()
       .describe("Make it the team's: its members see it, and members and up control it (you must be a member or up)."),
+    project_id: z
+      .string()
+      .max(100)
+      .optional()
+      .describe("Work on a project: the workspace starts as a clone of its repo on the session's own branch."),
+    repo: z.string().max(100).optional().describe("Which of the project's repos (default: its first)."),
+    base: z.string().max(200).optional().describe("Branch to start from and merge into (default: the repo's default)."),
+    branch: z
+      .string()
+      .max(200)
+      .optional()
+      .describe("The session's branch (default: the project's prefix + the session's name)."),
   })
   .meta({ id: "CreateSessionBody" });
 export type CreateSessionBody = z.input<typeof CreateSessionBodySchema>;
@@ -148,7 +164,7 @@ export type CreateSessionBody = z.input<typeof CreateSessionBodySchema>;
 export const UpdateSessionBodySchema = z
   .strictObject({
     name: nameSchema.optional(),
-    model: modelSchema.nullable().optional(),
+    model: ModelSchema.nullable().optional(),
     egress: EgressPolicySchema.optional(),
     trusted: z
       .boolean()

@@ -14,7 +14,8 @@ export type GitIdentity = z.infer<typeof GitIdentitySchema>;
  * exist yet, and with `checkpoint` commits and pushes uncommitted work at the end of every turn.
  */
 export const SessionWorkspaceSchema = z.object({
-  clone_url: z.url(),
+  /** A URL, or a path on the server agentd dials (`/git/<project>/<repo>.git`), resolved against it. */
+  clone_url: z.string().min(1),
   /** The repo's name in the project, for people (logs, notices). */
   repo: z.string().min(1),
   /** The session's own branch: the only one its pushes may update. */

@@ -17,6 +17,7 @@ import { type FallbackHandler, installErrorHandling } from "./api/error-handler.
 import { eventRoutes } from "./api/event-routes.js";
 import { nodeConnectRoutes } from "./api/node-connect-routes.js";
 import { nodeRoutes } from "./api/node-routes.js";
+import { projectRoutes, reviewRoutes } from "./api/project-routes.js";
 import { providerRoutes } from "./api/provider-routes.js";
 import { accessControl } from "./api/require-auth.js";
 import { recordRoutes } from "./api/route-registry.js";
@@ -27,7 +28,9 @@ import { thumbnailRoutes } from "./api/thumbnail-routes.js";
 import { tokenRoutes } from "./api/token-routes.js";
 import { userRoutes } from "./api/user-routes.js";
 import type { AppContext } from "./context.js";
+import { gitHttpPlugin } from "./git/index.js";
 import { healthRoutes } from "./observability/health-routes.js";
+import { gitAccess } from "./projects/git-access.js";
 import { proxyRoutes } from "./proxy/routes.js";
 import { registerWebUi } from "./web/web-ui.js";
 
@@ -118,10 +121,17 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(nodeConnectRoutes, { ctx });
       await api.register(providerRoutes, { ctx });
       await api.register(teamRoutes, { ctx });
+      await api.register(projectRoutes, { ctx });
+      await api.register(reviewRoutes, { ctx });
     },
     { prefix: API_PREFIX },
   );
   await app.register(proxyRoutes, { ctx });
+  await gitHttpPlugin(app, {
+    store: ctx.projects.store,
+    authorize: gitAccess(ctx.database.db, ctx.projects),
+    routeConfig: { access: "git" },
+  });
   spaFallback = await registerWebUi(app, ctx.config.webDir, ctx.log);
   return app;
 }

@@ -7,6 +7,8 @@ import type { Database } from "./db/database.js";
 import type { EventBus } from "./events/bus.js";
 import type { NodeRegistry } from "./nodes/registry.js";
 import type { Metrics } from "./observability/metrics.js";
+import type { ReviewService } from "./projects/review.js";
+import type { ProjectService } from "./projects/service.js";
 import type { ProviderStore } from "./providers/store.js";
 import type { CallerCache } from "./proxy/caller-cache.js";
 import type { AgentPresence } from "./sessions/agents.js";
@@ -33,6 +35,8 @@ export interface AppContext {
   log: Logger;
   providers: ProviderStore;
   teams: TeamService;
+  projects: ProjectService;
+  review: ReviewService;
   /** Connection pool for calls to LLM providers. */
   upstream: Dispatcher;
   /** The LLM proxy's remembered session tokens; user changes (spend limits) clear entries. */

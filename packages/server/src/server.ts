@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import type { SandboxDriver } from "@strand/protocol";
 import { eq } from "drizzle-orm";
 import pino, { type Logger } from "pino";
@@ -17,6 +18,8 @@ import { EventRetention } from "./events/retention.js";
 import { DisposableStore } from "./lib/disposables.js";
 import { NodeRegistry, nodeIdFor } from "./nodes/registry.js";
 import { createMetrics } from "./observability/metrics.js";
+import { ReviewService } from "./projects/review.js";
+import { ProjectService } from "./projects/service.js";
 import { NetworkGuard } from "./providers/network-guard.js";
 import { parseNetworkPolicy } from "./providers/network-policy.js";
 import { ProviderStore } from "./providers/store.js";
@@ -99,7 +102,9 @@ export async function startServer(
         r.stop(),
       )
       .start();
-    const sessions = new SessionService(database.db);
+    const box = new SecretBox(secret);
+    const projects = new ProjectService(database.db, join(config.dataDir, "git"), box);
+    const sessions = new SessionService(database.db, projects);
     const agents = new AgentPresence(sessions);
     const nodeRegistry = new NodeRegistry({
       db: database.db,
@@ -132,7 +137,9 @@ export async function startServer(
       thumbnails: disposables.add("thumbnails", new Thumbnails(), (t) => t.close()),
       log,
       teams: new TeamService(database.db),
-      providers: new ProviderStore(database.db, new SecretBox(secret), providerNetwork),
+      providers: new ProviderStore(database.db, box, providerNetwork),
+      projects,
+      review: new ReviewService(database.db, projects),
       upstream,
       proxyCallers: new CallerCache(),
     };

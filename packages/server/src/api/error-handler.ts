@@ -2,6 +2,7 @@ import { type ApiError, ErrorCodes, type FieldIssue } from "@strand/protocol";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from "fastify-type-provider-zod";
 import { isDatabaseUnavailable } from "../db/errors.js";
+import { GitError } from "../git/errors.js";
 import { HttpError } from "../lib/http-error.js";
 
 /**
@@ -40,6 +41,8 @@ function toApiError(err: FastifyError, req: FastifyRequest): { status: number; b
   if (err instanceof HttpError) {
     return { status: err.statusCode, body: withDetails(err.code, err.message, err.details) };
   }
+  // The git module's own errors say what failed (an upstream unreachable is a 502 worth reading).
+  if (err instanceof GitError) return { status: err.statusCode, body: { error: err.code, message: err.message } };
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? "body";
     const details: FieldIssue[] = err.validation.map((v) => ({

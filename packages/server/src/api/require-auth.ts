@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { ErrorCodes } from "@strand/protocol";
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { type AuthContext, authenticate } from "../auth/authenticate.js";
+import { type AuthContext, authenticate, authenticateToken } from "../auth/authenticate.js";
 import { changesState, createOriginPolicy } from "../auth/origin-policy.js";
 import { ConfigError } from "../config.js";
 import type { Db } from "../db/database.js";
@@ -16,12 +16,14 @@ import { publicRouteFor } from "./public-routes.js";
  * - `admin`: the same, and the person is an admin;
  * - `agent`: strand-agentd, by its session token only;
  * - `llm`: the LLM proxy, by session token in the calling SDK's own header and error format;
- * - `metrics`: a bearer token that is STRAND_METRICS_TOKEN or an admin's API token.
+ * - `metrics`: a bearer token that is STRAND_METRICS_TOKEN or an admin's API token;
+ * - `git`: git's smart HTTP, by HTTP Basic with any user name and an API or session token as the
+ *   password (what git clients send); what the token may fetch or push is decided per repo.
  * There is no `public`: the few public routes are listed in PUBLIC_ROUTES (public-routes.ts).
  */
-export type RouteAccess = "user" | "admin" | "agent" | "llm" | "metrics";
+export type RouteAccess = "user" | "admin" | "agent" | "llm" | "metrics" | "git";
 
-export const ROUTE_ACCESS: readonly RouteAccess[] = ["user", "admin", "agent", "llm", "metrics"];
+export const ROUTE_ACCESS: readonly RouteAccess[] = ["user", "admin", "agent", "llm", "metrics", "git"];
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -60,6 +62,10 @@ export function accessControl(deps: AccessDeps): (req: FastifyRequest, reply: Fa
       return;
     }
     const access = config.access ?? "user";
+    if (access === "git") {
+      req.auth = await authenticateGit(deps.db, req, reply);
+      return;
+    }
     if (access === "llm") {
       req.proxyCaller = await authenticateProxyCaller(deps.db, req.headers, deps.proxyCallers);
       return;
@@ -96,6 +102,22 @@ export function caller(req: FastifyRequest): AuthContext {
 export function requireAdmin(req: FastifyRequest): AuthContext {
   const auth = caller(req);
   if (!auth.user.isAdmin) throw forbidden("only an admin can do this");
+  return auth;
+}
+
+/** git sends Basic credentials only after a 401 that names the scheme, so every refusal names it. */
+async function authenticateGit(db: Db, req: FastifyRequest, reply: FastifyReply): Promise<AuthContext> {
+  reply.header("www-authenticate", 'Basic realm="Strand"');
+  const m = /^Basic\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
+  const decoded = m?.[1] ? Buffer.from(m[1], "base64").toString("utf8") : "";
+  const password = decoded.slice(decoded.indexOf(":") + 1);
+  if (!m || !password) {
+    throw unauthenticated(
+      "git needs credentials: any user name, and an API token as the password (create one with `strand tokens create`)",
+    );
+  }
+  const auth = await authenticateToken(db, password);
+  reply.removeHeader("www-authenticate");
   return auth;
 }
 

@@ -35,6 +35,11 @@ export async function authenticate(db: Db, req: FastifyRequest, reply?: FastifyR
   throw unauthenticated("Log in first, or send an API token as `Authorization: Bearer <token>`.");
 }
 
+/** An API or session token presented some other way than a Bearer header (git's Basic auth). */
+export function authenticateToken(db: Db, token: string): Promise<AuthContext> {
+  return authenticateBearer(db, `Bearer ${token}`);
+}
+
 async function authenticateBearer(db: Db, header: string): Promise<AuthContext> {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match?.[1]) {

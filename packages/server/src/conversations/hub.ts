@@ -7,6 +7,7 @@ import { newId } from "../lib/ids.js";
 import { AgentMessageRejected, DeliveryStore } from "./delivery.js";
 import { findSession } from "./entries.js";
 import { threadSummary } from "./summary.js";
+import { workspaceOf } from "./workspace-settings.js";
 
 /** The chat messages agentd sends; the hub handles exactly these. */
 export const CHAT_MESSAGE_TYPES = new Set<string>([
@@ -54,6 +55,8 @@ interface Link {
   reconciled: boolean;
   send: (msg: AgentServerMessage) => void;
   settings?: SessionSettings;
+  /** What was last sent, workspace included, so an unchanged session sends nothing. */
+  settingsSent?: string;
 }
 
 /**
@@ -175,17 +178,12 @@ export class ConversationHub {
       model: s.model,
       permission_mode: s.permissionMode as SessionSettings["permission_mode"],
     };
-    const before = link.settings;
-    if (
-      before &&
-      before.runtime === settings.runtime &&
-      before.model === settings.model &&
-      before.permission_mode === settings.permission_mode
-    ) {
-      return;
-    }
+    const workspace = await workspaceOf(this.db, s);
+    const sent = JSON.stringify({ ...settings, workspace });
+    if (link.settingsSent === sent) return;
     link.settings = settings;
-    link.send({ type: "session.settings", ...settings });
+    link.settingsSent = sent;
+    link.send({ type: "session.settings", ...settings, workspace });
   }
 
   private onEvent(event: StrandEvent): void {

@@ -134,6 +134,58 @@ export const teamMembers = pgTable(
   ],
 );
 
+export const projects = pgTable(
+  "projects",
+  {
+    id: text("id").primaryKey(),
+    /** URL-safe and unique: git URLs are /git/<slug>/<repo>.git. Kept when the project is renamed. */
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    ownerId: text("owner_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    teamId: text("team_id").references(() => teams.id, { onDelete: "restrict" }),
+    /** Defaults for its sessions; null = the server's own default. */
+    desktop: text("desktop"),
+    runtime: text("runtime"),
+    model: text("model"),
+    cpus: integer("cpus"),
+    memoryMb: integer("memory_mb"),
+    branchPrefix: text("branch_prefix").notNull().default("strand/"),
+    /** Branch names (or `*` patterns) sessions may never push to; null = just each repo's default branch. */
+    protectedBranches: jsonb("protected_branches").$type<string[] | null>(),
+    mergeStrategy: text("merge_strategy").notNull().default("merge"),
+    checkpoints: boolean("checkpoints").notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("projects_slug_key").on(t.slug),
+    index("projects_owner_idx").on(t.ownerId),
+    index("projects_team_idx").on(t.teamId),
+    check("projects_merge_strategy_check", sql`${t.mergeStrategy} in ('fast-forward', 'merge', 'squash')`),
+  ],
+);
+
+export const repos = pgTable(
+  "repos",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    defaultBranch: text("default_branch").notNull(),
+    /** Where it was imported from (no credentials in it); null for a repo born on Strand. */
+    upstreamUrl: text("upstream_url"),
+    upstreamUsername: text("upstream_username"),
+    /** The upstream password or token, sealed like provider keys; never leaves the server. */
+    upstreamSecretEnc: text("upstream_secret_enc"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("repos_project_name_key").on(t.projectId, t.name)],
+);
+
 export const sessions = pgTable(
   "sessions",
   {
@@ -143,6 +195,12 @@ export const sessions = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     /** Set when the session belongs to a team: its members see it, members and up control it. */
     teamId: text("team_id").references(() => teams.id, { onDelete: "restrict" }),
+    /** A session on a project works on one of its repos, on its own branch cut from `base`. */
+    projectId: text("project_id").references(() => projects.id, { onDelete: "restrict" }),
+    /** The repo's name in the project (repos are named per project; a deleted one is reported by name). */
+    repo: text("repo"),
+    branch: text("branch"),
+    base: text("base"),
     name: text("name").notNull(),
     desktop: text("desktop").notNull(),
     resolution: text("resolution").notNull().default("720p"),

@@ -23,6 +23,8 @@ export interface GitHttpPluginOptions {
    * and a `message` to refuse; 401 makes git ask for (or send) credentials.
    */
   authorize: (req: FastifyRequest, target: GitHttpTarget) => Promise<GitHttpGrant>;
+  /** Route config for the host app's hooks (the server marks these routes `access: "git"`). */
+  routeConfig?: Record<string, unknown>;
 }
 
 const PACK_REQUEST_TYPES = ["application/x-git-upload-pack-request", "application/x-git-receive-pack-request"];
@@ -39,6 +41,7 @@ export async function gitHttpPlugin(app: FastifyInstance, opts: GitHttpPluginOpt
     git.route({
       method: ["GET", "POST"],
       url: "/git/:project/:repo.git/*",
+      ...(opts.routeConfig ? { config: opts.routeConfig } : {}),
       handler: (req, reply) => serve(req, reply, opts),
     });
   });

@@ -1,5 +1,5 @@
-import { and, eq, inArray, isNull, or, type SQL } from "drizzle-orm";
-import { events, providers, sessions } from "../db/schema.js";
+import { and, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
+import { events, projects, providers, sessions } from "../db/schema.js";
 import type { Actor } from "./actor.js";
 import { personIdOf, visibleTeams } from "./policy.js";
 
@@ -40,4 +40,10 @@ function ownedOrTeam(own: SQL, actor: Actor, team: (teams: string[]) => SQL): SQ
 function teamCondition(actor: Actor, team: (teams: string[]) => SQL): SQL[] {
   const teams = visibleTeams(actor);
   return teams.length ? [team(teams)] : [];
+}
+
+/** Projects the actor sees: their own and their teams'; a session token sees none by listing. */
+export function projectScope(actor: Actor): SQL {
+  if (actor.kind === "session") return sql`false`;
+  return ownedOrTeam(eq(projects.ownerId, actor.userId), actor, (teams) => inArray(projects.teamId, teams));
 }

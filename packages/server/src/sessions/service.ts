@@ -29,6 +29,8 @@ import {
   personOf,
 } from "../policy/policy.js";
 import { sessionScope } from "../policy/scopes.js";
+import type { ProjectService } from "../projects/service.js";
+import { placeSession } from "../projects/session-placement.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { owned } from "./owned.js";
 import { type SessionRow, toSession } from "./to-session.js";
@@ -43,16 +45,26 @@ type AccessRule = (actor: Actor, thing: Owned) => Access;
  * checks the state machine, and records the event every UI and replica sees.
  */
 export class SessionService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly projects?: ProjectService,
+  ) {}
 
   async create(actor: Actor, body: CreateSessionBody): Promise<Session> {
     if (body.trusted) assertCanRunTrusted(actor);
     const ownerId = personOf(actor).userId;
-    const teamId = body.team_id ?? null;
-    if (teamId) assertCanWorkIn(actor, teamId);
+    const placement = body.project_id ? await this.place(actor, { ...body, project_id: body.project_id }) : undefined;
+    const project = placement?.project;
+    const teamId = project ? project.teamId : (body.team_id ?? null);
+    if (teamId && !project) assertCanWorkIn(actor, teamId);
     const now = new Date();
     const start = body.start ?? true;
-    const resources = { ...DEFAULT_RESOURCES, ...body.resources };
+    const resources = {
+      ...DEFAULT_RESOURCES,
+      ...(placement?.project.cpus ? { cpus: placement.project.cpus } : {}),
+      ...(placement?.project.memoryMb ? { memory_mb: placement.project.memoryMb } : {}),
+      ...body.resources,
+    };
     return this.db.transaction(async (tx) => {
       const [row] = await tx
         .insert(sessions)
@@ -60,10 +72,14 @@ export class SessionService {
           id: newId("ses"),
           ownerId,
           teamId,
+          projectId: project?.id ?? null,
+          repo: placement?.repo.name ?? null,
+          branch: placement?.branch ?? null,
+          base: placement?.base ?? null,
           name: body.name.trim(),
-          desktop: body.desktop ?? "xfce",
-          runtime: body.runtime ?? "strand-agent",
-          model: body.model ?? null,
+          desktop: body.desktop ?? project?.desktop ?? "xfce",
+          runtime: body.runtime ?? project?.runtime ?? "strand-agent",
+          model: body.model !== undefined ? body.model : (project?.model ?? null),
           egress: body.egress ?? "allow",
           trusted: body.trusted ?? false,
           permissionMode: body.permission_mode ?? "autonomous",
@@ -86,6 +102,11 @@ export class SessionService {
       await recordEvent(tx, "session.created", session);
       return session;
     });
+  }
+
+  private place(actor: Actor, body: CreateSessionBody & { project_id: string }) {
+    if (!this.projects) throw new Error("SessionService was built without projects");
+    return placeSession(this.db, this.projects, actor, body);
   }
 
   async list(actor: Actor, q: ListSessionsQuery): Promise<SessionList> {

@@ -1,0 +1,202 @@
+import type { CreateProjectBody, CreateRepoBody, Project, UpdateProjectBody } from "@strand/protocol";
+import { and, asc, eq, like, or } from "drizzle-orm";
+import type { SecretBox } from "../crypto/secret-box.js";
+import type { Db } from "../db/database.js";
+import { uniqueViolation } from "../db/errors.js";
+import { projects, repos } from "../db/schema.js";
+import { importRepo, RepoStore } from "../git/index.js";
+import { conflict, notFound } from "../lib/http-error.js";
+import { newId } from "../lib/ids.js";
+import { type Actor, accessTo, assertAccess, assertCanWorkIn, type Owned, personOf } from "../policy/policy.js";
+import { projectScope } from "../policy/scopes.js";
+import { firstFreeSlug, slugify } from "../teams/slug.js";
+import { type ProjectRow, type RepoRow, toProject } from "./to-project.js";
+
+type Patch = Partial<typeof projects.$inferInsert>;
+
+export const ownedProject = (row: ProjectRow): Owned => ({ ownerId: row.ownerId, teamId: row.teamId });
+
+/**
+ * Projects and their repos. The repos themselves are bare git repositories under the data
+ * dir (git/); this keeps their rows and the credentials for their upstreams.
+ */
+export class ProjectService {
+  readonly store: RepoStore;
+
+  constructor(
+    private readonly db: Db,
+    gitRoot: string,
+    private readonly box: SecretBox,
+  ) {
+    this.store = new RepoStore(gitRoot);
+  }
+
+  async create(actor: Actor, body: CreateProjectBody): Promise<Project> {
+    const person = personOf(actor);
+    if (body.team_id) assertCanWorkIn(actor, body.team_id);
+    const name = body.name.trim();
+    const base = slugify(name, "project");
+    return this.db.transaction(async (tx) => {
+      const taken = await tx
+        .select({ slug: projects.slug })
+        .from(projects)
+        .where(or(eq(projects.slug, base), like(projects.slug, `${base}-%`)));
+      const now = new Date();
+      const [row] = await tx
+        .insert(projects)
+        .values({
+          id: newId("prj"),
+          slug: firstFreeSlug(base, new Set(taken.map((t) => t.slug))),
+          name,
+          ownerId: person.userId,
+          teamId: body.team_id ?? null,
+          ...settingsPatch(body),
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      if (!row) throw new Error("insert into projects returned no row");
+      return toProject(row);
+    });
+  }
+
+  async list(actor: Actor): Promise<Project[]> {
+    const rows = await this.db.select().from(projects).where(projectScope(actor)).orderBy(asc(projects.name));
+    return rows.map(toProject);
+  }
+
+  async get(actor: Actor, idOrSlug: string): Promise<Project> {
+    return toProject(await this.row(actor, idOrSlug, "view"));
+  }
+
+  async update(actor: Actor, idOrSlug: string, body: UpdateProjectBody): Promise<Project> {
+    const row = await this.row(actor, idOrSlug, "control");
+    const patch: Patch = { ...settingsPatch(body), updatedAt: new Date() };
+    if (body.name !== undefined) patch.name = body.name.trim();
+    const [updated] = await this.db.update(projects).set(patch).where(eq(projects.id, row.id)).returning();
+    return toProject(updated as ProjectRow);
+  }
+
+  /** The project row, if the actor has `need` on it (404 otherwise, 403 for a viewer's change). */
+  async row(actor: Actor, idOrSlug: string, need: "view" | "control"): Promise<ProjectRow> {
+    const [row] = await this.db
+      .select()
+      .from(projects)
+      .where(or(eq(projects.id, idOrSlug), eq(projects.slug, idOrSlug)));
+    if (!row) throw notFound("project", idOrSlug);
+    assertAccess(actor, ownedProject(row), need, { kind: "project", id: idOrSlug }, accessTo(actor, ownedProject(row)));
+    return row;
+  }
+
+  async byId(id: string): Promise<ProjectRow | undefined> {
+    const [row] = await this.db.select().from(projects).where(eq(projects.id, id));
+    return row;
+  }
+
+  async bySlug(slug: string): Promise<ProjectRow | undefined> {
+    const [row] = await this.db.select().from(projects).where(eq(projects.slug, slug));
+    return row;
+  }
+
+  async repos(project: ProjectRow): Promise<RepoRow[]> {
+    return this.db
+      .select()
+      .from(repos)
+      .where(eq(repos.projectId, project.id))
+      .orderBy(asc(repos.createdAt), asc(repos.name));
+  }
+
+  async repo(project: ProjectRow, name: string): Promise<RepoRow> {
+    const [row] = await this.db
+      .select()
+      .from(repos)
+      .where(and(eq(repos.projectId, project.id), eq(repos.name, name)));
+    if (!row) {
+      throw notFound(`repo in project ${project.slug}`, name);
+    }
+    return row;
+  }
+
+  /**
+   * A new empty repo, or an import of an upstream one. The git side is made first (an import
+   * clones beside its place and renames in only when whole), so a failure leaves no row and no files.
+   */
+  async createRepo(
+    actor: Actor,
+    idOrSlug: string,
+    body: CreateRepoBody,
+  ): Promise<{ project: ProjectRow; repo: RepoRow }> {
+    const project = await this.row(actor, idOrSlug, "control");
+    const name = body.name;
+    const [existing] = await this.db
+      .select({ id: repos.id })
+      .from(repos)
+      .where(and(eq(repos.projectId, project.id), eq(repos.name, name)));
+    if (existing) throw conflict(`project ${project.slug} already has a repo named ${name}; pick another name`);
+    let defaultBranch = body.default_branch || "main";
+    const id = newId("repo");
+    if (body.import_url) {
+      const imported = await importRepo(this.store, project.slug, name, {
+        url: body.import_url,
+        ...(body.import_username ? { username: body.import_username } : {}),
+        ...(body.import_password ? { password: body.import_password } : {}),
+      });
+      defaultBranch = imported.defaultBranch;
+    } else {
+      await this.store.create(project.slug, name, { defaultBranch });
+    }
+    try {
+      const [row] = await this.db
+        .insert(repos)
+        .values({
+          id,
+          projectId: project.id,
+          name,
+          defaultBranch,
+          upstreamUrl: body.import_url ? redact(body.import_url) : null,
+          upstreamUsername: body.import_username ?? null,
+          upstreamSecretEnc: body.import_password ? this.box.seal(body.import_password, id) : null,
+        })
+        .returning();
+      return { project, repo: row as RepoRow };
+    } catch (err) {
+      await this.store.remove(project.slug, name).catch(() => {});
+      if (uniqueViolation(err)) throw conflict(`project ${project.slug} already has a repo named ${name}`);
+      throw err;
+    }
+  }
+
+  /** The upstream's credentials, for server-side fetches and pushes only. */
+  upstreamCredentials(repo: RepoRow): { username?: string; password?: string } {
+    return {
+      ...(repo.upstreamUsername ? { username: repo.upstreamUsername } : {}),
+      ...(repo.upstreamSecretEnc ? { password: this.box.open(repo.upstreamSecretEnc, repo.id) } : {}),
+    };
+  }
+}
+
+function settingsPatch(b: CreateProjectBody | UpdateProjectBody): Patch {
+  const p: Patch = {};
+  if (b.desktop !== undefined) p.desktop = b.desktop;
+  if (b.runtime !== undefined) p.runtime = b.runtime;
+  if (b.model !== undefined) p.model = b.model;
+  if (b.resources?.cpus !== undefined) p.cpus = b.resources.cpus;
+  if (b.resources?.memory_mb !== undefined) p.memoryMb = b.resources.memory_mb;
+  if (b.branch_prefix !== undefined) p.branchPrefix = b.branch_prefix;
+  if (b.protected_branches !== undefined) p.protectedBranches = b.protected_branches;
+  if (b.merge_strategy !== undefined) p.mergeStrategy = b.merge_strategy;
+  if (b.checkpoints !== undefined) p.checkpoints = b.checkpoints;
+  return p;
+}
+
+/** Credentials typed into a URL never get stored with it. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = "";
+    u.password = "";
+    return u.toString();
+  } catch {
+    return url; // scp-like ssh (git@host:path) has no password part
+  }
+}

@@ -1,0 +1,45 @@
+import type { Desktop, MergeStrategyName, Project, Repo, Runtime } from "@strand/protocol";
+import type { projects, repos } from "../db/schema.js";
+import { iso } from "../lib/time.js";
+
+export type ProjectRow = typeof projects.$inferSelect;
+export type RepoRow = typeof repos.$inferSelect;
+
+export function toProject(row: ProjectRow): Project {
+  return {
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    owner_id: row.ownerId,
+    team_id: row.teamId,
+    desktop: row.desktop as Desktop | null,
+    runtime: row.runtime as Runtime | null,
+    model: row.model,
+    resources: { cpus: row.cpus, memory_mb: row.memoryMb },
+    branch_prefix: row.branchPrefix,
+    protected_branches: row.protectedBranches ?? null,
+    merge_strategy: row.mergeStrategy as MergeStrategyName,
+    checkpoints: row.checkpoints,
+    created_at: iso(row.createdAt) as string,
+    updated_at: iso(row.updatedAt) as string,
+  };
+}
+
+/** The path git clients use; the API answers with it absolute (the caller's own origin). */
+export const gitPath = (projectSlug: string, repoName: string) => `/git/${projectSlug}/${repoName}.git`;
+
+export function toRepo(row: RepoRow, projectSlug: string, origin: string): Repo {
+  return {
+    id: row.id,
+    project_id: row.projectId,
+    name: row.name,
+    clone_url: `${origin}${gitPath(projectSlug, row.name)}`,
+    default_branch: row.defaultBranch,
+    upstream_url: row.upstreamUrl,
+    created_at: iso(row.createdAt) as string,
+  };
+}
+
+/** Branches sessions may not push to: the project's list, or else the repo's default branch. */
+export const protectedBranchesOf = (project: ProjectRow, repo: RepoRow): string[] =>
+  project.protectedBranches ?? [repo.defaultBranch];
