@@ -5,6 +5,7 @@ export * from "./errors.js";
 export * from "./events.js";
 export * from "./nodes.js";
 export * from "./providers.js";
+export * from "./routes/index.js";
 export * from "./session-state.js";
 export * from "./sessions.js";
 
