@@ -32,9 +32,11 @@ export interface RouteSpec {
   readonly websocket?: boolean;
 }
 
-/** A table entry: the spec as written, with `auth` filled in. */
+type AuthOf<S> = S extends { auth: infer A extends RouteAuth } ? A : "user";
+
+/** A table entry: the spec as written, with `auth` filled in (`ApiRoute` alone: any entry). */
 export type ApiRoute<S extends RouteSpec = RouteSpec> = S & {
-  readonly auth: S extends { auth: infer A extends RouteAuth } ? A : "user";
+  readonly auth: RouteSpec extends S ? RouteAuth : AuthOf<S>;
 };
 
 /** Keeps the spec's exact types (schemas, method, path), so clients can infer their inputs and results. */
