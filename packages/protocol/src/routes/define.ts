@@ -46,8 +46,11 @@ export function defineRoute<const S extends RouteSpec>(spec: S): ApiRoute<S> {
 
 type QueryValue = string | number | boolean | null | undefined;
 
-/** Query input where a coercing schema accepts `unknown`, narrowed to what a URL can carry. */
-type QueryInput<T> = { [K in keyof T]: unknown extends T[K] ? QueryValue : T[K] };
+/**
+ * Query input where a coercing schema accepts `unknown`, narrowed to what a URL can carry; null
+ * (like undefined) leaves the key out of the URL.
+ */
+type QueryInput<T> = { [K in keyof T]: (unknown extends T[K] ? QueryValue : T[K]) | null };
 
 /** The path params a route needs (`{ id: string }`), or none. */
 export type RouteParams<R> = R extends { params: infer P extends z.ZodType } ? z.input<P> : Record<string, never>;
