@@ -1,7 +1,7 @@
+import { StrandClient } from "@strand/sdk";
 import type { Command } from "commander";
 import { DEFAULT_SERVER, readCredentials } from "./credentials.js";
 import { createOutput, type Output } from "./output.js";
-import { StrandClient } from "./sdk/client.js";
 
 export interface GlobalOptions {
   server?: string;

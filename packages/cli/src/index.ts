@@ -1,2 +1,2 @@
+export * from "@strand/sdk";
 export { buildProgram, main } from "./main.js";
-export * from "./sdk/index.js";

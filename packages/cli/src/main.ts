@@ -1,3 +1,4 @@
+import { StrandApiError, StrandConnectionError } from "@strand/sdk";
 import { Command, CommanderError } from "commander";
 import { registerImages } from "./commands/images.js";
 import { registerLogin } from "./commands/login.js";
@@ -6,7 +7,6 @@ import { registerProviders } from "./commands/providers.js";
 import { registerServer } from "./commands/server.js";
 import { registerSessions } from "./commands/sessions.js";
 import { registerTokens } from "./commands/tokens.js";
-import { StrandApiError, StrandConnectionError } from "./sdk/errors.js";
 
 export function buildProgram(): Command {
   const program = new Command("strand")

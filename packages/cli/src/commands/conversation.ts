@@ -1,10 +1,10 @@
 import { FINAL_PROMPT_STATUSES } from "@strand/protocol";
+import type { StrandClient } from "@strand/sdk";
 import type { Command } from "commander";
 import { clientFor } from "../context.js";
 import { followConversation } from "../conversation/follow.js";
 import { ConversationRenderer } from "../conversation/render.js";
 import { readStdin } from "../prompt.js";
-import type { StrandClient } from "../sdk/client.js";
 
 /** `sessions send`, `sessions watch` and `sessions cancel`: talking to a session's agent. */
 export function registerConversation(sessions: Command): void {

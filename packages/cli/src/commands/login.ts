@@ -1,10 +1,10 @@
 import { hostname } from "node:os";
+import { StrandClient } from "@strand/sdk";
 import type { Command } from "commander";
 import type { GlobalOptions } from "../context.js";
 import { DEFAULT_SERVER, writeCredentials } from "../credentials.js";
 import { createOutput } from "../output.js";
 import { ask, readStdin } from "../prompt.js";
-import { StrandClient } from "../sdk/client.js";
 
 interface LoginOptions extends GlobalOptions {
   email?: string;

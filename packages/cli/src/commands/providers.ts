@@ -1,9 +1,9 @@
 import { KEY_REQUIRED_KINDS, PROVIDER_KINDS, type Provider, type ProviderKind } from "@strand/protocol";
+import type { StrandClient } from "@strand/sdk";
 import { type Command, Option } from "commander";
 import { clientFor } from "../context.js";
 import { ago, table } from "../output.js";
 import { ask, readStdin } from "../prompt.js";
-import type { StrandClient } from "../sdk/client.js";
 
 export function registerProviders(program: Command): void {
   const providers = program

@@ -1,6 +1,5 @@
 import type { ConversationEntry } from "@strand/protocol";
-import type { StrandClient } from "../sdk/client.js";
-import type { EventWatch } from "../sdk/watch-events.js";
+import type { EventWatch, StrandClient } from "@strand/sdk";
 import type { ConversationRenderer } from "./render.js";
 
 export interface FollowOptions {

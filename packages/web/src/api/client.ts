@@ -1,23 +1,18 @@
 import {
   type AnswerPermissionBody,
-  API_PREFIX,
   type ApiError,
-  type ApiToken,
-  type ConversationEntry,
-  type CreatedToken,
+  type ApiRoute,
   type CreateProviderBody,
   type CreateSessionBody,
   type CreateTokenBody,
   type FieldIssue,
-  type LoginResponse,
-  type MessageList,
-  type Provider,
-  type ProviderList,
-  type ProviderModelList,
-  type ProviderTestResult,
+  fillPath,
+  pathFor,
+  ROUTES,
+  type RouteInputArgs,
+  type RouteResponse,
   type Session,
   type SessionList,
-  type User,
 } from "@strand/protocol";
 
 /** An API error response, with the server's stable code, its human message and the invalid fields. */
@@ -38,11 +33,17 @@ export class ApiRequestError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** Calls a route of the protocol table; params, query, body and the answer are typed from its schemas. */
+async function call<R extends ApiRoute>(route: R, ...[input]: RouteInputArgs<R>): Promise<RouteResponse<R>> {
+  const { params, query, body } = (input ?? {}) as {
+    params?: Record<string, unknown>;
+    query?: Record<string, unknown>;
+    body?: unknown;
+  };
   let res: Response;
   try {
-    res = await fetch(`${API_PREFIX}${path}`, {
-      method,
+    res = await fetch(fillPath(route, params, query), {
+      method: route.method,
       credentials: "same-origin",
       headers: body === undefined ? {} : { "content-type": "application/json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -51,7 +52,8 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
     throw new ApiRequestError(0, "network", "The Strand server cannot be reached. Check your connection.");
   }
   const text = await res.text();
-  const parsed: unknown = text ? safeJson(text) : undefined;
+  // 204s have no body: null, as their schema says.
+  const parsed: unknown = text ? safeJson(text) : null;
   if (!res.ok) {
     const err = parsed as Partial<ApiError> | undefined;
     throw new ApiRequestError(
@@ -61,7 +63,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
       fieldIssues(err?.details),
     );
   }
-  return parsed as T;
+  return parsed as RouteResponse<R>;
 }
 
 function safeJson(text: string): unknown {
@@ -77,69 +79,66 @@ function fieldIssues(details: unknown): FieldIssue[] {
   return details.filter((d): d is FieldIssue => typeof d?.path === "string" && typeof d?.message === "string");
 }
 
-const enc = encodeURIComponent;
-
-/** The REST API as the UI uses it; types come from @strand/protocol. */
+/** The REST API as the UI uses it; paths and types come from @strand/protocol's ROUTES. */
 export const api = {
-  login: (email: string, password: string) => request<LoginResponse>("POST", "/auth/login", { email, password }),
-  logout: () => request<unknown>("POST", "/auth/logout"),
-  me: () => request<User>("GET", "/me"),
+  login: (email: string, password: string) => call(ROUTES["auth.login"], { body: { email, password } }),
+  logout: () => call(ROUTES["auth.logout"]),
+  me: () => call(ROUTES["auth.me"]),
 
   listSessions: async (): Promise<Session[]> => {
     const all: Session[] = [];
     let cursor: string | null = null;
     // The fleet shows every session; pages of 200 keep each answer small.
     for (let page = 0; page < 50; page++) {
-      const q: string = cursor ? `&cursor=${enc(cursor)}` : "";
-      const res: SessionList = await request<SessionList>("GET", `/sessions?limit=200${q}`);
+      const res: SessionList = await call(ROUTES["sessions.list"], { query: { limit: 200, cursor } });
       all.push(...res.items);
       cursor = res.next_cursor;
       if (!cursor) break;
     }
     return all;
   },
-  getSession: (id: string) => request<Session>("GET", `/sessions/${enc(id)}`),
-  createSession: (body: CreateSessionBody) => request<Session>("POST", "/sessions", body),
-  startSession: (id: string) => request<Session>("POST", `/sessions/${enc(id)}/start`),
-  stopSession: (id: string) => request<Session>("POST", `/sessions/${enc(id)}/stop`),
-  deleteSession: (id: string) => request<Session>("DELETE", `/sessions/${enc(id)}`),
+  getSession: (id: string) => call(ROUTES["sessions.get"], { params: { id } }),
+  createSession: (body: CreateSessionBody) => call(ROUTES["sessions.create"], { body }),
+  startSession: (id: string) => call(ROUTES["sessions.start"], { params: { id } }),
+  stopSession: (id: string) => call(ROUTES["sessions.stop"], { params: { id } }),
+  deleteSession: (id: string) => call(ROUTES["sessions.delete"], { params: { id } }),
 
   listMessages: (id: string, after: number, limit = 200) =>
-    request<MessageList>("GET", `/sessions/${enc(id)}/messages?after=${after}&limit=${limit}`),
+    call(ROUTES["conversation.list"], { params: { id }, query: { after, limit } }),
   postMessage: (id: string, requestId: string, content: string) =>
-    request<ConversationEntry>("POST", `/sessions/${enc(id)}/messages`, { request_id: requestId, content }),
-  cancelTurn: (id: string) => request<{ entry: ConversationEntry | null }>("POST", `/sessions/${enc(id)}/cancel`),
+    call(ROUTES["conversation.send"], { params: { id }, body: { request_id: requestId, content } }),
+  cancelTurn: (id: string) => call(ROUTES["conversation.cancel"], { params: { id } }),
   answerPermission: (id: string, entryId: string, body: AnswerPermissionBody) =>
-    request<ConversationEntry>("POST", `/sessions/${enc(id)}/permissions/${enc(entryId)}`, body),
+    call(ROUTES["conversation.answerPermission"], { params: { id, entry_id: entryId }, body }),
 
-  listTokens: () => request<{ items: ApiToken[] }>("GET", "/tokens"),
-  createToken: (body: CreateTokenBody) => request<CreatedToken>("POST", "/tokens", body),
-  revokeToken: (id: string) => request<ApiToken>("DELETE", `/tokens/${enc(id)}`),
+  listTokens: () => call(ROUTES["tokens.list"]),
+  createToken: (body: CreateTokenBody) => call(ROUTES["tokens.create"], { body }),
+  revokeToken: (id: string) => call(ROUTES["tokens.revoke"], { params: { id } }),
 
-  listProviders: () => request<ProviderList>("GET", "/providers"),
-  createProvider: (body: CreateProviderBody) => request<Provider>("POST", "/providers", body),
-  deleteProvider: (id: string) => request<Provider>("DELETE", `/providers/${enc(id)}`),
-  providerModels: (id: string) => request<ProviderModelList>("GET", `/providers/${enc(id)}/models`),
-  testProvider: (id: string) => request<ProviderTestResult>("POST", `/providers/${enc(id)}/test`, {}),
+  listProviders: () => call(ROUTES["providers.list"]),
+  createProvider: (body: CreateProviderBody) => call(ROUTES["providers.create"], { body }),
+  deleteProvider: (id: string) => call(ROUTES["providers.delete"], { params: { id } }),
+  providerModels: (id: string) => call(ROUTES["providers.models"], { params: { id } }),
+  testProvider: (id: string) => call(ROUTES["providers.test"], { params: { id }, body: {} }),
 };
 
-function wsBase(): string {
+/** A WebSocket URL on the page's own origin (the login cookie goes along). */
+function wsUrl(path: string): string {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${proto}//${location.host}${API_PREFIX}`;
+  return `${proto}//${location.host}${path}`;
 }
 
 /** WebSocket URL of a session's stream, on the page's own origin (the login cookie goes along). */
 export function streamUrl(sessionId: string, viewOnly: boolean): string {
-  const query = viewOnly ? "?view_only=1" : "";
-  return `${wsBase()}/sessions/${enc(sessionId)}/stream${query}`;
+  return wsUrl(pathFor(ROUTES["sessions.stream"], { id: sessionId }, viewOnly ? { view_only: "1" } : {}));
 }
 
 /** WebSocket URL of the live events feed; `since` replays what a reconnecting page missed. */
 export function eventsUrl(since: number | undefined): string {
-  return `${wsBase()}/events${since === undefined ? "" : `?since=${since}`}`;
+  return wsUrl(pathFor(ROUTES["events.watch"], undefined, { since }));
 }
 
 /** URL of a session's desktop thumbnail; `bust` defeats the browser cache between refreshes. */
 export function thumbnailUrl(sessionId: string, bust: number): string {
-  return `${API_PREFIX}/sessions/${enc(sessionId)}/thumbnail?t=${bust}`;
+  return pathFor(ROUTES["sessions.thumbnail"], { id: sessionId }, { t: String(bust) });
 }

@@ -2,27 +2,26 @@ import { randomUUID } from "node:crypto";
 import {
   API_PREFIX,
   type ApiError,
-  type ApiToken,
+  type ApiRoute,
   type ConversationEntry,
-  type CreatedToken,
   type CreateProviderBody,
   type CreateSessionBody,
   type CreateTokenBody,
   type CreateUserBody,
   type EventsServerMessage,
+  fillPath,
   type LoginResponse,
   type MessageList,
-  type Provider,
-  type ProviderModel,
-  type ProviderTestResult,
-  type SandboxNode,
+  pathFor,
+  ROUTES,
+  type RouteInput,
+  type RouteInputArgs,
+  type RouteResponse,
   type Session,
-  type SessionList,
   type SessionState,
   type TestProviderBody,
   type UpdateProviderBody,
   type UpdateSessionBody,
-  type User,
 } from "@strand/protocol";
 import WebSocket from "ws";
 import { StrandApiError, StrandConnectionError } from "./errors.js";
@@ -63,32 +62,27 @@ export class StrandClient {
 
   // --- auth ---
   async login(email: string, password: string): Promise<LoginResponse> {
-    const res = await this.raw("POST", "/auth/login", { email, password });
+    const res = await this.send(ROUTES["auth.login"], { body: { email, password } });
     const setCookie = res.headers.getSetCookie?.() ?? [];
     const login = setCookie.map((c) => c.split(";")[0]).find((c) => c?.startsWith("strand_login="));
     if (login) this.cookie = login;
     return (await res.json()) as LoginResponse;
   }
-  logout = () => this.request<null>("POST", "/auth/logout");
-  me = () => this.request<User>("GET", "/me");
+  logout = () => this.call(ROUTES["auth.logout"]);
+  me = () => this.call(ROUTES["auth.me"]);
 
   // --- tokens ---
-  createToken = (body: CreateTokenBody) => this.request<CreatedToken>("POST", "/tokens", body);
-  listTokens = async () => (await this.request<{ items: ApiToken[] }>("GET", "/tokens")).items;
-  revokeToken = (id: string) => this.request<ApiToken>("DELETE", `/tokens/${enc(id)}`);
+  createToken = (body: CreateTokenBody) => this.call(ROUTES["tokens.create"], { body });
+  listTokens = async () => (await this.call(ROUTES["tokens.list"])).items;
+  revokeToken = (id: string) => this.call(ROUTES["tokens.revoke"], { params: { id } });
 
   // --- users (admin) ---
-  createUser = (body: CreateUserBody) => this.request<User>("POST", "/users", body);
-  listUsers = async () => (await this.request<{ items: User[] }>("GET", "/users")).items;
+  createUser = (body: CreateUserBody) => this.call(ROUTES["users.create"], { body });
+  listUsers = async () => (await this.call(ROUTES["users.list"])).items;
 
   // --- sessions ---
-  createSession = (body: CreateSessionBody) => this.request<Session>("POST", "/sessions", body);
-  listSessions = (opts: ListSessionsOptions = {}) => {
-    const q = new URLSearchParams();
-    for (const [k, v] of Object.entries(opts)) if (v !== undefined) q.set(k, String(v));
-    const qs = q.toString();
-    return this.request<SessionList>("GET", `/sessions${qs ? `?${qs}` : ""}`);
-  };
+  createSession = (body: CreateSessionBody) => this.call(ROUTES["sessions.create"], { body });
+  listSessions = (opts: ListSessionsOptions = {}) => this.call(ROUTES["sessions.list"], { query: opts });
   /** Every session, following `next_cursor` across pages. */
   async listAllSessions(opts: Omit<ListSessionsOptions, "cursor"> = {}): Promise<Session[]> {
     const all: Session[] = [];
@@ -100,26 +94,23 @@ export class StrandClient {
     } while (cursor);
     return all;
   }
-  getSession = (id: string) => this.request<Session>("GET", `/sessions/${enc(id)}`);
-  updateSession = (id: string, body: UpdateSessionBody) => this.request<Session>("PATCH", `/sessions/${enc(id)}`, body);
-  deleteSession = (id: string) => this.request<Session>("DELETE", `/sessions/${enc(id)}`);
-  stopSession = (id: string) => this.request<Session>("POST", `/sessions/${enc(id)}/stop`);
-  startSession = (id: string) => this.request<Session>("POST", `/sessions/${enc(id)}/start`);
+  getSession = (id: string) => this.call(ROUTES["sessions.get"], { params: { id } });
+  updateSession = (id: string, body: UpdateSessionBody) =>
+    this.call(ROUTES["sessions.update"], { params: { id }, body });
+  deleteSession = (id: string) => this.call(ROUTES["sessions.delete"], { params: { id } });
+  stopSession = (id: string) => this.call(ROUTES["sessions.stop"], { params: { id } });
+  startSession = (id: string) => this.call(ROUTES["sessions.start"], { params: { id } });
 
   // --- conversations (docs/conversations.md) ---
   /** Posts a prompt. `requestId` makes retries safe; keep it when you resend the same message. */
-  sendMessage = (sessionId: string, content: string, requestId: string = randomUUID()) =>
-    this.request<PromptEntry>("POST", `/sessions/${enc(sessionId)}/messages`, {
-      request_id: requestId,
-      content,
-    });
-  listMessages = (sessionId: string, opts: { after?: number; limit?: number } = {}) => {
-    const q = new URLSearchParams();
-    if (opts.after !== undefined) q.set("after", String(opts.after));
-    if (opts.limit !== undefined) q.set("limit", String(opts.limit));
-    const qs = q.toString();
-    return this.request<MessageList>("GET", `/sessions/${enc(sessionId)}/messages${qs ? `?${qs}` : ""}`);
-  };
+  sendMessage = async (sessionId: string, content: string, requestId: string = randomUUID()) =>
+    // The server stores a prompt as a user entry, which the route's schema does not narrow to.
+    (await this.call(ROUTES["conversation.send"], {
+      params: { id: sessionId },
+      body: { request_id: requestId, content },
+    })) as PromptEntry;
+  listMessages = (sessionId: string, opts: { after?: number; limit?: number } = {}) =>
+    this.call(ROUTES["conversation.list"], { params: { id: sessionId }, query: opts });
   /** The whole conversation, following `next_after` across pages. */
   async listAllMessages(sessionId: string, after = 0): Promise<ConversationEntry[]> {
     const all: ConversationEntry[] = [];
@@ -132,30 +123,28 @@ export class StrandClient {
     return all;
   }
   /** Cancels the prompt in flight; `entry` is null when nothing was running. */
-  cancel = (sessionId: string) =>
-    this.request<{ entry: PromptEntry | null }>("POST", `/sessions/${enc(sessionId)}/cancel`);
+  cancel = async (sessionId: string) =>
+    (await this.call(ROUTES["conversation.cancel"], { params: { id: sessionId } })) as { entry: PromptEntry | null };
 
   // --- providers (docs/providers.md) ---
   readonly providers = {
-    create: (body: CreateProviderBody) => this.request<Provider>("POST", "/providers", body),
-    list: async () => (await this.request<{ items: Provider[] }>("GET", "/providers")).items,
-    get: (id: string) => this.request<Provider>("GET", `/providers/${enc(id)}`),
-    update: (id: string, body: UpdateProviderBody) => this.request<Provider>("PATCH", `/providers/${enc(id)}`, body),
-    delete: (id: string) => this.request<Provider>("DELETE", `/providers/${enc(id)}`),
-    models: async (id: string) =>
-      (await this.request<{ items: ProviderModel[] }>("GET", `/providers/${enc(id)}/models`)).items,
-    test: (id: string, body: TestProviderBody = {}) =>
-      this.request<ProviderTestResult>("POST", `/providers/${enc(id)}/test`, body),
+    create: (body: CreateProviderBody) => this.call(ROUTES["providers.create"], { body }),
+    list: async () => (await this.call(ROUTES["providers.list"])).items,
+    get: (id: string) => this.call(ROUTES["providers.get"], { params: { id } }),
+    update: (id: string, body: UpdateProviderBody) => this.call(ROUTES["providers.update"], { params: { id }, body }),
+    delete: (id: string) => this.call(ROUTES["providers.delete"], { params: { id } }),
+    models: async (id: string) => (await this.call(ROUTES["providers.models"], { params: { id } })).items,
+    test: (id: string, body: TestProviderBody = {}) => this.call(ROUTES["providers.test"], { params: { id }, body }),
   };
 
   // --- nodes ---
-  listNodes = async () => (await this.request<{ items: SandboxNode[] }>("GET", "/nodes")).items;
+  listNodes = async () => (await this.call(ROUTES["nodes.list"])).items;
 
   /** Opens `/api/v1/events`; `since` replays missed events. The caller owns the socket. */
   events(onMessage: (m: EventsServerMessage) => void, since?: number): WebSocket {
-    const url = new URL(`${API_PREFIX}/events`, this.baseUrl.replace(/^http/, "ws"));
-    if (since !== undefined) url.searchParams.set("since", String(since));
-    const ws = new WebSocket(url, { headers: this.authHeaders() });
+    const ws = new WebSocket(this.wsUrl(pathFor(ROUTES["events.watch"], undefined, { since })), {
+      headers: this.authHeaders(),
+    });
     ws.on("message", (data) => {
       try {
         onMessage(JSON.parse(data.toString()) as EventsServerMessage);
@@ -171,14 +160,41 @@ export class StrandClient {
    * id seen, so none is missed or repeated. Ends when `signal` aborts.
    */
   watchEvents(opts: Omit<WatchEventsOptions, "url" | "headers"> = {}): EventWatch {
-    const url = new URL(`${API_PREFIX}/events`, this.baseUrl.replace(/^http/, "ws"));
-    return watchEvents({ ...opts, url: url.toString(), headers: this.authHeaders() });
+    const url = this.wsUrl(pathFor(ROUTES["events.watch"]));
+    return watchEvents({ ...opts, url, headers: this.authHeaders() });
   }
 
+  /**
+   * Calls a route of the table (`ROUTES`): its params, query and body are typed from the route's
+   * schemas, and so is the answer (the 2xx schema's type; null for 204).
+   */
+  async call<R extends ApiRoute>(route: R, ...[input]: RouteInputArgs<R>): Promise<RouteResponse<R>> {
+    const res = await this.send(route, input);
+    if (res.status === 204) return null as RouteResponse<R>;
+    return (await res.json()) as RouteResponse<R>;
+  }
+
+  /**
+   * A call by method and path under `/api/v1`, for routes the table does not have; the answer is
+   * not checked against anything, so prefer `call`.
+   */
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await this.raw(method, path, body);
+    const res = await this.raw(method, `${API_PREFIX}${path}`, body);
     if (res.status === 204) return null as T;
     return (await res.json()) as T;
+  }
+
+  private send<R extends ApiRoute>(route: R, input?: RouteInput<R>): Promise<Response> {
+    const { params, query, body } = (input ?? {}) as {
+      params?: Record<string, unknown>;
+      query?: Record<string, unknown>;
+      body?: unknown;
+    };
+    return this.raw(route.method, fillPath(route, params, query), body);
+  }
+
+  private wsUrl(path: string): string {
+    return new URL(path, this.baseUrl.replace(/^http/, "ws")).toString();
   }
 
   private authHeaders(): Record<string, string> {
@@ -193,7 +209,7 @@ export class StrandClient {
     if (body !== undefined) headers["content-type"] = "application/json";
     let res: Response;
     try {
-      res = await this.fetchImpl(`${this.baseUrl}${API_PREFIX}${path}`, {
+      res = await this.fetchImpl(`${this.baseUrl}${path}`, {
         method,
         headers,
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
@@ -215,5 +231,3 @@ export class StrandClient {
     return res;
   }
 }
-
-const enc = encodeURIComponent;

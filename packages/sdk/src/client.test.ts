@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { StrandClient } from "./client.js";
+import { StrandApiError, StrandConnectionError } from "./errors.js";
+
+interface Sent {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/** A fetch that records each request and answers from `answer`, so the URLs the client builds are visible. */
+function fakeServer(answer: (req: Sent) => Response = () => Response.json({})) {
+  const sent: Sent[] = [];
+  const fetch = async (url: string | URL | Request, init: RequestInit = {}) => {
+    const req: Sent = {
+      method: init.method ?? "GET",
+      url: String(url),
+      headers: (init.headers ?? {}) as Record<string, string>,
+      body: typeof init.body === "string" ? JSON.parse(init.body) : undefined,
+    };
+    sent.push(req);
+    return answer(req);
+  };
+  return { sent, fetch: fetch as typeof globalThis.fetch };
+}
+
+describe("StrandClient", () => {
+  it("calls each route at its table path, params URL-encoded, with the token", async () => {
+    const s = fakeServer();
+    const client = new StrandClient({ baseUrl: "http://strand.test/", token: "strand_t", fetch: s.fetch });
+    await client.getSession("ses/1");
+    await client.revokeToken("tok 2");
+    await client.providers.models("prv_3");
+    await client.stopSession("ses_4");
+    expect(s.sent.map((r) => `${r.method} ${r.url}`)).toEqual([
+      "GET http://strand.test/api/v1/sessions/ses%2F1",
+      "DELETE http://strand.test/api/v1/tokens/tok%202",
+      "GET http://strand.test/api/v1/providers/prv_3/models",
+      "POST http://strand.test/api/v1/sessions/ses_4/stop",
+    ]);
+    expect(s.sent[0]?.headers.authorization).toBe("Bearer strand_t");
+    // No body, so no JSON content type the server would then insist on.
+    expect(s.sent[3]?.headers["content-type"]).toBeUndefined();
+  });
+
+  it("sends the query without unset options, and follows cursors across pages", async () => {
+    const s = fakeServer((req) =>
+      Response.json(
+        req.url.includes("cursor=c2")
+          ? { items: [{ id: "b" }], next_cursor: null }
+          : { items: [{ id: "a" }], next_cursor: "c2" },
+      ),
+    );
+    const client = new StrandClient({ baseUrl: "http://strand.test", fetch: s.fetch });
+    await client.listSessions({ state: "ready", cursor: undefined });
+    const all = await client.listAllSessions({ limit: 2 });
+    expect(all.map((x) => x.id)).toEqual(["a", "b"]);
+    expect(s.sent.map((r) => r.url.replace("http://strand.test", ""))).toEqual([
+      "/api/v1/sessions?state=ready",
+      "/api/v1/sessions?limit=2",
+      "/api/v1/sessions?limit=2&cursor=c2",
+    ]);
+  });
+
+  it("posts a prompt as JSON with its request id", async () => {
+    const s = fakeServer(() => Response.json({ id: "ent_1", kind: "user" }, { status: 201 }));
+    const client = new StrandClient({ baseUrl: "http://strand.test", fetch: s.fetch });
+    const entry = await client.sendMessage("ses_1", "hello", "req-1");
+    expect(entry.id).toBe("ent_1");
+    expect(s.sent[0]).toMatchObject({
+      method: "POST",
+      url: "http://strand.test/api/v1/sessions/ses_1/messages",
+      headers: { "content-type": "application/json" },
+      body: { request_id: "req-1", content: "hello" },
+    });
+  });
+
+  it("keeps the login cookie for later calls, and answers null for 204", async () => {
+    const s = fakeServer((req) => {
+      if (req.url.endsWith("/auth/login")) {
+        return Response.json(
+          { user: { id: "usr_1" }, expires_at: "2026-01-01T00:00:00Z" },
+          { headers: { "set-cookie": "strand_login=abc; Path=/; HttpOnly" } },
+        );
+      }
+      return new Response(null, { status: 204 });
+    });
+    const client = new StrandClient({ baseUrl: "http://strand.test", fetch: s.fetch });
+    const login = await client.login("ada@example.com", "correct horse");
+    expect(login.user.id).toBe("usr_1");
+    expect(await client.logout()).toBeNull();
+    expect(s.sent[0]?.body).toEqual({ email: "ada@example.com", password: "correct horse" });
+    expect(s.sent[1]).toMatchObject({
+      url: "http://strand.test/api/v1/auth/logout",
+      headers: { cookie: "strand_login=abc" },
+    });
+  });
+
+  it("turns error answers into StrandApiError, and an unreachable server into StrandConnectionError", async () => {
+    const s = fakeServer((req) =>
+      req.url.endsWith("/sessions/gone")
+        ? Response.json({ error: "not_found", message: "no session gone" }, { status: 404 })
+        : new Response("<html>bad gateway</html>", { status: 502 }),
+    );
+    const client = new StrandClient({ baseUrl: "http://strand.test", fetch: s.fetch });
+    const notFound = await client.getSession("gone").catch((e: unknown) => e);
+    expect(notFound).toBeInstanceOf(StrandApiError);
+    expect(notFound).toMatchObject({ status: 404, code: "not_found", message: "no session gone" });
+    await expect(client.listNodes()).rejects.toThrow("GET /api/v1/nodes failed with HTTP 502");
+
+    const down = new StrandClient({
+      baseUrl: "http://127.0.0.1:1",
+      fetch: async () => {
+        throw new TypeError("fetch failed", { cause: "ECONNREFUSED" });
+      },
+    });
+    const err = await down.me().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StrandConnectionError);
+    expect((err as Error).message).toBe("cannot reach the Strand server at http://127.0.0.1:1: ECONNREFUSED");
+  });
+});
