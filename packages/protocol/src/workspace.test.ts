@@ -22,7 +22,10 @@ describe("session.settings workspace", () => {
     expect(AgentServerMessageSchema.parse({ ...settings, workspace })).toMatchObject({ workspace });
   });
 
-  it("refuses a clone URL that is not a URL", () => {
+  it("takes a server path, and refuses a clone URL that is neither a URL nor a path", () => {
+    expect(
+      AgentServerMessageSchema.parse({ ...settings, workspace: { ...workspace, clone_url: "/git/app/app.git" } }),
+    ).toMatchObject({ workspace: { clone_url: "/git/app/app.git" } });
     expect(() =>
       AgentServerMessageSchema.parse({ ...settings, workspace: { ...workspace, clone_url: "app.git" } }),
     ).toThrow();

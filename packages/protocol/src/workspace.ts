@@ -15,7 +15,9 @@ export type GitIdentity = z.infer<typeof GitIdentitySchema>;
  */
 export const SessionWorkspaceSchema = z.object({
   /** A URL, or a path on the server agentd dials (`/git/<project>/<repo>.git`), resolved against it. */
-  clone_url: z.string().min(1),
+  clone_url: z
+    .string()
+    .refine((v) => v.startsWith("/") || URL.canParse(v), "clone_url must be a URL or a path on the server"),
   /** The repo's name in the project, for people (logs, notices). */
   repo: z.string().min(1),
   /** The session's own branch: the only one its pushes may update. */

@@ -17,7 +17,7 @@ import { type FallbackHandler, installErrorHandling } from "./api/error-handler.
 import { eventRoutes } from "./api/event-routes.js";
 import { nodeConnectRoutes } from "./api/node-connect-routes.js";
 import { nodeRoutes } from "./api/node-routes.js";
-import { projectRoutes, reviewRoutes } from "./api/project-routes.js";
+import { projectRoutes } from "./api/project-routes.js";
 import { providerRoutes } from "./api/provider-routes.js";
 import { accessControl } from "./api/require-auth.js";
 import { recordRoutes } from "./api/route-registry.js";
@@ -122,7 +122,6 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(providerRoutes, { ctx });
       await api.register(teamRoutes, { ctx });
       await api.register(projectRoutes, { ctx });
-      await api.register(reviewRoutes, { ctx });
     },
     { prefix: API_PREFIX },
   );

@@ -3,8 +3,10 @@ import { authRoutes } from "./auth.js";
 import { conversationRoutes } from "./conversation.js";
 import { eventRoutes } from "./events.js";
 import { nodeRoutes } from "./nodes.js";
+import { projectRoutes } from "./projects.js";
 import { providerRoutes } from "./providers.js";
 import { sessionRoutes } from "./sessions.js";
+import { teamRoutes } from "./teams.js";
 import { tokenRoutes } from "./tokens.js";
 import { userRoutes } from "./users.js";
 
@@ -33,6 +35,8 @@ export const ROUTES = {
   ...nodeRoutes,
   ...eventRoutes,
   ...agentRoutes,
+  ...teamRoutes,
+  ...projectRoutes,
 } as const;
 
 export type RouteName = keyof typeof ROUTES;
