@@ -1,4 +1,5 @@
-import { mkdtempSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,6 +36,12 @@ describe("strand CLI against a running server", () => {
       ["tokens", "create"],
       ["tokens", "list"],
       ["tokens", "revoke"],
+      ["teams", "create"],
+      ["teams", "add"],
+      ["projects", "create"],
+      ["repos", "import"],
+      ["sessions", "changes"],
+      ["sessions", "merge"],
     ];
     for (const c of commands) {
       const r = await runCli([...c, "--help"]);
@@ -87,6 +94,55 @@ describe("strand CLI against a running server", () => {
     const gone = await runCli(["sessions", "stop", s.id], env);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain("does not exist");
+  });
+
+  it("teams, projects and repos; a session on a project; its changes and merge", async () => {
+    const json = async (args: string[]) => {
+      const r = await runCli([...args, "--json"], env);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    const team = await json(["teams", "create", "CLI Team"]);
+    expect(team).toMatchObject({ name: "CLI Team", slug: "cli-team", role: "owner" });
+    expect((await runCli(["teams", "list"], env)).stdout).toMatch(/cli-team\s+owner/);
+    const project = await json(["projects", "create", "CLI App", "--team", team.id]);
+    const repo = await json(["repos", "create", project.slug, "app"]);
+    expect(repo.clone_url).toBe(`${server.url}/git/cli-app/app.git`);
+
+    const { token } = JSON.parse(readFileSync(join(env.STRAND_CONFIG_DIR as string, "credentials.json"), "utf8"));
+    const authed = repo.clone_url.replace("http://", `http://cli:${token}@`);
+    const work = mkdtempSync(join(tmpdir(), "strand-cli-work-"));
+    const g = (...args: string[]) =>
+      execFileSync("git", args, {
+        cwd: work,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: "t",
+          GIT_AUTHOR_EMAIL: "t@e",
+          GIT_COMMITTER_NAME: "t",
+          GIT_COMMITTER_EMAIL: "t@e",
+        },
+      });
+    g("init", "-q", "-b", "main");
+    writeFileSync(join(work, "a.txt"), "one\n");
+    g("add", ".");
+    g("commit", "-qm", "first");
+    g("push", "-q", authed, "main");
+
+    const session = await json(["sessions", "create", "Add two", "--project", project.slug, "--no-start"]);
+    expect(session).toMatchObject({ repo: "app", branch: "strand/add-two", base: "main" });
+    writeFileSync(join(work, "a.txt"), "one\ntwo\n");
+    g("commit", "-qam", "two");
+    g("push", "-q", authed, "HEAD:refs/heads/strand/add-two");
+
+    const changes = await runCli(["sessions", "changes", session.id, "--stat"], env);
+    expect(changes.stdout).toMatch(/modified\s+a\.txt\s+1\s+0/);
+    const merged = await runCli(["sessions", "merge", session.id], env);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout).toMatch(/Merged into main \(merge\): [0-9a-f]{40}/);
+    const again = await runCli(["sessions", "merge", session.id], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("nothing to merge");
   });
 
   it("reports validation errors from the server", async () => {

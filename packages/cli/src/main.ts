@@ -3,9 +3,11 @@ import { Command, CommanderError } from "commander";
 import { registerImages } from "./commands/images.js";
 import { registerLogin } from "./commands/login.js";
 import { registerNode } from "./commands/node.js";
+import { registerProjects } from "./commands/projects.js";
 import { registerProviders } from "./commands/providers.js";
 import { registerServer } from "./commands/server.js";
 import { registerSessions } from "./commands/sessions.js";
+import { registerTeams } from "./commands/teams.js";
 import { registerTokens } from "./commands/tokens.js";
 
 export function buildProgram(): Command {
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerSessions(program);
   registerProviders(program);
   registerTokens(program);
+  registerTeams(program);
+  registerProjects(program);
   registerImages(program);
   registerNode(program);
   return program;

@@ -1,16 +1,21 @@
 import { randomUUID } from "node:crypto";
 import {
+  type AddTeamMemberBody,
   API_PREFIX,
   type ApiError,
   type ApiRoute,
   type ConversationEntry,
+  type CreateProjectBody,
   type CreateProviderBody,
+  type CreateRepoBody,
   type CreateSessionBody,
+  type CreateTeamBody,
   type CreateTokenBody,
   type CreateUserBody,
   type EventsServerMessage,
   fillPath,
   type LoginResponse,
+  type MergeStrategyName,
   type MessageList,
   pathFor,
   ROUTES,
@@ -19,7 +24,9 @@ import {
   type RouteResponse,
   type Session,
   type SessionState,
+  type TeamRoleName,
   type TestProviderBody,
+  type UpdateProjectBody,
   type UpdateProviderBody,
   type UpdateSessionBody,
 } from "@strand/protocol";
@@ -136,6 +143,44 @@ export class StrandClient {
     models: async (id: string) => (await this.call(ROUTES["providers.models"], { params: { id } })).items,
     test: (id: string, body: TestProviderBody = {}) => this.call(ROUTES["providers.test"], { params: { id }, body }),
   };
+
+  // --- teams (docs/teams.md) ---
+  readonly teams = {
+    create: (body: CreateTeamBody) => this.call(ROUTES["teams.create"], { body }),
+    list: async () => (await this.call(ROUTES["teams.list"])).items,
+    get: (id: string) => this.call(ROUTES["teams.get"], { params: { id } }),
+    rename: (id: string, name: string) => this.call(ROUTES["teams.update"], { params: { id }, body: { name } }),
+    delete: (id: string) => this.call(ROUTES["teams.delete"], { params: { id } }),
+    members: async (id: string) => (await this.call(ROUTES["teams.members.list"], { params: { id } })).items,
+    addMember: (id: string, body: AddTeamMemberBody) =>
+      this.call(ROUTES["teams.members.add"], { params: { id }, body }),
+    setRole: (id: string, userId: string, role: TeamRoleName) =>
+      this.call(ROUTES["teams.members.update"], { params: { id, user_id: userId }, body: { role } }),
+    removeMember: (id: string, userId: string) =>
+      this.call(ROUTES["teams.members.remove"], { params: { id, user_id: userId } }),
+  };
+
+  // --- projects and repos (docs/projects.md) ---
+  readonly projects = {
+    create: (body: CreateProjectBody) => this.call(ROUTES["projects.create"], { body }),
+    list: async () => (await this.call(ROUTES["projects.list"])).items,
+    get: (idOrSlug: string) => this.call(ROUTES["projects.get"], { params: { id: idOrSlug } }),
+    update: (idOrSlug: string, body: UpdateProjectBody) =>
+      this.call(ROUTES["projects.update"], { params: { id: idOrSlug }, body }),
+  };
+
+  readonly repos = {
+    create: (project: string, body: CreateRepoBody) =>
+      this.call(ROUTES["repos.create"], { params: { id: project }, body }),
+    list: async (project: string) => (await this.call(ROUTES["repos.list"], { params: { id: project } })).items,
+    get: (project: string, name: string) => this.call(ROUTES["repos.get"], { params: { id: project, name } }),
+  };
+
+  /** The session branch's diff against its base. */
+  sessionChanges = (id: string) => this.call(ROUTES["sessions.changes"], { params: { id } });
+  /** Merges the session's branch into its base on the server. */
+  mergeSession = (id: string, strategy?: MergeStrategyName) =>
+    this.call(ROUTES["sessions.merge"], { params: { id }, body: strategy ? { strategy } : {} });
 
   // --- nodes ---
   listNodes = async () => (await this.call(ROUTES["nodes.list"])).items;

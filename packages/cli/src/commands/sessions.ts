@@ -63,8 +63,17 @@ export function registerSessions(program: Command): void {
   sessions
     .command("create <name>")
     .description("Create a session and start it")
-    .addOption(new Option("--desktop <desktop>", "desktop environment").choices(DESKTOPS).default("xfce"))
-    .addOption(new Option("--runtime <runtime>", "agent runtime").choices(RUNTIMES).default("strand-agent"))
+    .addOption(
+      new Option("--desktop <desktop>", "desktop environment (default: the project's, else xfce)").choices(DESKTOPS),
+    )
+    .addOption(
+      new Option("--runtime <runtime>", "agent runtime (default: the project's, else strand-agent)").choices(RUNTIMES),
+    )
+    .option("--project <project>", "work on a project (id or slug): the workspace is a clone of its repo")
+    .option("--repo <name>", "which of the project's repos (default: its first)")
+    .option("--base <branch>", "branch to start from and merge into (default: the repo's default branch)")
+    .option("--branch <branch>", "the session's own branch (default: the project's prefix + the session's name)")
+    .option("--team <team-id>", "make it a team's session (a project's sessions belong to its team)")
     .option("--model <provider/model>", "model the agent uses, e.g. work-anthropic/claude-sonnet-4-5")
     .option("--cpus <n>", "CPU limit in cores", number("--cpus"))
     .option("--memory <MiB>", "memory limit in MiB", number("--memory"))
@@ -89,15 +98,60 @@ export function registerSessions(program: Command): void {
       if (o.disk !== undefined) resources.disk_mb = o.disk;
       const s = await client.createSession({
         name,
-        desktop: o.desktop,
-        runtime: o.runtime,
+        ...(o.desktop ? { desktop: o.desktop } : {}),
+        ...(o.runtime ? { runtime: o.runtime } : {}),
+        ...(o.project ? { project_id: o.project } : {}),
+        ...(o.repo ? { repo: o.repo } : {}),
+        ...(o.base ? { base: o.base } : {}),
+        ...(o.branch ? { branch: o.branch } : {}),
+        ...(o.team ? { team_id: o.team } : {}),
         egress: o.egress,
         start: o.start,
         ...(o.trusted ? { trusted: true } : {}),
         ...(o.model ? { model: o.model } : {}),
         ...(Object.keys(resources).length ? { resources } : {}),
       });
-      out.result(s, () => `Created session ${s.id} (${s.state}${s.state_reason ? `: ${s.state_reason}` : ""})`);
+      out.result(
+        s,
+        () =>
+          `Created session ${s.id} (${s.state}${s.state_reason ? `: ${s.state_reason}` : ""})` +
+          (s.branch ? `\nWorks on ${s.repo} branch ${s.branch}, from ${s.base}` : ""),
+      );
+    });
+
+  sessions
+    .command("changes <id>")
+    .description("Show what the session's branch changes against its base")
+    .option("--stat", "only the files and their line counts")
+    .action(async (id: string, o: { stat?: boolean }, cmd: Command) => {
+      const { client, out } = clientFor(cmd);
+      const c = await client.sessionChanges(id);
+      out.result(c, () => {
+        if (c.files.length === 0) return `No changes on ${c.branch} against ${c.base_branch}`;
+        const stat = table(
+          ["STATUS", "FILE", "+", "-"],
+          c.files.map((f) => [
+            f.status,
+            f.old_path ? `${f.old_path} → ${f.path}` : f.path,
+            f.binary ? "bin" : String(f.additions),
+            f.binary ? "" : String(f.deletions),
+          ]),
+        );
+        if (o.stat) return stat;
+        return `${stat}\n\n${c.files.map((f) => (f.binary ? `Binary file ${f.path}` : f.patch)).join("\n")}`;
+      });
+    });
+
+  sessions
+    .command("merge <id>")
+    .description("Merge the session's branch into its base on the server")
+    .addOption(
+      new Option("--strategy <strategy>", "default: the project's").choices(["fast-forward", "merge", "squash"]),
+    )
+    .action(async (id: string, o: { strategy?: "fast-forward" | "merge" | "squash" }, cmd: Command) => {
+      const { client, out } = clientFor(cmd);
+      const m = await client.mergeSession(id, o.strategy);
+      out.result(m, () => `Merged into ${m.base_branch} (${m.strategy}): ${m.commit}`);
     });
 
   for (const [verb, description] of [
@@ -128,8 +182,13 @@ export function registerSessions(program: Command): void {
 }
 
 interface CreateOptions {
-  desktop: (typeof DESKTOPS)[number];
-  runtime: (typeof RUNTIMES)[number];
+  desktop?: (typeof DESKTOPS)[number];
+  runtime?: (typeof RUNTIMES)[number];
+  project?: string;
+  repo?: string;
+  base?: string;
+  branch?: string;
+  team?: string;
   model?: string;
   cpus?: number;
   memory?: number;
