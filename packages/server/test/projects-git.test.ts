@@ -181,6 +181,32 @@ describe(`projects and git hosting (${process.env.STRAND_TEST_DB})`, () => {
     expect(res.body).toMatchObject({ error: "merge_conflict", details: { files: ["src/app.js"] } });
   });
 
+  it("a session whose repo was deleted says so on review and merge; only managers may delete a repo", async () => {
+    const scratch = await member.call("POST", `/api/v1/projects/${project.id}/repos`, { body: { name: "scratch" } });
+    expect(scratch.status).toBe(201);
+    const seed = join(tmp.path, "scratch-seed");
+    await initWorkTree(seed);
+    await commitFiles(seed, { "a.txt": "a\n" }, "first");
+    await git(seed, "push", withToken(scratch.body.clone_url, member.token), "main");
+    const session = (
+      await member.call("POST", "/api/v1/sessions", {
+        body: { name: "On scratch", project_id: project.id, repo: "scratch", start: false },
+      })
+    ).body;
+    expect((await member.call("DELETE", `/api/v1/projects/${project.id}/repos/scratch`)).status).toBe(403);
+    expect((await owner.call("DELETE", `/api/v1/projects/${project.id}/repos/scratch`)).status).toBe(204);
+    const changes = await member.call("GET", `/api/v1/sessions/${session.id}/changes`);
+    expect(changes.status).toBe(409);
+    expect(changes.body).toMatchObject({
+      error: "repo_gone",
+      message: expect.stringMatching(/scratch .* was deleted/),
+    });
+    const merge = await member.call("POST", `/api/v1/sessions/${session.id}/merge`, { body: {} });
+    expect(merge.body.error).toBe("repo_gone");
+    const clone = await gitResult(tmp.path, "ls-remote", withToken(scratch.body.clone_url, member.token));
+    expect(clone.ok).toBe(false);
+  });
+
   it("refuses a session on a protected branch or an unknown repo, saying why", async () => {
     const main = await member.call("POST", "/api/v1/sessions", {
       body: { name: "x", project_id: project.id, branch: "main", start: false },

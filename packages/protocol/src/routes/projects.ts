@@ -13,7 +13,7 @@ import {
   RepoSchema,
   UpdateProjectBodySchema,
 } from "../projects.js";
-import { ERROR_RESPONSES, IdParamsSchema } from "./common.js";
+import { ERROR_RESPONSES, IdParamsSchema, NoContentSchema } from "./common.js";
 import { defineRoute } from "./define.js";
 
 const tags = ["projects"];
@@ -77,6 +77,14 @@ export const projectRoutes = {
     summary: "A repo with its branches and recent commits on the default branch",
     params: RepoParamsSchema,
     response: { 200: RepoDetailSchema, ...ERROR_RESPONSES },
+  }),
+  "repos.delete": defineRoute({
+    method: "DELETE",
+    path: "/api/v1/projects/:id/repos/:name",
+    tags,
+    summary: "Delete a repo and its history (the project's owner, or its team's owners and admins)",
+    params: RepoParamsSchema,
+    response: { 204: NoContentSchema, ...ERROR_RESPONSES },
   }),
   "sessions.changes": defineRoute({
     method: "GET",

@@ -40,6 +40,11 @@ export const projectRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
     return { ...toRepo(repo, project.slug, originOf(req)), branches, recent_commits: commits };
   });
 
+  registerRoute(app, ROUTES["repos.delete"], async (req, reply) => {
+    await svc.deleteRepo(actor(req), req.params.id, req.params.name);
+    return reply.code(204).send(null);
+  });
+
   // Review and merge of a project session's branch.
   registerRoute(app, ROUTES["sessions.changes"], async (req) => ctx.review.changes(actor(req), req.params.id));
   registerRoute(app, ROUTES["sessions.merge"], async (req) =>

@@ -5,9 +5,18 @@ import type { Db } from "../db/database.js";
 import { uniqueViolation } from "../db/errors.js";
 import { projects, repos } from "../db/schema.js";
 import { importRepo, RepoStore } from "../git/index.js";
-import { conflict, notFound } from "../lib/http-error.js";
+import { conflict, forbidden, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
-import { type Actor, accessTo, assertAccess, assertCanWorkIn, type Owned, personOf } from "../policy/policy.js";
+import {
+  type Actor,
+  accessTo,
+  assertAccess,
+  assertCanWorkIn,
+  canManageTeam,
+  type Owned,
+  personIdOf,
+  personOf,
+} from "../policy/policy.js";
 import { projectScope } from "../policy/scopes.js";
 import { firstFreeSlug, slugify } from "../teams/slug.js";
 import { type ProjectRow, type RepoRow, toProject } from "./to-project.js";
@@ -164,6 +173,19 @@ export class ProjectService {
       if (uniqueViolation(err)) throw conflict(`project ${project.slug} already has a repo named ${name}`);
       throw err;
     }
+  }
+
+  /**
+   * Deletes a repo and its history: the project's owner, or its team's owners and admins. Its
+   * sessions keep running; their review and merge then say the repo is gone.
+   */
+  async deleteRepo(actor: Actor, idOrSlug: string, name: string): Promise<void> {
+    const project = await this.row(actor, idOrSlug, "view");
+    const manages = project.teamId ? canManageTeam(actor, project.teamId) : personIdOf(actor) === project.ownerId;
+    if (!manages) throw forbidden(`only the project's owner, or its team's owners and admins, can delete repo ${name}`);
+    const repo = await this.repo(project, name);
+    await this.db.delete(repos).where(eq(repos.id, repo.id));
+    await this.store.remove(project.slug, repo.name);
   }
 
   /** The upstream's credentials, for server-side fetches and pushes only. */
