@@ -181,9 +181,107 @@ export const repos = pgTable(
     upstreamUsername: text("upstream_username"),
     /** The upstream password or token, sealed like provider keys; never leaves the server. */
     upstreamSecretEnc: text("upstream_secret_enc"),
+    /**
+     * Which software hosts the upstream (github, gitlab, gitea), for pull requests; null = guessed
+     * from the upstream URL (github.com, gitlab.com, gitea.com, codeberg.org) or no PRs.
+     */
+    hostKind: text("host_kind"),
+    /** The host's REST API base when not at the kind's usual place. */
+    hostApiBase: text("host_api_base"),
+    /** The token for the host's REST API (opening PRs, reading their state), sealed; never leaves the server. */
+    hostTokenEnc: text("host_token_enc"),
+    /** The secret the host signs webhooks with, sealed; the webhook URL is keyed by the repo id. */
+    webhookSecretEnc: text("webhook_secret_enc"),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex("repos_project_name_key").on(t.projectId, t.name)],
+  (t) => [
+    uniqueIndex("repos_project_name_key").on(t.projectId, t.name),
+    check("repos_host_kind_check", sql`${t.hostKind} is null or ${t.hostKind} in ('github', 'gitlab', 'gitea')`),
+  ],
+);
+
+/** A session branch's pull request on the repo's upstream host; its state follows webhooks and polls. */
+export const pullRequests = pgTable(
+  "pull_requests",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    repoId: text("repo_id")
+      .notNull()
+      .references(() => repos.id, { onDelete: "cascade" }),
+    hostKind: text("host_kind").notNull(),
+    /** The number people see: GitHub's and Gitea's `number`, GitLab's `iid`. */
+    number: integer("number").notNull(),
+    url: text("url").notNull(),
+    state: text("state").notNull(),
+    head: text("head").notNull(),
+    base: text("base").notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    /** When the fallback poll last asked the host; webhooks make polls rare, not unnecessary. */
+    polledAt: timestamp("polled_at", { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("pull_requests_session_key").on(t.sessionId),
+    uniqueIndex("pull_requests_repo_number_key").on(t.repoId, t.number),
+    index("pull_requests_state_idx").on(t.state),
+    check("pull_requests_state_check", sql`${t.state} in ('open', 'merged', 'closed')`),
+  ],
+);
+
+/**
+ * A review thread on a session's changes: anchored to a line range of one side of a file's diff at
+ * the head it was written against. `anchor` keeps the text of those lines so a later push that
+ * changes them marks the thread outdated instead of moving it to unrelated lines.
+ */
+export const reviewThreads = pgTable(
+  "review_threads",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id, { onDelete: "cascade" }),
+    path: text("path").notNull(),
+    /** `new` = lines of the head's file, `old` = lines of the base's (a removed line). */
+    side: text("side").notNull().default("new"),
+    startLine: integer("start_line").notNull(),
+    endLine: integer("end_line").notNull(),
+    /** The head commit the thread was written against. */
+    commit: text("commit").notNull(),
+    /** The anchored lines' text at `commit`. */
+    anchor: text("anchor").notNull(),
+    resolved: boolean("resolved").notNull().default(false),
+    resolvedBy: text("resolved_by").references(() => users.id, { onDelete: "set null" }),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    /** When its comments were last sent to the agent as a prompt. */
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("review_threads_session_idx").on(t.sessionId, t.createdAt),
+    check("review_threads_side_check", sql`${t.side} in ('old', 'new')`),
+    check("review_threads_lines_check", sql`${t.startLine} >= 1 and ${t.endLine} >= ${t.startLine}`),
+  ],
+);
+
+export const reviewComments = pgTable(
+  "review_comments",
+  {
+    id: text("id").primaryKey(),
+    threadId: text("thread_id")
+      .notNull()
+      .references(() => reviewThreads.id, { onDelete: "cascade" }),
+    authorId: text("author_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("review_comments_thread_idx").on(t.threadId, t.createdAt)],
 );
 
 export const sessions = pgTable(
