@@ -1,4 +1,7 @@
 import type { ConversationEntry, PermissionContent } from "@strand/protocol";
+import { useQuery } from "@tanstack/react-query";
+import { api } from "../api/client.js";
+import { ME_QUERY } from "../auth/require-login.js";
 import { DiffView } from "./diff-view.js";
 import { RichText } from "./rich-text.js";
 
@@ -59,11 +62,19 @@ export function EntryView({
 }
 
 function UserPrompt({ entry }: { entry: Entry<"user"> }) {
-  const { text, error, stop_reason } = entry.content;
+  const { text, error, stop_reason, author } = entry.content;
+  // Already loaded by RequireLogin: this reads the cache.
+  const me = useQuery({ queryKey: ME_QUERY, queryFn: api.me, retry: false });
+  const someoneElse = author && me.data && author.id !== me.data.id;
   return (
     <div className="entry entry-user" data-testid="entry-user" data-status={entry.status}>
       <div className="user-text">{text}</div>
       <div className="user-meta">
+        {someoneElse && (
+          <span className="prompt-author" data-testid="prompt-author">
+            {author.email} ·{" "}
+          </span>
+        )}
         <span className={`prompt-status prompt-${entry.status}`} data-testid="prompt-status">
           {PROMPT_STATUS_TEXT[entry.status] ?? entry.status}
         </span>
