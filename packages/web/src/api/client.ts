@@ -21,23 +21,9 @@ import {
   type UpdateProjectBody,
 } from "@strand/protocol";
 
-/** An API error response, with the server's stable code, its human message and the invalid fields. */
-export class ApiRequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly fields: FieldIssue[] = [],
-  ) {
-    super(message);
-    this.name = "ApiRequestError";
-  }
+import { ApiRequestError } from "./errors.js";
 
-  /** True when the request may never have reached the server, so sending it again is the fix. */
-  get isNetwork(): boolean {
-    return this.status === 0;
-  }
-}
+export { ApiRequestError };
 
 /** Calls a route of the protocol table; params, query, body and the answer are typed from its schemas. */
 async function call<R extends ApiRoute>(route: R, ...[input]: RouteInputArgs<R>): Promise<RouteResponse<R>> {

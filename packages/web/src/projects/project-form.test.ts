@@ -1,6 +1,6 @@
 import type { Project } from "@strand/protocol";
 import { describe, expect, it } from "vitest";
-import { ApiRequestError } from "../api/client.js";
+import { ApiRequestError } from "../api/errors.js";
 import {
   NEW_PROJECT,
   parseBranchList,

@@ -6,7 +6,7 @@ import type {
   Runtime,
   UpdateProjectBody,
 } from "@strand/protocol";
-import { ApiRequestError } from "../api/client.js";
+import { ApiRequestError } from "../api/errors.js";
 import { type FormErrors, formErrors } from "../ui/field-errors.js";
 
 /** A project's settings as its form holds them: strings for numbers and lists, "" for "no default". */
