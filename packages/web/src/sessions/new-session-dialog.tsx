@@ -182,7 +182,11 @@ export function NewSessionDialog({
                 <select
                   {...p}
                   value={repoName}
-                  onChange={(e) => setForm((f) => ({ ...f, repo: e.target.value, base: "" }))}
+                  onChange={(e) => {
+                    // The last answer was about the repo before: its complaint no longer applies.
+                    create.reset();
+                    setForm((f) => ({ ...f, repo: e.target.value, base: "" }));
+                  }}
                 >
                   {repos?.length === 0 && <option value="">no repos yet</option>}
                   {(repos ?? []).map((r) => (
