@@ -23,7 +23,8 @@ export function EntryView({
   onAnswer,
 }: {
   entry: ConversationEntry;
-  onAnswer: (entryId: string, optionId: string) => void;
+  /** Left out for a viewer, who sees the question but cannot answer it. */
+  onAnswer: ((entryId: string, optionId: string) => void) | undefined;
 }) {
   switch (entry.kind) {
     case "user":
@@ -199,7 +200,8 @@ function Permission({
   onAnswer,
 }: {
   entry: Entry<"permission">;
-  onAnswer: (entryId: string, optionId: string) => void;
+  /** Left out for a viewer, who sees the question but cannot answer it. */
+  onAnswer: ((entryId: string, optionId: string) => void) | undefined;
 }) {
   const c: PermissionContent = entry.content;
   const chosen = c.options.find((o) => o.option_id === c.selected_option_id);
@@ -209,7 +211,9 @@ function Permission({
         The agent asks to run <strong>{c.tool_call.title}</strong> <span className="tool-kind">{c.tool_call.kind}</span>
       </div>
       {c.tool_call.input !== undefined && c.tool_call.input !== null && <pre>{pretty(c.tool_call.input)}</pre>}
-      {entry.status === "pending" ? (
+      {entry.status === "pending" && !onAnswer ? (
+        <div className="permission-answer">Waiting for a member to answer.</div>
+      ) : entry.status === "pending" && onAnswer ? (
         <div className="permission-options">
           {c.options.map((o) => (
             <button
