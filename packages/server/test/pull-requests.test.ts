@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { chmod, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { desc, eq } from "drizzle-orm";
 import pino from "pino";
@@ -430,6 +431,32 @@ describe(`merges and the upstream (${process.env.STRAND_TEST_DB})`, () => {
       "main",
     );
     expect((await gitResult(strandWork, "push", "origin", "main")).ok).toBe(true);
+    const merged = await member.call("POST", `/api/v1/sessions/${session.id}/merge`, { body: {} });
+    expect(merged.status, merged.text).toBe(200);
+    expect(await resolveRef(upstream, "refs/heads/main")).toBe(merged.body.commit);
+  });
+
+  it("a merge the upstream refuses to take is undone on Strand", async () => {
+    const { session } = await sessionWithWork("Refused", "lib", repo.clone_url, "src/refused.js");
+    const strandMain = await member.call("GET", `/api/v1/projects/${project.id}/repos/lib`);
+    const before = strandMain.body.branches.find((b: { name: string }) => b.name === "main").commit;
+    // The upstream protects main, as a host's branch protection would.
+    const hook = join(upstream, "hooks", "pre-receive");
+    await writeFile(
+      hook,
+      '#!/bin/sh\nwhile read old new ref; do [ "$ref" = refs/heads/main ] && echo "main is protected" >&2 && exit 1; done\nexit 0\n',
+    );
+    await chmod(hook, 0o755);
+    try {
+      const refused = await member.call("POST", `/api/v1/sessions/${session.id}/merge`, { body: {} });
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({ error: "upstream_refused" });
+      expect(refused.body.message).toMatch(/pushing it to the upstream failed: .*the merge was undone on Strand/);
+      const after = await member.call("GET", `/api/v1/projects/${project.id}/repos/lib`);
+      expect(after.body.branches.find((b: { name: string }) => b.name === "main").commit).toBe(before);
+    } finally {
+      await rm(hook);
+    }
     const merged = await member.call("POST", `/api/v1/sessions/${session.id}/merge`, { body: {} });
     expect(merged.status, merged.text).toBe(200);
     expect(await resolveRef(upstream, "refs/heads/main")).toBe(merged.body.commit);

@@ -120,7 +120,7 @@ export class UpstreamSync {
       const status = err.kind === "rejected" ? 409 : err.statusCode;
       throw new HttpError(
         status,
-        err.kind === "rejected" ? "upstream_moved" : err.code,
+        err.kind === "rejected" ? "upstream_refused" : err.code,
         `merged ${base} of repo ${repo.name}, but pushing it to the upstream failed: ${err.message}; ${what}`,
       );
     }
