@@ -5,6 +5,7 @@ import { eventRoutes } from "./events.js";
 import { nodeRoutes } from "./nodes.js";
 import { projectRoutes } from "./projects.js";
 import { providerRoutes } from "./providers.js";
+import { pullRequestRoutes } from "./pull-requests.js";
 import { sessionRoutes } from "./sessions.js";
 import { teamRoutes } from "./teams.js";
 import { tokenRoutes } from "./tokens.js";
@@ -37,6 +38,7 @@ export const ROUTES = {
   ...agentRoutes,
   ...teamRoutes,
   ...projectRoutes,
+  ...pullRequestRoutes,
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

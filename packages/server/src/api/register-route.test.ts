@@ -15,6 +15,7 @@ const session = (id: string): Session => ({
   repo: null,
   branch: null,
   base: null,
+  pull_request: null,
   name: "s",
   desktop: "xfce",
   resolution: "720p",
