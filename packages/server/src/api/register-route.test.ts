@@ -66,6 +66,16 @@ describe("registerRoute", () => {
     ]);
   });
 
+  it("marks its routes with their table entry, which a route spelled by hand lacks", async () => {
+    const a = await build((api) => {
+      registerRoute(api, ROUTES["sessions.get"], async (req) => session(req.params.id));
+      api.get("/by-hand", async () => ({}));
+    });
+    const entryOf = (url: string) => a.strandRoutes.find((r) => r.method === "GET" && r.url === url)?.tableRoute;
+    expect(entryOf("/api/v1/sessions/:id")).toBe(ROUTES["sessions.get"]);
+    expect(entryOf("/api/v1/by-hand")).toBeUndefined();
+  });
+
   it("validates the body and the query with the entry's schemas", async () => {
     const a = await build((api) => {
       registerRoute(api, ROUTES["tokens.create"], async (req, reply) =>
