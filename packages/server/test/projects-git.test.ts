@@ -112,6 +112,11 @@ describe(`projects and git hosting (${process.env.STRAND_TEST_DB})`, () => {
     });
     expect(refused.status).toBeGreaterThanOrEqual(400);
     expect(refused.body.message).toMatch(/127\.0\.0\.1:1/);
+    const metadata = await member.call("POST", `/api/v1/projects/${project.id}/repos`, {
+      body: { name: "meta", import_url: "http://169.254.169.254/latest/meta-data.git" },
+    });
+    expect(metadata.status).toBe(400);
+    expect(metadata.body.message).toMatch(/169\.254\.0\.0\/16.*never connects/);
     const names = (await member.call("GET", `/api/v1/projects/${project.id}/repos`)).body.items.map(
       (r: { name: string }) => r.name,
     );

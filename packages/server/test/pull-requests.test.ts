@@ -160,6 +160,10 @@ describe(`pull requests on the upstream host (${process.env.STRAND_TEST_DB})`, (
     const wrongKind = await configure("app", { host_kind: "gitlab", host_api_base: "ftp://x" });
     expect(wrongKind.status).toBe(400);
     expect(wrongKind.body.message).toMatch(/host_api_base must be an http\(s\) URL/);
+    // The server would call it with the stored token: cloud metadata is never an API.
+    const metadata = await configure("app", { host_api_base: "http://169.254.169.254/api/v3" });
+    expect(metadata.status).toBe(422);
+    expect(metadata.body).toMatchObject({ error: "host_refused", message: expect.stringMatching(/metadata/) });
     expect(
       (await viewer.call("PATCH", `/api/v1/projects/${project.id}/repos/app`, { body: { host_token: "x" } })).status,
     ).toBe(403);

@@ -2,9 +2,11 @@ import { rm } from "node:fs/promises";
 import { defaultBranch, isAncestor } from "./inspect.js";
 import { configureHostedRepo, RepoExistsError, type RepoStore } from "./repo-store.js";
 import { GitCommandError, runGit } from "./run-git.js";
+import { refusedAddress } from "./upstream-address.js";
 import {
   type CheckedUpstream,
   checkUpstreamUrl,
+  redactUrl,
   UpstreamError,
   type UpstreamFailure,
   type UpstreamSource,
@@ -126,6 +128,7 @@ export async function importRepo(
     if (err instanceof UpstreamError) throw new ImportError(err.kind, err.url, err.message);
     throw err;
   }
+  await refuseAddress(upstream.url, (url, why) => new ImportError("url_refused", url, why));
   store.pathFor(projectSlug, repoName);
   if (await store.exists(projectSlug, repoName)) throw new RepoExistsError(projectSlug, repoName);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -197,6 +200,7 @@ export async function fetchUpstream(
   opts: UpstreamOptions = {},
 ): Promise<FetchUpstreamResult> {
   const upstream = checkUpstreamUrl(source);
+  await refuseAddress(upstream.url, (url, why) => new UpstreamError("url_refused", url, why));
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { args, env } = credentialSetup(upstream);
   const gitDir = repoPath;
@@ -277,6 +281,7 @@ export async function pushUpstream(
   opts: UpstreamOptions = {},
 ): Promise<PushedRef[]> {
   const upstream = checkUpstreamUrl(source);
+  await refuseAddress(upstream.url, (url, why) => new UpstreamError("url_refused", url, why));
   if (refspecs.length === 0) throw new UpstreamError("failed", upstream.url, "nothing to push: no refspecs given");
   for (const spec of refspecs) {
     if (!spec || spec.startsWith("-") || /[\s\0]/.test(spec)) {
@@ -336,4 +341,9 @@ async function deleteRefsUnder(gitDir: string, prefix: string): Promise<void> {
   if (refs.size === 0) return;
   const input = [...refs.keys()].map((ref) => `delete ${ref}\n`).join("");
   await runGit(["update-ref", "--stdin"], { gitDir, input });
+}
+
+async function refuseAddress(url: string, error: (url: string, why: string) => Error): Promise<void> {
+  const why = await refusedAddress(url);
+  if (why) throw error(redactUrl(url), `cannot use ${JSON.stringify(redactUrl(url))} as an upstream: ${why}`);
 }

@@ -5,6 +5,7 @@ import type { Db } from "../db/database.js";
 import { uniqueViolation } from "../db/errors.js";
 import { projects, repos } from "../db/schema.js";
 import { importRepo, RepoStore, type UpstreamSource } from "../git/index.js";
+import { refusedAddress } from "../git/upstream-address.js";
 import { conflict, forbidden, HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
 import {
@@ -235,6 +236,9 @@ export class ProjectService {
     body: UpdateRepoBody,
   ): Promise<{ project: ProjectRow; repo: RepoRow }> {
     const project = await this.row(actor, idOrSlug, "control");
+    // Before the row lock: a DNS answer may take seconds.
+    const refused = body.host_api_base ? await refusedAddress(body.host_api_base) : undefined;
+    if (refused) throw new HttpError(422, "host_refused", `host_api_base ${body.host_api_base}: ${refused}`);
     return this.db.transaction(async (tx) => {
       const [locked] = await tx
         .select()

@@ -5,6 +5,7 @@ import type { Db } from "../db/database.js";
 import { pullRequests, repos, sessions } from "../db/schema.js";
 import { recordEvent } from "../events/record.js";
 import { branchExists, GitCommandError, pushUpstream, runGit } from "../git/index.js";
+import { refusedAddress } from "../git/upstream-address.js";
 import { HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
 import { type Actor, assertAccess } from "../policy/policy.js";
@@ -69,7 +70,7 @@ export class PullRequestService {
     const existing = await this.rowOfSession(s.id);
     if (existing) return { pullRequest: toPullRequest(existing), created: false };
     const { project, repo, branch, base } = await this.workOf(s);
-    const { host, upstream } = this.hostFor(project, repo);
+    const { host, upstream } = await this.hostFor(project, repo);
     const path = this.projects.store.pathFor(project.slug, repo.name);
     if (!(await branchExists(path, branch))) {
       throw new HttpError(
@@ -261,11 +262,11 @@ export class PullRequestService {
     if (!repo) throw new Error(`repo ${repoId} no longer exists`);
     const project = await this.projects.byId(repo.projectId);
     if (!project) throw new Error(`the project of repo ${repoId} no longer exists`);
-    return this.hostFor(project, repo).host;
+    return (await this.hostFor(project, repo)).host;
   }
 
   /** The client for the repo's host, or the error that says what to configure. */
-  private hostFor(project: ProjectRow, repo: RepoRow): { host: PullRequestHost; upstream: Upstream } {
+  private async hostFor(project: ProjectRow, repo: RepoRow): Promise<{ host: PullRequestHost; upstream: Upstream }> {
     const cli = `strand repos update ${project.slug} ${repo.name}`;
     const h = repoHost(repo);
     if (!h.ok) {
@@ -283,6 +284,14 @@ export class PullRequestService {
         422,
         "pull_requests_not_configured",
         `repo ${repo.name} has no token for ${hostNames[upstream.kind]}'s API at ${upstream.apiBase}: store one that may open pull requests on ${upstream.path} with \`${cli} --host-token-file <file>\``,
+      );
+    }
+    const refused = await refusedAddress(upstream.apiBase);
+    if (refused) {
+      throw new HttpError(
+        422,
+        "host_refused",
+        `cannot call ${hostNames[upstream.kind]}'s API at ${upstream.apiBase}: ${refused}; set another with \`${cli} --api-base URL\``,
       );
     }
     const host = createHost(upstream.kind, {
