@@ -25,6 +25,7 @@ import { parseNetworkPolicy } from "./providers/network-policy.js";
 import { ProviderStore } from "./providers/store.js";
 import { CallerCache } from "./proxy/caller-cache.js";
 import { createUpstreamAgent } from "./proxy/upstream.js";
+import { ReviewThreadService } from "./review/service.js";
 import { AgentPresence } from "./sessions/agents.js";
 import { SessionService } from "./sessions/service.js";
 import { Thumbnails } from "./sessions/thumbnails.js";
@@ -119,13 +120,15 @@ export async function startServer(
       h.stop(),
     );
     conversationHub.start();
+    const conversations = new ConversationService(database.db);
+    const review = new ReviewService(database.db, projects);
     const ctx: AppContext = {
       config,
       database,
       bus,
       sessions,
       agents,
-      conversations: new ConversationService(database.db),
+      conversations,
       conversationHub,
       nodes: nodeRegistry,
       metrics,
@@ -139,7 +142,8 @@ export async function startServer(
       teams: new TeamService(database.db),
       providers: new ProviderStore(database.db, box, providerNetwork),
       projects,
-      review: new ReviewService(database.db, projects),
+      review,
+      reviewThreads: new ReviewThreadService(database.db, review, conversations),
       upstream,
       proxyCallers: new CallerCache(),
     };

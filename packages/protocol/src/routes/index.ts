@@ -5,6 +5,7 @@ import { eventRoutes } from "./events.js";
 import { nodeRoutes } from "./nodes.js";
 import { projectRoutes } from "./projects.js";
 import { providerRoutes } from "./providers.js";
+import { reviewRoutes } from "./review.js";
 import { sessionRoutes } from "./sessions.js";
 import { teamRoutes } from "./teams.js";
 import { tokenRoutes } from "./tokens.js";
@@ -16,6 +17,7 @@ export * from "./define.js";
 export { EventsQuerySchema } from "./events.js";
 export { type NodeList, NodeListSchema } from "./nodes.js";
 export * from "./path-for.js";
+export { ReviewThreadParamsSchema } from "./review.js";
 export { type StreamQuery, StreamQuerySchema, ThumbnailQuerySchema } from "./sessions.js";
 export { type TokenList, TokenListSchema } from "./tokens.js";
 export { type UserList, UserListSchema } from "./users.js";
@@ -37,6 +39,7 @@ export const ROUTES = {
   ...agentRoutes,
   ...teamRoutes,
   ...projectRoutes,
+  ...reviewRoutes,
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

@@ -53,7 +53,8 @@ export class ReviewService {
     }
   }
 
-  private async workOf(actor: Actor, sessionId: string, need: "view" | "control") {
+  /** The session's repo, branch and base, once the actor may `need` it; review threads use it too. */
+  async workOf(actor: Actor, sessionId: string, need: "view" | "control") {
     const [s] = await this.db.select().from(sessions).where(eq(sessions.id, sessionId));
     if (!s) throw notFound("session", sessionId);
     assertAccess(actor, owned(s), need, { kind: "session", id: sessionId });
@@ -75,7 +76,9 @@ export class ReviewService {
       );
     }
     return {
+      session: s,
       project,
+      repo: s.repo,
       path: this.projects.store.pathFor(project.slug, s.repo),
       branch: s.branch,
       base: s.base,
