@@ -22,6 +22,8 @@ export class ApiRequestError extends Error {
     readonly code: string,
     message: string,
     readonly fields: FieldIssue[] = [],
+    /** The error's `details` as sent, for errors that carry more than field issues (a merge's conflicting files). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = "ApiRequestError";
@@ -34,7 +36,7 @@ export class ApiRequestError extends Error {
 }
 
 /** Calls a route of the protocol table; params, query, body and the answer are typed from its schemas. */
-async function call<R extends ApiRoute>(route: R, ...[input]: RouteInputArgs<R>): Promise<RouteResponse<R>> {
+export async function call<R extends ApiRoute>(route: R, ...[input]: RouteInputArgs<R>): Promise<RouteResponse<R>> {
   const { params, query, body } = (input ?? {}) as {
     params?: Record<string, unknown>;
     query?: Record<string, unknown>;
@@ -61,6 +63,7 @@ async function call<R extends ApiRoute>(route: R, ...[input]: RouteInputArgs<R>)
       err?.error ?? "http_error",
       err?.message ?? `HTTP ${res.status}`,
       fieldIssues(err?.details),
+      err?.details,
     );
   }
   return parsed as RouteResponse<R>;

@@ -5,6 +5,7 @@ import { api } from "../api/client.js";
 import { queryKeys } from "../api/query-keys.js";
 import { ChatPanel } from "../chat/chat-panel.js";
 import { spendOf } from "../fleet/filter.js";
+import { ChangesTab, SessionTabs, sessionTab } from "../review/changes-tab.js";
 import { StreamViewer } from "../stream/stream-viewer.js";
 import { usd } from "../ui/format.js";
 import { StateBadge } from "../ui/state-badge.js";
@@ -25,6 +26,7 @@ export function SessionPage() {
   if (session.error) return <p className="page-status error">{session.error.message}</p>;
   const s = session.data;
   const spend = spendOf(s);
+  const tab = sessionTab(s, params);
   return (
     <section className="session-page" data-testid="session-page" data-state={s.state}>
       <header className="session-header">
@@ -40,8 +42,11 @@ export function SessionPage() {
         <SessionActions session={s} only="stop" />
       </header>
       <div className="session-layout">
-        <div className="session-desktop">
-          {s.state === "ready" ? (
+        <div className={`session-desktop${s.project_id ? " with-tabs" : ""}`}>
+          {s.project_id && <SessionTabs active={tab} />}
+          {tab === "changes" ? (
+            <ChangesTab session={s} />
+          ) : s.state === "ready" ? (
             <StreamViewer sessionId={s.id} viewOnly={params.get("view_only") === "1"} />
           ) : (
             <DesktopPlaceholder session={s} />
