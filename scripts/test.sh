@@ -3,9 +3,10 @@
 # installs and builds, lints, then runs every test project (server suite on PGlite and on PostgreSQL).
 # Extra arguments go to vitest, e.g. `npm test -- --project unit`.
 #
-# A full run (no arguments) also keeps a bystander Strand running beside the suite, as `./install.sh`
-# would (scripts/bystander.mjs: default node name and subnet pool, one session at work), and fails
-# unless it comes out exactly as it went in: the suite touches only what it made itself.
+# A full run (no arguments) also keeps a bystander Strand running beside the Docker tests, as
+# `./install.sh` would (scripts/bystander.mjs: default node name and subnet pool, one session at
+# work), and fails unless it comes out exactly as it went in: the suite touches only what it made
+# itself. The Docker-free tests run first, while the desktop images build and the bystander starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,14 +16,39 @@ bash scripts/ensure-deps.sh
 npm run build --silent
 npm run lint --silent
 
+if (($# > 0)); then
+  exec npx vitest run "$@"
+fi
+
+# A full run. vitest runs one file at a time on a small machine, so it loses nothing by running in
+# two passes: first the tests that need no Docker, while the desktop images (minutes on a fresh
+# machine) build in the background and the bystander comes up; then the Docker tests beside it.
+work=$(mktemp -d)
+strand=node_modules/.bin/strand
+(
+  "$strand" images build --desktop xfce >"$work/images.log" 2>&1 &&
+    node scripts/bystander.mjs start >"$work/bystander" 2>>"$work/images.log" &&
+    "$strand" images build --desktop sway >>"$work/images.log" 2>&1
+) &
+prep=$!
 bystander=""
-if (($# == 0)); then
-  bystander=$(node scripts/bystander.mjs start)
-  trap 'node scripts/bystander.mjs stop "$bystander"' EXIT
-fi
+cleanup() {
+  kill "$prep" 2>/dev/null || true
+  wait "$prep" 2>/dev/null || true
+  bystander=${bystander:-$(cat "$work/bystander" 2>/dev/null || true)}
+  [[ -n $bystander ]] && node scripts/bystander.mjs stop "$bystander"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
 rc=0
-npx vitest run "$@" || rc=$?
-if [[ -n $bystander ]]; then
-  node scripts/bystander.mjs check "$bystander" || rc=1
+npx vitest run --project unit --project server:pglite --project server:postgres || rc=$?
+if ! wait "$prep"; then
+  echo "test: building the desktop images or starting the bystander failed:" >&2
+  tail -50 "$work/images.log" >&2
+  exit 1
 fi
+bystander=$(cat "$work/bystander")
+npx vitest run --project integration --project e2e || rc=$?
+node scripts/bystander.mjs check "$bystander" || rc=1
 exit "$rc"

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeGitHost } from "../support/fake-git-hosts.js";
 import { runCli, type ServerProcess, spawnServer } from "../support/process.js";
 
 const PASSWORD = "cli test password";
@@ -42,6 +43,10 @@ describe("strand CLI against a running server", () => {
       ["repos", "import"],
       ["sessions", "changes"],
       ["sessions", "merge"],
+      ["sessions", "pull-request"],
+      ["repos", "update"],
+      ["repos", "fetch"],
+      ["repos", "push"],
     ];
     for (const c of commands) {
       const r = await runCli([...c, "--help"]);
@@ -143,6 +148,94 @@ describe("strand CLI against a running server", () => {
     const again = await runCli(["sessions", "merge", session.id], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("nothing to merge");
+  });
+
+  it("configures a repo's GitHub host and opens a pull request that a webhook then marks merged", async () => {
+    const json = async (args: string[]) => {
+      const r = await runCli([...args, "--json"], env);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(0);
+      return JSON.parse(r.stdout);
+    };
+    const hostToken = "cli-host-token-0123456789";
+    const github = await startFakeGitHost("github", { token: hostToken, webhookSecret: "cli webhook secret" });
+    try {
+      const bare = await github.addGitRepo("acme", "cli");
+      const seed = mkdtempSync(join(tmpdir(), "strand-cli-seed-"));
+      const g = (cwd: string, ...args: string[]) =>
+        execFileSync("git", args, {
+          cwd,
+          env: {
+            ...process.env,
+            GIT_AUTHOR_NAME: "t",
+            GIT_AUTHOR_EMAIL: "t@e",
+            GIT_COMMITTER_NAME: "t",
+            GIT_COMMITTER_EMAIL: "t@e",
+          },
+        });
+      g(seed, "init", "-q", "-b", "main");
+      writeFileSync(join(seed, "a.txt"), "one\n");
+      g(seed, "add", ".");
+      g(seed, "commit", "-qm", "first");
+      g(seed, "push", "-q", bare, "main");
+
+      const project = await json(["projects", "create", "CLI PRs"]);
+      const tokenFile = join(seed, ".host-token");
+      writeFileSync(tokenFile, `${hostToken}\n`);
+      const imported = await runCli(
+        [
+          "repos",
+          "import",
+          project.slug,
+          "cli",
+          `${github.url}/acme/cli.git`,
+          "--username",
+          "bot",
+          "--password-env",
+          "CLI_UPSTREAM_TOKEN",
+        ],
+        { ...env, CLI_UPSTREAM_TOKEN: hostToken },
+      );
+      expect(imported.code, imported.stderr).toBe(0);
+      const updated = await runCli(
+        [
+          "repos",
+          "update",
+          project.slug,
+          "cli",
+          "--host",
+          "github",
+          "--host-token-file",
+          tokenFile,
+          "--webhook-secret",
+          "cli webhook secret",
+        ],
+        env,
+      );
+      expect(updated.code, updated.stderr).toBe(0);
+      expect(updated.stdout).toMatch(/host\s+github \(http:\/\/127\.0\.0\.1:\d+\/api\/v3\)/);
+      expect(updated.stdout).toMatch(/token\s+set/);
+      const webhookUrl = /webhook\s+(\S+)/.exec(updated.stdout)?.[1] as string;
+      expect(webhookUrl).toMatch(/\/api\/v1\/webhooks\/repos\/repo_/);
+
+      const session = await json(["sessions", "create", "CLI PR", "--project", project.slug, "--no-start"]);
+      const { token } = JSON.parse(readFileSync(join(env.STRAND_CONFIG_DIR as string, "credentials.json"), "utf8"));
+      const clone = `${server.url}/git/${project.slug}/cli.git`.replace("http://", `http://cli:${token}@`);
+      writeFileSync(join(seed, "a.txt"), "one\ntwo\n");
+      g(seed, "commit", "-qam", "two");
+      g(seed, "push", "-q", clone, `HEAD:refs/heads/${session.branch}`);
+
+      const opened = await runCli(["sessions", "pull-request", session.id, "--title", "From the CLI"], env);
+      expect(opened.code, opened.stderr).toBe(0);
+      expect(opened.stdout).toMatch(new RegExp(`^#1 open  ${session.branch} → main\n${github.url}/acme/cli/pull/1`));
+      expect(github.pulls[0]).toMatchObject({ title: "From the CLI", head: session.branch, state: "open" });
+      expect((await github.sendWebhook(webhookUrl, 1, "merged")).status).toBe(200);
+      const shown = await runCli(["sessions", "get", session.id], env);
+      expect(shown.stdout).toMatch(/pull req\s+#1 merged/);
+      const fetched = await runCli(["repos", "fetch", project.slug, "cli"], env);
+      expect(fetched.code, fetched.stderr).toBe(0);
+    } finally {
+      await github.close();
+    }
   });
 
   it("reports validation errors from the server", async () => {

@@ -7,9 +7,18 @@
  * GitHub, and opening a pull request for a missing branch or twice for the same branch fails with
  * the status that host uses (GitHub 422 for both; GitLab 422 for a missing branch and 409 for a
  * duplicate; Gitea 404 for a missing branch and 409 for a duplicate).
+ *
+ * A repository added with `addGitRepo` is also a real bare git repository, served over smart HTTP
+ * at `<url>/<owner>/<repo>.git` (HTTP Basic, any user name, the token as the password, as the hosts
+ * take it), and its branches are whatever was pushed there.
  */
 import { createHmac, randomUUID } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runHttpBackend } from "../../packages/server/src/git/http-backend.js";
+import { runGit } from "../../packages/server/src/git/run-git.js";
 
 export type FakeHostKind = "github" | "gitlab" | "gitea";
 export type FakePullState = "open" | "merged" | "closed";
@@ -53,6 +62,13 @@ export interface FakeGitHost {
   requests: RecordedHostRequest[];
   /** Creates (or replaces) a repository with these branches. `owner` may be a GitLab group path. */
   addRepo(owner: string, repo: string, branches: string[]): void;
+  /**
+   * Creates a repository backed by an empty bare git repository, served at `<url>/<owner>/<repo>.git`;
+   * returns its path on disk (push a first commit there directly). Its branches are the git ones.
+   */
+  addGitRepo(owner: string, repo: string): Promise<string>;
+  /** Answer every REST API request with a 503, as a host in an outage would (git keeps working). */
+  apiDown: boolean;
   /** Merges, closes or reopens a pull request as someone on the host would. */
   setState(number: number, state: FakePullState): void;
   /** The delivery the host would send when pull request `number` moved to `state`. */
@@ -74,6 +90,8 @@ interface Repo {
   owner: string;
   name: string;
   branches: Set<string>;
+  /** The bare repository behind it, for repositories added with addGitRepo. */
+  gitDir?: string;
 }
 
 interface Reply {
@@ -106,6 +124,8 @@ export async function startFakeGitHost(kind: FakeHostKind, opts: FakeGitHostOpti
   let nextNumber = 1;
   let nextRepoId = 1;
   let url = "";
+  let gitRoot: string | undefined;
+  let apiDown = false;
 
   const findRepo = (path: string) => repos.get(path.toLowerCase());
   const repoOf = (pull: FakePull) => findRepo(pull.repo)!;
@@ -423,7 +443,48 @@ export async function startFakeGitHost(kind: FakeHostKind, opts: FakeGitHostOpti
     return { status: 201, body: gitlabMrJson(newPull(r, head, base, str(b.title)!, str(b.description) ?? "")) };
   }
 
+  /** Smart HTTP for repositories added with addGitRepo, through git's own http-backend. */
+  async function serveGit(req: IncomingMessage, res: ServerResponse, r: Repo, rest: string, query: string) {
+    const auth = req.headers.authorization ?? "";
+    const decoded = auth.startsWith("Basic ") ? Buffer.from(auth.slice(6), "base64").toString("utf8") : "";
+    if (decoded.slice(decoded.indexOf(":") + 1) !== opts.token || !decoded.includes(":")) {
+      res.writeHead(401, { "www-authenticate": `Basic realm="fake ${kind}"`, "content-type": "text/plain" });
+      res.end("Authentication required\n");
+      return;
+    }
+    const root = gitRoot as string;
+    const answer = await runHttpBackend({
+      projectRoot: root,
+      pathInfo: `/${r.path}.git${rest}`,
+      method: req.method ?? "GET",
+      query: new URLSearchParams(query),
+      ...(req.headers["content-type"] ? { contentType: req.headers["content-type"] } : {}),
+      ...(typeof req.headers["content-encoding"] === "string"
+        ? { contentEncoding: req.headers["content-encoding"] }
+        : {}),
+      ...(typeof req.headers["git-protocol"] === "string" ? { gitProtocol: req.headers["git-protocol"] } : {}),
+      remoteUser: "strand-bot",
+      ...(req.method === "POST" ? { body: req } : {}),
+    });
+    res.writeHead(answer.status, answer.headers);
+    answer.body.pipe(res);
+    await answer.done;
+  }
+
+  async function refreshBranches() {
+    for (const r of repos.values()) {
+      if (!r.gitDir) continue;
+      const { stdout } = await runGit(["for-each-ref", "--format=%(refname:short)", "refs/heads/"], {
+        gitDir: r.gitDir,
+      });
+      r.branches = new Set(stdout.split("\n").filter(Boolean));
+    }
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
+    const gitMatch = /^\/(.+?)\.git(\/[^?]*)(?:\?(.*))?$/.exec(req.url ?? "");
+    const gitRepo = gitMatch ? findRepo(gitMatch[1] as string) : undefined;
+    if (gitMatch && gitRepo?.gitDir) return serveGit(req, res, gitRepo, gitMatch[2] as string, gitMatch[3] ?? "");
     const raw = await readBody(req);
     let body: unknown = raw;
     try {
@@ -439,6 +500,8 @@ export async function startFakeGitHost(kind: FakeHostKind, opts: FakeGitHostOpti
       res.end(JSON.stringify(reply.body));
     };
     const prefix = apiPrefix[kind];
+    if (apiDown && pathPart.startsWith(`${prefix}/`))
+      return send({ status: 503, body: { message: "Service Unavailable: the fake host is down for maintenance" } });
     if (!pathPart.startsWith(`${prefix}/`))
       return send(
         kind === "github" ? githubError(404, "Not Found") : { status: 404, body: { message: "404 Not Found" } },
@@ -453,6 +516,7 @@ export async function startFakeGitHost(kind: FakeHostKind, opts: FakeGitHostOpti
       .map((s) => decodeURIComponent(s));
     const query = new URLSearchParams(queryPart);
     const method = req.method ?? "GET";
+    await refreshBranches();
     send(kind === "gitlab" ? gitlab(method, segs, query, body) : githubOrGitea(method, segs, query, body));
   }
 
@@ -569,9 +633,25 @@ export async function startFakeGitHost(kind: FakeHostKind, opts: FakeGitHostOpti
     url,
     pulls,
     requests,
+    get apiDown() {
+      return apiDown;
+    },
+    set apiDown(down: boolean) {
+      apiDown = down;
+    },
     addRepo(owner, repo, branches) {
       const path = `${owner}/${repo}`;
       repos.set(path.toLowerCase(), { id: nextRepoId++, path, owner, name: repo, branches: new Set(branches) });
+    },
+    async addGitRepo(owner, repo) {
+      gitRoot ??= await mkdtemp(join(tmpdir(), `strand-fake-${kind}-`));
+      const path = `${owner}/${repo}`;
+      const gitDir = join(gitRoot, `${path}.git`);
+      await mkdir(gitDir, { recursive: true });
+      await runGit(["init", "--quiet", "--bare", "--initial-branch=main", gitDir]);
+      await runGit(["config", "http.receivepack", "true"], { gitDir });
+      repos.set(path.toLowerCase(), { id: nextRepoId++, path, owner, name: repo, branches: new Set(), gitDir });
+      return gitDir;
     },
     setState,
     webhook,
@@ -581,10 +661,12 @@ export async function startFakeGitHost(kind: FakeHostKind, opts: FakeGitHostOpti
       const res = await fetch(targetUrl, { method: "POST", headers: delivery.headers, body: delivery.body });
       return { status: res.status, text: await res.text() };
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      if (gitRoot) await rm(gitRoot, { recursive: true, force: true });
+    },
   };
 }

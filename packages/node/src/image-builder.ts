@@ -1,13 +1,17 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Desktop } from "@strand/protocol";
 import Docker from "dockerode";
+import lockfile from "proper-lockfile";
 import { baseImageTag, COMMON_DIR, desktopImageTag, filesUnder, IMAGES_DIR } from "./images.js";
 import { LABELS } from "./labels.js";
 
 export type Progress = (line: string) => void;
+
+/** One image build at a time on a host (per Docker Engine, which is the host's). */
+const BUILD_LOCK = "/run/lock/strand-image-build.lock";
 
 /** Where Debian keeps locally added CAs; the build trusts them as the host does. */
 const HOST_CA_DIR = "/usr/local/share/ca-certificates";
@@ -28,18 +32,53 @@ export class ImageBuilder {
   constructor(
     private readonly docker: Docker = new Docker(),
     private readonly imagesDir = IMAGES_DIR,
+    private readonly lockPath = BUILD_LOCK,
   ) {}
 
   async ensureDesktop(desktop: Desktop, progress: Progress, force = false): Promise<string> {
     if (!readdirSync(this.imagesDir).includes(desktop)) {
       throw new Error(`no recipe for the ${desktop} desktop in ${this.imagesDir}`);
     }
-    const base = await this.ensureBase(progress, force);
     const tag = desktopImageTag(desktop, this.imagesDir);
     if (!force && (await this.has(tag))) {
       progress(`${tag} is up to date`);
       return tag;
     }
+    // Builds take minutes and Docker is the whole host's: a second builder (another server, an
+    // installer, a test run) waits for the first and then finds the image made, instead of
+    // building the same layers twice at once.
+    const release = await this.buildLock(progress);
+    try {
+      if (!force && (await this.has(tag))) {
+        progress(`${tag} was built by another process meanwhile`);
+        return tag;
+      }
+      return await this.build(desktop, tag, progress, force);
+    } finally {
+      await release().catch(() => {});
+    }
+  }
+
+  private async buildLock(progress: Progress): Promise<() => Promise<void>> {
+    mkdirSync(dirname(this.lockPath), { recursive: true });
+    const opts = {
+      realpath: false,
+      // A holder refreshes the lock every few seconds; one that died leaves it stale after 30 s.
+      stale: 30_000,
+      update: 5_000,
+    };
+    try {
+      return await lockfile.lock(this.lockPath, { ...opts, retries: 0 });
+    } catch (err) {
+      if ((err as { code?: string }).code !== "ELOCKED") throw err;
+    }
+    progress("another process is building desktop images on this host; waiting for it");
+    // Up to an hour: a first build on a slow mirror is long, but not endless.
+    return lockfile.lock(this.lockPath, { ...opts, retries: { retries: 1800, minTimeout: 2_000, maxTimeout: 2_000 } });
+  }
+
+  private async build(desktop: Desktop, tag: string, progress: Progress, force: boolean): Promise<string> {
+    const base = await this.ensureBase(progress, force);
     progress(`building ${tag} from images/${desktop}/Dockerfile`);
     // The context is images/ with only this desktop's folder and the shared one in it.
     const stream = await this.docker.buildImage(

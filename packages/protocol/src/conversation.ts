@@ -35,6 +35,11 @@ const MAX_TEXT = 200_000;
 
 export const UserContentSchema = z.object({
   text: z.string(),
+  /**
+   * Who sent the prompt, as they were when they sent it: a team's session has more than one person
+   * at the keyboard. Absent on prompts stored before authors were recorded.
+   */
+  author: z.object({ id: z.string(), email: z.string() }).optional(),
   /** Why the turn ended, as the runtime said (`end_turn`, `max_tokens`, `refusal`, `cancelled`...). */
   stop_reason: z.string().optional(),
   /** Why the turn failed or was interrupted, for people. */

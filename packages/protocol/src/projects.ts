@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RepoPullRequestSettingsSchema } from "./pull-requests.js";
 import { DesktopSchema, ModelSchema, RuntimeSchema } from "./sessions.js";
 
 export const MERGE_STRATEGIES = ["fast-forward", "merge", "squash"] as const;
@@ -96,6 +97,9 @@ export const RepoSchema = z
     clone_url: z.string().describe("git clone it over HTTP: any user name, an API token as the password."),
     default_branch: z.string(),
     upstream_url: z.string().nullable().describe("Where it was imported from (credentials never shown)."),
+    pull_requests: RepoPullRequestSettingsSchema.nullable().describe(
+      "Where its sessions' pull requests go; null when the upstream is not a host Strand can tell (set host_kind).",
+    ),
     created_at: z.string(),
   })
   .meta({ id: "Repo" });

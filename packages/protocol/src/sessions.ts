@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SpendLimitSchema } from "./providers.js";
+import { PullRequestSchema } from "./pull-requests.js";
 
 export const DESKTOPS = ["xfce", "sway", "gnome"] as const;
 export const DesktopSchema = z.enum(DESKTOPS).describe("Desktop environment of the sandbox.");
@@ -94,6 +95,9 @@ export const SessionSchema = z
     repo: z.string().nullable().describe("The project repo its workspace holds a clone of."),
     branch: z.string().nullable().describe("The session's own branch: the only one it may push."),
     base: z.string().nullable().describe("The branch it started from and merges into."),
+    pull_request: PullRequestSchema.nullable().describe(
+      "Its branch's pull request on the repo's upstream host, once opened.",
+    ),
     name: z.string(),
     desktop: DesktopSchema,
     resolution: ResolutionSchema,

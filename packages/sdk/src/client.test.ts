@@ -44,6 +44,23 @@ describe("StrandClient", () => {
     expect(s.sent[3]?.headers["content-type"]).toBeUndefined();
   });
 
+  it("reaches the pull request and upstream routes", async () => {
+    const s = fakeServer();
+    const client = new StrandClient({ baseUrl: "http://strand.test", token: "strand_t", fetch: s.fetch });
+    await client.repos.update("app", "web", { host_kind: "gitea", host_token: null });
+    await client.repos.fetch("app", "web");
+    await client.repos.push("app", "web", ["main"]);
+    await client.openPullRequest("ses_1", { title: "Fix" });
+    await client.getPullRequest("ses_1");
+    expect(s.sent.map((r) => [`${r.method} ${r.url}`, r.body])).toEqual([
+      ["PATCH http://strand.test/api/v1/projects/app/repos/web", { host_kind: "gitea", host_token: null }],
+      ["POST http://strand.test/api/v1/projects/app/repos/web/fetch", undefined],
+      ["POST http://strand.test/api/v1/projects/app/repos/web/push", { branches: ["main"] }],
+      ["POST http://strand.test/api/v1/sessions/ses_1/pull-request", { title: "Fix" }],
+      ["GET http://strand.test/api/v1/sessions/ses_1/pull-request", undefined],
+    ]);
+  });
+
   it("sends the query without unset options, and follows cursors across pages", async () => {
     const s = fakeServer((req) =>
       Response.json(

@@ -17,6 +17,7 @@ import {
   type LoginResponse,
   type MergeStrategyName,
   type MessageList,
+  type OpenPullRequestBody,
   pathFor,
   ROUTES,
   type RouteInput,
@@ -28,6 +29,7 @@ import {
   type TestProviderBody,
   type UpdateProjectBody,
   type UpdateProviderBody,
+  type UpdateRepoBody,
   type UpdateSessionBody,
 } from "@strand/protocol";
 import WebSocket from "ws";
@@ -174,6 +176,14 @@ export class StrandClient {
       this.call(ROUTES["repos.create"], { params: { id: project }, body }),
     list: async (project: string) => (await this.call(ROUTES["repos.list"], { params: { id: project } })).items,
     get: (project: string, name: string) => this.call(ROUTES["repos.get"], { params: { id: project, name } }),
+    /** Sets or clears (null) the upstream host, its API token and webhook secret. */
+    update: (project: string, name: string, body: UpdateRepoBody) =>
+      this.call(ROUTES["repos.update"], { params: { id: project, name }, body }),
+    /** Fetches from the upstream, fast-forwards only. */
+    fetch: (project: string, name: string) => this.call(ROUTES["repos.fetch"], { params: { id: project, name } }),
+    /** Pushes branches (default: the default branch) to the upstream. */
+    push: (project: string, name: string, branches?: string[]) =>
+      this.call(ROUTES["repos.push"], { params: { id: project, name }, body: branches ? { branches } : {} }),
   };
 
   /** The session branch's diff against its base. */
@@ -181,6 +191,11 @@ export class StrandClient {
   /** Merges the session's branch into its base on the server. */
   mergeSession = (id: string, strategy?: MergeStrategyName) =>
     this.call(ROUTES["sessions.merge"], { params: { id }, body: strategy ? { strategy } : {} });
+  /** Pushes the session's branch upstream and opens a pull request (or answers the one already opened). */
+  openPullRequest = (id: string, body: OpenPullRequestBody = {}) =>
+    this.call(ROUTES["sessions.pullRequest.open"], { params: { id }, body });
+  /** The session's pull request and its state; a 404 StrandApiError when none was opened. */
+  getPullRequest = (id: string) => this.call(ROUTES["sessions.pullRequest.get"], { params: { id } });
 
   // --- nodes ---
   listNodes = async () => (await this.call(ROUTES["nodes.list"])).items;

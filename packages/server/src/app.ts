@@ -19,6 +19,7 @@ import { nodeConnectRoutes } from "./api/node-connect-routes.js";
 import { nodeRoutes } from "./api/node-routes.js";
 import { projectRoutes } from "./api/project-routes.js";
 import { providerRoutes } from "./api/provider-routes.js";
+import { pullRequestRoutes } from "./api/pull-request-routes.js";
 import { accessControl } from "./api/require-auth.js";
 import { reviewRoutes } from "./api/review-routes.js";
 import { recordRoutes } from "./api/route-registry.js";
@@ -123,6 +124,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(providerRoutes, { ctx });
       await api.register(teamRoutes, { ctx });
       await api.register(projectRoutes, { ctx });
+      await api.register(pullRequestRoutes, { ctx });
       await api.register(reviewRoutes, { ctx });
     },
     { prefix: API_PREFIX },

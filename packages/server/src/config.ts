@@ -31,6 +31,8 @@ export interface ServerConfig {
   minFreeDiskMb: number;
   /** Events older than this are pruned; a client resuming from before then is told to reload. */
   eventRetentionDays: number;
+  /** How often open pull requests' states are read from their hosts when no webhook said; 0 = never. */
+  prPollSeconds: number;
 }
 
 export interface ServerFlags {
@@ -69,6 +71,9 @@ export const ENV_VARS = {
     "Free disk in MiB kept on the data dir and on Docker's disk; below it new sessions wait (default 2048).",
   STRAND_EVENT_RETENTION_DAYS:
     "Days of live-update events kept for clients to catch up on after reconnecting (default 14); older ones are pruned.",
+  STRAND_PR_POLL_SECONDS:
+    "Seconds between polls of open pull requests' states on their hosts, the fallback for missed webhooks " +
+    "(default 300; 0 turns polling off).",
 } as const;
 
 /** packages/web/dist beside this package (dist/config.js → ../../web/dist). */
@@ -102,6 +107,7 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, flags: Serve
     providerPrivateNetworks: parsePrivateNetworks(env.STRAND_PROVIDER_PRIVATE_NETWORKS),
     minFreeDiskMb: parseNonNegative("STRAND_MIN_FREE_DISK_MB", env.STRAND_MIN_FREE_DISK_MB, 2048),
     eventRetentionDays: parsePositive("STRAND_EVENT_RETENTION_DAYS", env.STRAND_EVENT_RETENTION_DAYS, 14),
+    prPollSeconds: parseNonNegative("STRAND_PR_POLL_SECONDS", env.STRAND_PR_POLL_SECONDS, 300),
   };
 }
 

@@ -25,6 +25,8 @@ import { parseNetworkPolicy } from "./providers/network-policy.js";
 import { ProviderStore } from "./providers/store.js";
 import { CallerCache } from "./proxy/caller-cache.js";
 import { createUpstreamAgent } from "./proxy/upstream.js";
+import { PullRequestPoller } from "./pull-requests/poller.js";
+import { PullRequestService } from "./pull-requests/service.js";
 import { ReviewThreadService } from "./review/service.js";
 import { AgentPresence } from "./sessions/agents.js";
 import { SessionService } from "./sessions/service.js";
@@ -106,6 +108,14 @@ export async function startServer(
     const box = new SecretBox(secret);
     const projects = new ProjectService(database.db, join(config.dataDir, "git"), box);
     const sessions = new SessionService(database.db, projects);
+    const pullRequests = new PullRequestService(database.db, projects, log.child({ component: "pull-requests" }));
+    if (config.prPollSeconds > 0) {
+      disposables
+        .add("pull request polling", new PullRequestPoller(pullRequests, log, config.prPollSeconds * 1000), (p) =>
+          p.stop(),
+        )
+        .start();
+    }
     const agents = new AgentPresence(sessions);
     const nodeRegistry = new NodeRegistry({
       db: database.db,
@@ -144,6 +154,7 @@ export async function startServer(
       projects,
       review,
       reviewThreads: new ReviewThreadService(database.db, review, conversations),
+      pullRequests,
       upstream,
       proxyCallers: new CallerCache(),
     };

@@ -79,7 +79,11 @@ describe(`conversation delivery to agentd (${process.env.STRAND_TEST_DB})`, () =
     }
     await quiet();
     expect(agent.prompts().map((m) => m.content)).toEqual(["first", "second", "third"]);
-    expect((await c.prompt("a")).content).toEqual({ text: "first", stop_reason: "end_turn" });
+    expect((await c.prompt("a")).content).toEqual({
+      text: "first",
+      author: { id: expect.any(String), email: "admin@example.com" },
+      stop_reason: "end_turn",
+    });
   });
 
   it("delivers a prompt posted while the agent is idle at once", async () => {

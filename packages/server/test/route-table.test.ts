@@ -21,6 +21,9 @@ describe(`the protocol route table and the server agree (${process.env.STRAND_TE
       const registered = t.server.routes.find((r) => r.method === route.method && r.url === route.path);
       if (!registered) return [`${name}: ${route.method} ${route.path} is not registered by the server`];
       const problems: string[] = [];
+      if (registered.tableRoute !== route) {
+        problems.push(`${name}: registered by hand, not by registerRoute from this entry`);
+      }
       if (registered.websocket !== (route.websocket === true)) {
         problems.push(`${name}: websocket is ${registered.websocket} on the server, ${route.websocket === true} here`);
       }
@@ -32,19 +35,30 @@ describe(`the protocol route table and the server agree (${process.env.STRAND_TE
     expect(wrong).toEqual([]);
   });
 
-  it("has a ROUTES entry for every /api/v1 route the server registers", () => {
+  it("registers every /api/v1 route through registerRoute from its ROUTES entry", () => {
     const routes = t.server.routes.filter((r) => r.url.startsWith(`${API_PREFIX}/`) && !isApiDescription(r.url));
     // Fastify answers HEAD for every GET by itself.
     const headTwin = (r: { method: string; url: string }) =>
       r.method === "HEAD" && routes.some((g) => g.method === "GET" && g.url === r.url);
-    const missing = routes
-      .filter((r) => !headTwin(r) && !table.some(([, e]) => e.method === r.method && e.path === r.url))
-      .map(
-        (r) =>
-          `${r.method} ${r.url} has no entry in ROUTES: add a defineRoute to packages/protocol/src/routes/ ` +
-          "and register it with registerRoute (packages/server/src/api/register-route.ts)",
-      );
-    expect(missing).toEqual([]);
+    const entries = new Set<ApiRoute>(table.map(([, e]) => e));
+    const wrong = routes
+      .filter((r) => !headTwin(r))
+      .flatMap((r) => {
+        if (!table.some(([, e]) => e.method === r.method && e.path === r.url)) {
+          return [
+            `${r.method} ${r.url} has no entry in ROUTES: add a defineRoute to packages/protocol/src/routes/ ` +
+              "and register it with registerRoute (packages/server/src/api/register-route.ts)",
+          ];
+        }
+        // A route spelled with app.get/post/... carries its own copy of the schemas, which drifts.
+        if (!r.tableRoute || !entries.has(r.tableRoute)) {
+          return [
+            `${r.method} ${r.url} is registered by hand: register it with registerRoute(app, ROUTES[...], handler)`,
+          ];
+        }
+        return [];
+      });
+    expect(wrong).toEqual([]);
   });
 
   it("documents each REST entry in OpenAPI with the table's summary, tags and response statuses", async () => {

@@ -108,6 +108,12 @@ describe(`teams (${process.env.STRAND_TEST_DB})`, () => {
       "hello from admin",
       "hello from member",
     ]);
+    // Each prompt says who sent it: several people share a team's session.
+    expect(thread.map((e: { content: { author?: { email: string } } }) => e.content.author?.email)).toEqual([
+      "owner@example.com",
+      "teamadmin@example.com",
+      "member@example.com",
+    ]);
   });
 
   it("a stranger gets 404 for the team, its sessions and its members; their own list holds only their own", async () => {

@@ -3,6 +3,7 @@ import { Link, NavLink, Outlet, useNavigate } from "react-router";
 import { api } from "./api/client.js";
 import { queryKeys } from "./api/query-keys.js";
 import { LiveEventsProvider } from "./events/live-sync.js";
+import { TeamSwitcher } from "./teams/team-switcher.js";
 
 export function Layout() {
   const me = useQuery({ queryKey: queryKeys.me, queryFn: api.me });
@@ -24,8 +25,11 @@ export function Layout() {
             <NavLink to="/" end>
               Sessions
             </NavLink>
+            <NavLink to="/projects">Projects</NavLink>
+            <NavLink to="/teams">Teams</NavLink>
             <NavLink to="/account">Account</NavLink>
           </nav>
+          <TeamSwitcher />
           <span className="spacer" />
           {me.data && <span className="who">{me.data.email}</span>}
           <button type="button" className="link" onClick={logout}>

@@ -22,6 +22,20 @@ export const router = createBrowserRouter([
         lazy: async () => ({ Component: (await import("./sessions/session-page.js")).SessionPage }),
       },
       {
+        path: "/projects",
+        lazy: async () => ({ Component: (await import("./projects/projects-page.js")).ProjectsPage }),
+      },
+      {
+        path: "/projects/:slug",
+        lazy: async () => ({ Component: (await import("./projects/project-page.js")).ProjectPage }),
+      },
+      {
+        path: "/projects/:slug/repos/:name",
+        lazy: async () => ({ Component: (await import("./projects/repo-page.js")).RepoPage }),
+      },
+      { path: "/teams", lazy: async () => ({ Component: (await import("./teams/teams-page.js")).TeamsPage }) },
+      { path: "/teams/:slug", lazy: async () => ({ Component: (await import("./teams/team-page.js")).TeamPage }) },
+      {
         path: "/account",
         lazy: async () => ({ Component: (await import("./account/account-page.js")).AccountPage }),
         children: [

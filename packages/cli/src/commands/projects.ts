@@ -1,4 +1,5 @@
-import { MERGE_STRATEGIES } from "@strand/protocol";
+import { readFileSync } from "node:fs";
+import { HOST_KINDS, MERGE_STRATEGIES, type Repo, type UpdateRepoBody } from "@strand/protocol";
 import { type Command, Option } from "commander";
 import { clientFor } from "../context.js";
 import { ago, table } from "../output.js";
@@ -118,4 +119,110 @@ export function registerProjects(program: Command): void {
         ),
       );
     });
+
+  repos
+    .command("update <project> <repo>")
+    .description(
+      "Set where the repo's pull requests go: the upstream's host kind, its API address and token, and the " +
+        "webhook secret (see docs/teams-and-projects.md#pull-requests)",
+    )
+    .addOption(
+      new Option(
+        "--host <kind>",
+        "software serving the upstream (needed unless github.com, gitlab.com, gitea.com, codeberg.org)",
+      ).choices(HOST_KINDS),
+    )
+    .option("--api-base <url>", "the host's REST API, when not at /api/v3, /api/v4 or /api/v1 on the same host")
+    .option("--host-token <token>", "token for the host's API (may open pull requests); prefer --host-token-file")
+    .option("--host-token-file <file>", "read the host token from this file")
+    .option("--webhook-secret <secret>", "the secret the host signs webhooks with; prefer --webhook-secret-file")
+    .option("--webhook-secret-file <file>", "read the webhook secret from this file")
+    .option("--clear-host", "forget the host kind and API address (guess from the upstream URL again)")
+    .option("--clear-host-token", "forget the host token")
+    .option("--clear-webhook-secret", "forget the webhook secret")
+    .action(async (project: string, name: string, o: RepoUpdateOptions, cmd: Command) => {
+      const { client, out } = clientFor(cmd);
+      const r = await client.repos.update(project, name, repoUpdateBody(o));
+      out.result(r, () => describeRepoHost(r));
+    });
+
+  repos
+    .command("fetch <project> <repo>")
+    .description("Fetch from the repo's upstream; branches move only by fast-forward, diverged ones are reported")
+    .action(async (project: string, name: string, _o: unknown, cmd: Command) => {
+      const { client, out } = clientFor(cmd);
+      const f = await client.repos.fetch(project, name);
+      out.result(
+        f,
+        () =>
+          [
+            ...f.updated.map(
+              (u) => `updated  ${u.ref}  ${u.old ? u.old.slice(0, 12) : "(new)"} → ${u.new.slice(0, 12)}`,
+            ),
+            ...f.ahead.map((ref) => `ahead    ${ref}  (Strand has commits the upstream lacks: strand repos push)`),
+            ...f.rejected.map((r) => `rejected ${r.ref}  ${r.reason}`),
+          ].join("\n") || "Up to date with the upstream",
+      );
+    });
+
+  repos
+    .command("push <project> <repo>")
+    .description("Push branches to the repo's upstream (default: its default branch); never forced")
+    .option("--branch <name...>", "branches to push")
+    .action(async (project: string, name: string, o: { branch?: string[] }, cmd: Command) => {
+      const { client, out } = clientFor(cmd);
+      const p = await client.repos.push(project, name, o.branch);
+      out.result(p, () => p.pushed.map((x) => `${x.status.padEnd(10)} ${x.ref}  ${x.summary}`).join("\n"));
+    });
+}
+
+interface RepoUpdateOptions {
+  host?: (typeof HOST_KINDS)[number];
+  apiBase?: string;
+  hostToken?: string;
+  hostTokenFile?: string;
+  webhookSecret?: string;
+  webhookSecretFile?: string;
+  clearHost?: boolean;
+  clearHostToken?: boolean;
+  clearWebhookSecret?: boolean;
+}
+
+/** A secret from its flag or its file (trimmed: files end in a newline). */
+function secretFrom(flag: string, value: string | undefined, file: string | undefined): string | undefined {
+  if (value !== undefined && file !== undefined) throw new Error(`give ${flag} or ${flag}-file, not both`);
+  if (file === undefined) return value;
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch (err) {
+    throw new Error(`cannot read ${flag}-file ${file}: ${(err as Error).message}`);
+  }
+}
+
+function repoUpdateBody(o: RepoUpdateOptions): UpdateRepoBody {
+  const body: UpdateRepoBody = {};
+  if (o.clearHost) Object.assign(body, { host_kind: null, host_api_base: null });
+  if (o.host) body.host_kind = o.host;
+  if (o.apiBase) body.host_api_base = o.apiBase;
+  const token = secretFrom("--host-token", o.hostToken, o.hostTokenFile);
+  if (o.clearHostToken) body.host_token = null;
+  if (token !== undefined) body.host_token = token;
+  const secret = secretFrom("--webhook-secret", o.webhookSecret, o.webhookSecretFile);
+  if (o.clearWebhookSecret) body.webhook_secret = null;
+  if (secret !== undefined) body.webhook_secret = secret;
+  if (Object.keys(body).length === 0) {
+    throw new Error("nothing to change: give --host, --api-base, --host-token(-file) or --webhook-secret(-file)");
+  }
+  return body;
+}
+
+function describeRepoHost(r: Repo): string {
+  const pr = r.pull_requests;
+  if (!pr) return `${r.name}: pull requests need a host kind Strand can tell (--host github|gitlab|gitea)`;
+  return [
+    `host         ${pr.host_kind} (${pr.api_base})`,
+    `token        ${pr.token_set ? "set" : "not set (--host-token-file)"}`,
+    `webhook      ${pr.webhook_url}`,
+    `secret       ${pr.webhook_secret_set ? "set" : "not set (--webhook-secret-file)"}`,
+  ].join("\n");
 }

@@ -25,6 +25,10 @@ function describe(s: Session): string {
       `${s.resources.cpus} CPUs, ${s.resources.memory_mb} MiB memory, ${s.resources.disk_mb} MiB disk, ${s.resources.pids} pids`,
     ],
     ["node", s.node_id ?? "-"],
+    ...(s.branch ? [["branch", `${s.branch} → ${s.base}`]] : []),
+    ...(s.pull_request
+      ? [["pull req", `#${s.pull_request.number} ${s.pull_request.state} ${s.pull_request.url}`]]
+      : []),
     ["created", s.created_at],
   ];
   return rows.map(([k, v]) => `${(k ?? "").padEnd(10)} ${v}`).join("\n");
@@ -152,6 +156,24 @@ export function registerSessions(program: Command): void {
       const { client, out } = clientFor(cmd);
       const m = await client.mergeSession(id, o.strategy);
       out.result(m, () => `Merged into ${m.base_branch} (${m.strategy}): ${m.commit}`);
+    });
+
+  sessions
+    .command("pull-request <id>")
+    .alias("pr")
+    .description(
+      "Push the session's branch to the repo's upstream and open a pull request there; shows the one already " +
+        "opened, with its state (open, merged, closed)",
+    )
+    .option("--title <title>", "default: the session's name")
+    .option("--body <text>", "default: the branch's commits and a link to the session")
+    .action(async (id: string, o: { title?: string; body?: string }, cmd: Command) => {
+      const { client, out } = clientFor(cmd);
+      const pr = await client.openPullRequest(id, {
+        ...(o.title !== undefined ? { title: o.title } : {}),
+        ...(o.body !== undefined ? { body: o.body } : {}),
+      });
+      out.result(pr, () => `#${pr.number} ${pr.state}  ${pr.head} → ${pr.base}\n${pr.url}`);
     });
 
   for (const [verb, description] of [

@@ -5,6 +5,7 @@ import { eventRoutes } from "./events.js";
 import { nodeRoutes } from "./nodes.js";
 import { projectRoutes } from "./projects.js";
 import { providerRoutes } from "./providers.js";
+import { pullRequestRoutes } from "./pull-requests.js";
 import { reviewRoutes } from "./review.js";
 import { sessionRoutes } from "./sessions.js";
 import { teamRoutes } from "./teams.js";
@@ -39,6 +40,7 @@ export const ROUTES = {
   ...agentRoutes,
   ...teamRoutes,
   ...projectRoutes,
+  ...pullRequestRoutes,
   ...reviewRoutes,
 } as const;
 

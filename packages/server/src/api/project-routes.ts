@@ -8,7 +8,7 @@ import { registerRoute } from "./register-route.js";
 import { caller } from "./require-auth.js";
 
 /** Clone URLs in answers use the origin the caller reached us at. */
-const originOf = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
+export const originOf = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
 
 export const projectRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   const svc = ctx.projects;

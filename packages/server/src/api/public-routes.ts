@@ -35,6 +35,11 @@ export const PUBLIC_ROUTES: readonly PublicRoute[] = [
     why: "How a browser gets its login cookie. Same-origin only: a foreign page must not log a visitor into an account of its choosing (login CSRF).",
   },
   {
+    methods: ["POST"],
+    url: `${API_PREFIX}/webhooks/repos/:repo_id`,
+    why: "GitHub, GitLab and Gitea call it with no Strand credentials; a delivery is trusted only when it carries the repo's webhook secret (an HMAC of the raw body, or GitLab's token), checked before anything is read or changed.",
+  },
+  {
     methods: ["GET", "HEAD"],
     url: "/healthz",
     why: "Load balancers and service managers probe it without credentials; it says up or down and nothing else.",

@@ -15,6 +15,7 @@ const session = (id: string): Session => ({
   repo: null,
   branch: null,
   base: null,
+  pull_request: null,
   name: "s",
   desktop: "xfce",
   resolution: "720p",
@@ -63,6 +64,16 @@ describe("registerRoute", () => {
       "GET /api/v1/sessions/:id",
       "HEAD /api/v1/sessions/:id",
     ]);
+  });
+
+  it("marks its routes with their table entry, which a route spelled by hand lacks", async () => {
+    const a = await build((api) => {
+      registerRoute(api, ROUTES["sessions.get"], async (req) => session(req.params.id));
+      api.get("/by-hand", async () => ({}));
+    });
+    const entryOf = (url: string) => a.strandRoutes.find((r) => r.method === "GET" && r.url === url)?.tableRoute;
+    expect(entryOf("/api/v1/sessions/:id")).toBe(ROUTES["sessions.get"]);
+    expect(entryOf("/api/v1/by-hand")).toBeUndefined();
   });
 
   it("validates the body and the query with the entry's schemas", async () => {

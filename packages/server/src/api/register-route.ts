@@ -15,6 +15,16 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { publicRouteFor } from "./public-routes.js";
 import type { RouteAccess } from "./require-auth.js";
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /**
+     * The table entry a route was registered from (set by registerRoute only), so
+     * test/route-table.test.ts can tell it from a route spelled by hand with its own schemas.
+     */
+    tableRoute?: ApiRoute;
+  }
+}
+
 /** The Fastify schema of a table entry, so handlers get typed params, query, body and replies. */
 export type RouteSchema<R extends ApiRoute> = {
   params: R extends { params: infer P } ? P : undefined;
@@ -89,7 +99,7 @@ export function registerRoute<R extends ApiRoute>(
       ...(route.body !== undefined ? { body: route.body } : {}),
       ...response,
     },
-    config: { ...extras.config, ...(access ? { access } : {}) },
+    config: { ...extras.config, ...(access ? { access } : {}), tableRoute: route },
     ...(route.websocket ? { websocket: true } : {}),
     handler,
   };

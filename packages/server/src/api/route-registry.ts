@@ -1,3 +1,4 @@
+import type { ApiRoute } from "@strand/protocol";
 import type { FastifyInstance, RouteOptions } from "fastify";
 import { type PublicRoute, publicRouteFor } from "./public-routes.js";
 import { ROUTE_ACCESS, type RouteAccess } from "./require-auth.js";
@@ -10,6 +11,8 @@ export interface RegisteredRoute {
   access: RouteAccess | "public";
   /** The PUBLIC_ROUTES entry that makes it public. */
   publicAs?: PublicRoute;
+  /** The protocol table entry it was registered from by registerRoute; none for a route spelled by hand. */
+  tableRoute?: ApiRoute;
 }
 
 declare module "fastify" {
@@ -59,6 +62,7 @@ function resolve(route: RouteOptions): RegisteredRoute[] {
       websocket: route.websocket === true && method === "GET",
       access: pub ? "public" : (declared ?? "user"),
       ...(pub ? { publicAs: pub } : {}),
+      ...(route.config?.tableRoute ? { tableRoute: route.config.tableRoute } : {}),
     };
   });
 }

@@ -1,19 +1,11 @@
-import { ApiErrorSchema, type Session, StreamErrorCodes } from "@strand/protocol";
-import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { z } from "zod";
+import { ROUTES, type Session, StreamErrorCodes } from "@strand/protocol";
+import type { FastifyPluginAsync } from "fastify";
 import type { AppContext } from "../context.js";
 import { toBytes } from "../lib/ws-data.js";
 import { actorOf, desktopAccess } from "../policy/policy.js";
 import { Viewer } from "../stream/viewer.js";
+import { registerRoute } from "./register-route.js";
 import { caller } from "./require-auth.js";
-
-const Params = z.object({ id: z.string().max(100) });
-const Query = z.strictObject({
-  view_only: z
-    .enum(["0", "1", "true", "false"])
-    .optional()
-    .describe("1: watch only; input from this viewer is dropped"),
-});
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -23,28 +15,13 @@ declare module "fastify" {
 }
 
 /** The viewer side of the stream gateway (docs/stream-protocol.md). */
-export const streamRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (app, { ctx }) => {
+export const streamRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app, { ctx }) => {
   app.decorateRequest("streamSession", null);
   app.decorateRequest("streamViewOnly", false);
 
-  app.get(
-    "/sessions/:id/stream",
-    {
-      websocket: true,
-      schema: {
-        tags: ["sessions"],
-        summary: "WebSocket of the session's desktop: H.264 video out, keyboard/mouse/clipboard in",
-        params: Params,
-        querystring: Query,
-        response: { 401: ApiErrorSchema, 403: ApiErrorSchema, 404: ApiErrorSchema },
-      },
-      // Refusals happen before the upgrade, as plain HTTP errors like the rest of the API.
-      preHandler: async (req) => {
-        const { session, access } = await ctx.sessions.find(actorOf(caller(req)), req.params.id, desktopAccess);
-        req.streamSession = session;
-        req.streamViewOnly = access !== "control";
-      },
-    },
+  registerRoute(
+    app,
+    ROUTES["sessions.stream"],
     (socket, req) => {
       const session = req.streamSession as Session;
       // A team viewer watches; asking for control does not give it to them.
@@ -67,6 +44,14 @@ export const streamRoutes: FastifyPluginAsyncZod<{ ctx: AppContext }> = async (a
         }
       });
       hub.addViewer(viewer, notReadyMessage(session));
+    },
+    {
+      // Refusals happen before the upgrade, as plain HTTP errors like the rest of the API.
+      preHandler: async (req) => {
+        const { session, access } = await ctx.sessions.find(actorOf(caller(req)), req.params.id, desktopAccess);
+        req.streamSession = session;
+        req.streamViewOnly = access !== "control";
+      },
     },
   );
 };

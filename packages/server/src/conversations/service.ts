@@ -11,7 +11,7 @@ import {
 import { eq, gt } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db } from "../db/database.js";
-import { conversationEntries } from "../db/schema.js";
+import { conversationEntries, users } from "../db/schema.js";
 import { HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
 import type { Actor } from "../policy/policy.js";
@@ -61,12 +61,13 @@ export class ConversationService {
       if (session.desiredState === "deleted") {
         throw new HttpError(409, ErrorCodes.conflict, `session ${sessionId} is being deleted`);
       }
+      const author = await authorOf(tx, actor);
       const entry = await insertEntry(tx, session, {
         id: newId("msg"),
         turnId: newId("trn"),
         kind: "user",
         status: "queued",
-        content: { text: body.content } satisfies UserContent,
+        content: { text: body.content, ...(author ? { author } : {}) } satisfies UserContent,
         requestId: body.request_id,
       });
       return { entry, created: true };
@@ -157,4 +158,11 @@ export async function cancelPendingPermissions(
     eq(conversationEntries.status, "pending"),
   );
   for (const row of rows) await updateEntry(tx, session, row, { status: "cancelled" });
+}
+
+/** The person behind a prompt; a session's own token (its agent) is nobody's keyboard. */
+async function authorOf(tx: Pick<Db, "select">, actor: Actor): Promise<UserContent["author"]> {
+  if (actor.kind !== "user") return undefined;
+  const [row] = await tx.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, actor.userId));
+  return row;
 }

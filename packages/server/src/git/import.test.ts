@@ -183,6 +183,18 @@ describe("importRepo, fetchUpstream and pushUpstream against an HTTP upstream", 
     expect((await runGit(["for-each-ref", "refs/strand/"], { gitDir: repo })).stdout).toBe("");
   });
 
+  it("reports a branch where only Strand moved as ahead, not as diverged", async () => {
+    const repo = store.pathFor("acme", "public");
+    const local = join(tmp.path, "local-ahead");
+    await git(tmp.path, "clone", "--quiet", repo, local);
+    await commitFiles(local, { "ahead.txt": "strand only\n" }, "a merge not pushed yet");
+    await git(local, "push", "--quiet", "origin", "main");
+    const result = await fetchUpstream(repo, { url: url("public") });
+    expect(result.ahead).toEqual(["refs/heads/main"]);
+    expect(result.rejected.map((r) => r.ref)).toEqual(["refs/heads/feature"]);
+    expect(await resolveRef(repo, "main")).toBe(await git(local, "rev-parse", "HEAD"));
+  });
+
   it("pushes to upstream with credentials and reports a rejected push", async () => {
     const repo = store.pathFor("acme", "private");
     const pushed = await pushUpstream(repo, { url: url("private"), username: "alice", password: PASSWORD }, [

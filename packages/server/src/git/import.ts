@@ -178,6 +178,8 @@ export interface UpstreamRefChange {
 export interface FetchUpstreamResult {
   /** Refs created or fast-forwarded to upstream's commit. */
   updated: UpstreamRefChange[];
+  /** Branches where Strand has commits upstream lacks and upstream none Strand lacks: a push brings it up. */
+  ahead: string[];
   /** Refs left alone because upstream's commit does not descend from ours (history diverged). */
   rejected: { ref: string; reason: string }[];
 }
@@ -186,7 +188,8 @@ const STAGING = "refs/strand/upstream/";
 
 /**
  * Brings every upstream branch and tag in, but only as fast-forwards: a branch where Strand has work
- * upstream lacks (a merge not pushed yet) is reported, never overwritten. Branches deleted upstream stay.
+ * upstream lacks (a merge not pushed yet) is reported as ahead, one where both sides have work as
+ * rejected; neither is overwritten. Branches deleted upstream stay.
  */
 export async function fetchUpstream(
   repoPath: string,
@@ -219,7 +222,7 @@ export async function fetchUpstream(
     }
     const staged = await refsUnder(gitDir, STAGING);
     const local = new Map([...(await refsUnder(gitDir, "refs/heads/")), ...(await refsUnder(gitDir, "refs/tags/"))]);
-    const result: FetchUpstreamResult = { updated: [], rejected: [] };
+    const result: FetchUpstreamResult = { updated: [], ahead: [], rejected: [] };
     for (const [stagedRef, newSha] of staged) {
       const ref = `refs/${stagedRef.slice(STAGING.length)}`;
       const oldSha = local.get(ref) ?? null;
@@ -227,6 +230,10 @@ export async function fetchUpstream(
       if (oldSha !== null) {
         const isTag = ref.startsWith("refs/tags/");
         const forward = !isTag && (await isAncestor(gitDir, oldSha, newSha));
+        if (!forward && !isTag && (await isAncestor(gitDir, newSha, oldSha))) {
+          result.ahead.push(ref);
+          continue;
+        }
         if (!forward) {
           result.rejected.push({
             ref,

@@ -7,13 +7,18 @@ import { HttpError, notFound } from "../lib/http-error.js";
 import { type Actor, assertAccess, personIdOf } from "../policy/policy.js";
 import { owned } from "../sessions/owned.js";
 import type { ProjectService } from "./service.js";
+import { UpstreamSync } from "./upstream-sync.js";
 
 /** A session's branch against its base: what review shows and merge lands. */
 export class ReviewService {
+  private readonly upstream: UpstreamSync;
+
   constructor(
     private readonly db: Db,
     private readonly projects: ProjectService,
-  ) {}
+  ) {
+    this.upstream = new UpstreamSync(projects);
+  }
 
   async changes(actor: Actor, sessionId: string): Promise<Changes> {
     const w = await this.workOf(actor, sessionId, "view");
@@ -36,21 +41,29 @@ export class ReviewService {
       .from(users)
       .where(eq(users.id, personIdOf(actor)));
     const chosen = strategy ?? (w.project.mergeStrategy as MergeStrategyName);
+    // With an upstream, the merge lands on top of the upstream's base and then goes there too.
+    const repo = await this.projects.repo(w.project, w.repoName).catch(() => undefined);
+    const source = repo && this.projects.upstreamSource(repo);
+    if (repo && source) await this.upstream.refreshBase(repo, w.path, source, w.base);
+    const before = await requireCommit(w.path, `refs/heads/${w.base}`);
+    let commit: string;
     try {
-      const { commit } = await mergeBranch(w.path, {
+      ({ commit } = await mergeBranch(w.path, {
         base: w.base,
         head: w.branch,
         strategy: chosen,
         message: `Merge ${w.branch}: ${w.sessionName}`,
         author: { name: person?.name || person?.email || "Strand", email: person?.email ?? "strand@localhost" },
-      });
-      return { commit, base_branch: w.base, strategy: chosen };
+        expectedBase: before,
+      }));
     } catch (err) {
       if (err instanceof MergeConflictError) {
         throw new HttpError(409, "merge_conflict", err.message, { files: err.files });
       }
       throw err;
     }
+    if (repo && source) await this.upstream.publishBase(repo, w.path, source, w.base, { before, after: commit });
+    return { commit, base_branch: w.base, strategy: chosen };
   }
 
   /** The session's repo, branch and base, once the actor may `need` it; review threads use it too. */
@@ -78,8 +91,8 @@ export class ReviewService {
     return {
       session: s,
       project,
-      repo: s.repo,
       path: this.projects.store.pathFor(project.slug, s.repo),
+      repoName: s.repo,
       branch: s.branch,
       base: s.base,
       sessionName: s.name,

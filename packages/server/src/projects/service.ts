@@ -1,11 +1,11 @@
-import type { CreateProjectBody, CreateRepoBody, Project, UpdateProjectBody } from "@strand/protocol";
+import type { CreateProjectBody, CreateRepoBody, Project, UpdateProjectBody, UpdateRepoBody } from "@strand/protocol";
 import { and, asc, eq, like, or } from "drizzle-orm";
 import type { SecretBox } from "../crypto/secret-box.js";
 import type { Db } from "../db/database.js";
 import { uniqueViolation } from "../db/errors.js";
 import { projects, repos } from "../db/schema.js";
-import { importRepo, RepoStore } from "../git/index.js";
-import { conflict, forbidden, notFound } from "../lib/http-error.js";
+import { importRepo, RepoStore, type UpstreamSource } from "../git/index.js";
+import { conflict, forbidden, HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
 import {
   type Actor,
@@ -18,6 +18,7 @@ import {
   personOf,
 } from "../policy/policy.js";
 import { projectScope } from "../policy/scopes.js";
+import { repoHost, tokenUserFor } from "../pull-requests/repo-host.js";
 import { firstFreeSlug, slugify } from "../teams/slug.js";
 import { type ProjectRow, type RepoRow, toProject } from "./to-project.js";
 
@@ -195,7 +196,84 @@ export class ProjectService {
       ...(repo.upstreamSecretEnc ? { password: this.box.open(repo.upstreamSecretEnc, repo.id) } : {}),
     };
   }
+
+  /**
+   * How the server's git reaches the upstream: the import's credentials, or else the host token
+   * (GitHub, GitLab and Gitea all take an API token as the password of a git push over HTTPS).
+   * Undefined for a repo born on Strand.
+   */
+  upstreamSource(repo: RepoRow): UpstreamSource | undefined {
+    if (!repo.upstreamUrl) return undefined;
+    const creds = this.upstreamCredentials(repo);
+    const token = creds.password === undefined ? this.hostToken(repo) : undefined;
+    if (token === undefined) return { url: repo.upstreamUrl, ...creds };
+    const host = repoHost(repo);
+    const username = creds.username ?? (host.ok ? tokenUserFor[host.upstream.kind] : "git");
+    return { url: repo.upstreamUrl, username, password: token };
+  }
+
+  /** The token for the upstream host's REST API, if one is stored. */
+  hostToken(repo: RepoRow): string | undefined {
+    return repo.hostTokenEnc ? this.box.open(repo.hostTokenEnc, sealContext(repo.id, "host_token")) : undefined;
+  }
+
+  /** The secret the upstream host signs webhooks with, if one is stored. */
+  webhookSecret(repo: RepoRow): string | undefined {
+    return repo.webhookSecretEnc
+      ? this.box.open(repo.webhookSecretEnc, sealContext(repo.id, "webhook_secret"))
+      : undefined;
+  }
+
+  /**
+   * Sets or clears (null) the repo's upstream host settings: members and up, like creating a repo.
+   * A host kind or API address that does not fit the upstream URL is refused with why.
+   */
+  async updateRepo(
+    actor: Actor,
+    idOrSlug: string,
+    name: string,
+    body: UpdateRepoBody,
+  ): Promise<{ project: ProjectRow; repo: RepoRow }> {
+    const project = await this.row(actor, idOrSlug, "control");
+    return this.db.transaction(async (tx) => {
+      const [locked] = await tx
+        .select()
+        .from(repos)
+        .where(and(eq(repos.projectId, project.id), eq(repos.name, name)))
+        .for("update");
+      if (!locked) throw notFound(`repo in project ${project.slug}`, name);
+      const patch: Partial<typeof repos.$inferInsert> = {};
+      if (body.host_kind !== undefined) patch.hostKind = body.host_kind;
+      if (body.host_api_base !== undefined) patch.hostApiBase = body.host_api_base?.replace(/\/+$/, "") ?? null;
+      if (body.host_token !== undefined)
+        patch.hostTokenEnc =
+          body.host_token === null ? null : this.box.seal(body.host_token, sealContext(locked.id, "host_token"));
+      if (body.webhook_secret !== undefined)
+        patch.webhookSecretEnc =
+          body.webhook_secret === null
+            ? null
+            : this.box.seal(body.webhook_secret, sealContext(locked.id, "webhook_secret"));
+      const next = { ...locked, ...patch };
+      const setsSomething = Object.values(patch).some((v) => v !== null);
+      if (setsSomething && !next.upstreamUrl) {
+        throw new HttpError(
+          409,
+          "no_upstream",
+          `repo ${name} was not imported from an upstream, so there is no host to open pull requests on; import the repo from GitHub, GitLab or Gitea to use one`,
+        );
+      }
+      if (next.upstreamUrl && (body.host_kind || body.host_api_base)) {
+        const host = repoHost(next);
+        if (!host.ok) throw new HttpError(422, "invalid_host", host.problem);
+      }
+      const [updated] = await tx.update(repos).set(patch).where(eq(repos.id, locked.id)).returning();
+      return { project, repo: updated as RepoRow };
+    });
+  }
 }
+
+/** Each sealed value is bound to its repo and field, so one cannot be copied over another. */
+const sealContext = (repoId: string, field: "host_token" | "webhook_secret") => `${repoId}:${field}`;
 
 function settingsPatch(b: CreateProjectBody | UpdateProjectBody): Patch {
   const p: Patch = {};

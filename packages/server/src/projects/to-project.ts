@@ -1,6 +1,16 @@
-import type { Desktop, MergeStrategyName, Project, Repo, Runtime } from "@strand/protocol";
+import {
+  type Desktop,
+  type MergeStrategyName,
+  type Project,
+  pathFor,
+  type Repo,
+  type RepoPullRequestSettings,
+  ROUTES,
+  type Runtime,
+} from "@strand/protocol";
 import type { projects, repos } from "../db/schema.js";
 import { iso } from "../lib/time.js";
+import { repoHost } from "../pull-requests/repo-host.js";
 
 export type ProjectRow = typeof projects.$inferSelect;
 export type RepoRow = typeof repos.$inferSelect;
@@ -36,7 +46,20 @@ export function toRepo(row: RepoRow, projectSlug: string, origin: string): Repo 
     clone_url: `${origin}${gitPath(projectSlug, row.name)}`,
     default_branch: row.defaultBranch,
     upstream_url: row.upstreamUrl,
+    pull_requests: pullRequestSettings(row, origin),
     created_at: iso(row.createdAt) as string,
+  };
+}
+
+function pullRequestSettings(row: RepoRow, origin: string): RepoPullRequestSettings | null {
+  const host = repoHost(row);
+  if (!host.ok) return null;
+  return {
+    host_kind: host.upstream.kind,
+    api_base: host.upstream.apiBase,
+    token_set: row.hostTokenEnc !== null,
+    webhook_secret_set: row.webhookSecretEnc !== null,
+    webhook_url: `${origin}${pathFor(ROUTES["webhooks.repo"], { repo_id: row.id })}`,
   };
 }
 

@@ -31,6 +31,7 @@ import {
 import { sessionScope } from "../policy/scopes.js";
 import type { ProjectService } from "../projects/service.js";
 import { placeSession } from "../projects/session-placement.js";
+import { pullRequestOf, pullRequestsOf } from "../pull-requests/rows.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
 import { owned } from "./owned.js";
 import { type SessionRow, toSession } from "./to-session.js";
@@ -129,14 +130,19 @@ export class SessionService {
       .limit(limit + 1);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
+    const prs = await pullRequestsOf(
+      this.db,
+      page.filter((r) => r.projectId !== null).map((r) => r.id),
+    );
     return {
-      items: page.map(toSession),
+      items: page.map((r) => toSession(r, prs.get(r.id) ?? null)),
       next_cursor: rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
     };
   }
 
   async get(actor: Actor, id: string): Promise<Session> {
-    return (await this.find(actor, id)).session;
+    const { session } = await this.find(actor, id);
+    return session.project_id ? { ...session, pull_request: await pullRequestOf(this.db, id) } : session;
   }
 
   /**
@@ -256,7 +262,7 @@ export class SessionService {
         .where(and(eq(sessions.id, id), eq(sessions.state, "pending"), eq(sessions.desiredState, "running")))
         .returning();
       if (!row) return undefined;
-      const session = toSession(row);
+      const session = await withPullRequest(tx, row);
       await recordEvent(tx, "session.updated", session);
       return session;
     });
@@ -306,15 +312,20 @@ async function deleteRow(tx: Db, row: SessionRow): Promise<Session> {
 /** Writes the patch and records an event, unless nothing actually changed. */
 async function write(tx: Db, row: SessionRow, patch: Patch, type: SessionEventType): Promise<Session> {
   const changed = Object.entries(patch).some(([k, v]) => !sameValue(row[k as keyof SessionRow], v));
-  if (!changed) return toSession(row);
+  if (!changed) return withPullRequest(tx, row);
   const [updated] = await tx
     .update(sessions)
     .set({ ...patch, updatedAt: new Date() })
     .where(eq(sessions.id, row.id))
     .returning();
-  const session = toSession(updated as SessionRow);
+  const session = await withPullRequest(tx, updated as SessionRow);
   await recordEvent(tx, type, session);
   return session;
+}
+
+/** Events carry the whole session, so a live view keeps showing its pull request across other changes. */
+async function withPullRequest(tx: Db, row: SessionRow): Promise<Session> {
+  return toSession(row, row.projectId ? await pullRequestOf(tx, row.id) : null);
 }
 
 function stateChange(row: SessionRow, to: SessionState, reason: string | null): Patch {

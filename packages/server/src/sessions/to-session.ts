@@ -3,6 +3,7 @@ import type {
   Desktop,
   EgressPolicy,
   PermissionMode,
+  PullRequest,
   Resolution,
   Runtime,
   Session,
@@ -14,7 +15,8 @@ import { iso } from "../lib/time.js";
 
 export type SessionRow = typeof sessions.$inferSelect;
 
-export function toSession(row: SessionRow): Session {
+/** `pullRequest` comes from its own table (pull-requests/rows.ts); callers that show a session look it up. */
+export function toSession(row: SessionRow, pullRequest: PullRequest | null = null): Session {
   return {
     id: row.id,
     owner_id: row.ownerId,
@@ -23,6 +25,7 @@ export function toSession(row: SessionRow): Session {
     repo: row.repo,
     branch: row.branch,
     base: row.base,
+    pull_request: pullRequest,
     name: row.name,
     desktop: row.desktop as Desktop,
     runtime: row.runtime as Runtime,

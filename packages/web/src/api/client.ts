@@ -1,9 +1,13 @@
 import {
+  type AddTeamMemberBody,
   type AnswerPermissionBody,
   type ApiError,
   type ApiRoute,
+  type CreateProjectBody,
   type CreateProviderBody,
+  type CreateRepoBody,
   type CreateSessionBody,
+  type CreateTeamBody,
   type CreateTokenBody,
   type FieldIssue,
   fillPath,
@@ -13,27 +17,13 @@ import {
   type RouteResponse,
   type Session,
   type SessionList,
+  type TeamRoleName,
+  type UpdateProjectBody,
 } from "@strand/protocol";
 
-/** An API error response, with the server's stable code, its human message and the invalid fields. */
-export class ApiRequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly fields: FieldIssue[] = [],
-    /** The error's `details` as sent, for errors that carry more than field issues (a merge's conflicting files). */
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = "ApiRequestError";
-  }
+import { ApiRequestError } from "./errors.js";
 
-  /** True when the request may never have reached the server, so sending it again is the fix. */
-  get isNetwork(): boolean {
-    return this.status === 0;
-  }
-}
+export { ApiRequestError };
 
 /** Calls a route of the protocol table; params, query, body and the answer are typed from its schemas. */
 export async function call<R extends ApiRoute>(route: R, ...[input]: RouteInputArgs<R>): Promise<RouteResponse<R>> {
@@ -123,7 +113,31 @@ export const api = {
   deleteProvider: (id: string) => call(ROUTES["providers.delete"], { params: { id } }),
   providerModels: (id: string) => call(ROUTES["providers.models"], { params: { id } }),
   testProvider: (id: string) => call(ROUTES["providers.test"], { params: { id }, body: {} }),
+
+  listTeams: () => call(ROUTES["teams.list"]),
+  createTeam: (body: CreateTeamBody) => call(ROUTES["teams.create"], { body }),
+  listMembers: (teamId: string) => call(ROUTES["teams.members.list"], { params: { id: teamId } }),
+  addMember: (teamId: string, body: AddTeamMemberBody) =>
+    call(ROUTES["teams.members.add"], { params: { id: teamId }, body }),
+  setMemberRole: (teamId: string, userId: string, role: TeamRoleName) =>
+    call(ROUTES["teams.members.update"], { params: { id: teamId, user_id: userId }, body: { role } }),
+  removeMember: (teamId: string, userId: string) =>
+    call(ROUTES["teams.members.remove"], { params: { id: teamId, user_id: userId } }),
+
+  listProjects: () => call(ROUTES["projects.list"]),
+  getProject: (idOrSlug: string) => call(ROUTES["projects.get"], { params: { id: idOrSlug } }),
+  createProject: (body: CreateProjectBody) => call(ROUTES["projects.create"], { body }),
+  updateProject: (idOrSlug: string, body: UpdateProjectBody) =>
+    call(ROUTES["projects.update"], { params: { id: idOrSlug }, body }),
+  listRepos: (project: string) => call(ROUTES["repos.list"], { params: { id: project } }),
+  getRepo: (project: string, name: string) => call(ROUTES["repos.get"], { params: { id: project, name } }),
+  createRepo: (project: string, body: CreateRepoBody) =>
+    call(ROUTES["repos.create"], { params: { id: project }, body }),
+  deleteRepo: (project: string, name: string) => call(ROUTES["repos.delete"], { params: { id: project, name } }),
 };
+
+/** A repo with its branches and recent commits, as the repo page shows it. */
+export type RepoDetail = RouteResponse<(typeof ROUTES)["repos.get"]>;
 
 /** A WebSocket URL on the page's own origin (the login cookie goes along). */
 function wsUrl(path: string): string {

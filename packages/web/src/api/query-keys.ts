@@ -10,4 +10,12 @@ export const queryKeys = {
   tokens: ["tokens"] as const,
   providers: ["providers"] as const,
   providerModels: (id: string) => ["provider-models", id] as const,
+  // Under "teams": a team event refreshes the list and every members list at once.
+  teams: ["teams"] as const,
+  members: (teamId: string) => ["teams", teamId, "members"] as const,
+  // Under "projects": one invalidation refreshes lists, a project and its repos.
+  projects: ["projects"] as const,
+  project: (slug: string) => ["projects", slug] as const,
+  repos: (slug: string) => ["projects", slug, "repos"] as const,
+  repo: (slug: string, name: string) => ["projects", slug, "repos", name] as const,
 };

@@ -8,8 +8,11 @@ import { usePendingPrompts } from "./pending-prompts.js";
 import { agentActivity, heldRequestIds, type Thread, upsertEntry } from "./thread.js";
 import { useThread } from "./use-thread.js";
 
-/** The session's conversation: the thread, what the agent is doing, stop, and the send box. */
-export function ChatPanel({ session }: { session: Session }) {
+/**
+ * The session's conversation: the thread, what the agent is doing, stop, and the send box.
+ * `readOnly` (a team viewer) shows the thread without stop, answers or the send box.
+ */
+export function ChatPanel({ session, readOnly = false }: { session: Session; readOnly?: boolean }) {
   const client = useQueryClient();
   const thread = useThread(session.id);
   const entries = thread.data;
@@ -69,14 +72,16 @@ export function ChatPanel({ session }: { session: Session }) {
     <aside className="chat" aria-label="Chat with the agent" data-testid="chat">
       <div className="chat-status" data-testid="chat-status" data-activity={activity}>
         <span className={`activity activity-${activity}`}>{statusText(activity, queued, session)}</span>
-        <button
-          type="button"
-          onClick={() => cancel.mutate()}
-          disabled={activity !== "running" || cancel.isPending}
-          data-testid="chat-stop"
-        >
-          Stop
-        </button>
+        {!readOnly && (
+          <button
+            type="button"
+            onClick={() => cancel.mutate()}
+            disabled={activity !== "running" || cancel.isPending}
+            data-testid="chat-stop"
+          >
+            Stop
+          </button>
+        )}
       </div>
       <div className="chat-thread" ref={listRef} data-testid="chat-thread">
         {thread.error && <p className="error">{thread.error.message}</p>}
@@ -86,7 +91,11 @@ export function ChatPanel({ session }: { session: Session }) {
           </p>
         )}
         {entries.map((e) => (
-          <EntryView key={e.id} entry={e} onAnswer={(entryId, optionId) => answer.mutate({ entryId, optionId })} />
+          <EntryView
+            key={e.id}
+            entry={e}
+            onAnswer={readOnly ? undefined : (entryId, optionId) => answer.mutate({ entryId, optionId })}
+          />
         ))}
         {waiting.map((p) => (
           <div key={p.requestId} className="entry entry-user pending" data-testid="entry-pending">
@@ -122,20 +131,26 @@ export function ChatPanel({ session }: { session: Session }) {
         {answer.error && <p className="error">{answer.error.message}</p>}
         {cancel.error && <p className="error">{cancel.error.message}</p>}
       </div>
-      <form className="chat-send" onSubmit={submit}>
-        <textarea
-          aria-label="Message to the agent"
-          data-testid="chat-input"
-          placeholder="Ask the agent… (Enter sends, Shift+Enter for a new line)"
-          value={draft}
-          onChange={(e) => setDraft(e.target.value)}
-          onKeyDown={onKey}
-          rows={3}
-        />
-        <button type="submit" className="primary" disabled={!draft.trim()} data-testid="chat-send">
-          Send
-        </button>
-      </form>
+      {readOnly ? (
+        <p className="chat-readonly muted" data-testid="chat-readonly">
+          Viewers read the conversation; members and up chat with the agent.
+        </p>
+      ) : (
+        <form className="chat-send" onSubmit={submit}>
+          <textarea
+            aria-label="Message to the agent"
+            data-testid="chat-input"
+            placeholder="Ask the agent… (Enter sends, Shift+Enter for a new line)"
+            value={draft}
+            onChange={(e) => setDraft(e.target.value)}
+            onKeyDown={onKey}
+            rows={3}
+          />
+          <button type="submit" className="primary" disabled={!draft.trim()} data-testid="chat-send">
+            Send
+          </button>
+        </form>
+      )}
     </aside>
   );
 }

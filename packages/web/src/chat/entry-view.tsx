@@ -1,4 +1,7 @@
 import type { ConversationEntry, PermissionContent } from "@strand/protocol";
+import { useQuery } from "@tanstack/react-query";
+import { api } from "../api/client.js";
+import { ME_QUERY } from "../auth/require-login.js";
 import { DiffView } from "./diff-view.js";
 import { RichText } from "./rich-text.js";
 
@@ -20,7 +23,8 @@ export function EntryView({
   onAnswer,
 }: {
   entry: ConversationEntry;
-  onAnswer: (entryId: string, optionId: string) => void;
+  /** Left out for a viewer, who sees the question but cannot answer it. */
+  onAnswer: ((entryId: string, optionId: string) => void) | undefined;
 }) {
   switch (entry.kind) {
     case "user":
@@ -59,11 +63,19 @@ export function EntryView({
 }
 
 function UserPrompt({ entry }: { entry: Entry<"user"> }) {
-  const { text, error, stop_reason } = entry.content;
+  const { text, error, stop_reason, author } = entry.content;
+  // Already loaded by RequireLogin: this reads the cache.
+  const me = useQuery({ queryKey: ME_QUERY, queryFn: api.me, retry: false });
+  const someoneElse = author && me.data && author.id !== me.data.id;
   return (
     <div className="entry entry-user" data-testid="entry-user" data-status={entry.status}>
       <div className="user-text">{text}</div>
       <div className="user-meta">
+        {someoneElse && (
+          <span className="prompt-author" data-testid="prompt-author">
+            {author.email} ·{" "}
+          </span>
+        )}
         <span className={`prompt-status prompt-${entry.status}`} data-testid="prompt-status">
           {PROMPT_STATUS_TEXT[entry.status] ?? entry.status}
         </span>
@@ -188,7 +200,8 @@ function Permission({
   onAnswer,
 }: {
   entry: Entry<"permission">;
-  onAnswer: (entryId: string, optionId: string) => void;
+  /** Left out for a viewer, who sees the question but cannot answer it. */
+  onAnswer: ((entryId: string, optionId: string) => void) | undefined;
 }) {
   const c: PermissionContent = entry.content;
   const chosen = c.options.find((o) => o.option_id === c.selected_option_id);
@@ -198,7 +211,9 @@ function Permission({
         The agent asks to run <strong>{c.tool_call.title}</strong> <span className="tool-kind">{c.tool_call.kind}</span>
       </div>
       {c.tool_call.input !== undefined && c.tool_call.input !== null && <pre>{pretty(c.tool_call.input)}</pre>}
-      {entry.status === "pending" ? (
+      {entry.status === "pending" && !onAnswer ? (
+        <div className="permission-answer">Waiting for a member to answer.</div>
+      ) : entry.status === "pending" && onAnswer ? (
         <div className="permission-options">
           {c.options.map((o) => (
             <button

@@ -9,9 +9,11 @@ import { type Thread, upsertEntry } from "../chat/thread.js";
  */
 export function applyEvent(client: QueryClient, event: StrandEvent): void {
   if ("team" in event) {
-    // Roles or names changed: lists of teams, and what the fleet may show, are read again.
-    void client.invalidateQueries({ queryKey: ["teams"] });
+    // Roles, members or names changed: teams and their members, and what the fleet and the
+    // projects list may show, are read again.
+    void client.invalidateQueries({ queryKey: queryKeys.teams });
     void client.invalidateQueries({ queryKey: queryKeys.sessions });
+    void client.invalidateQueries({ queryKey: queryKeys.projects });
     return;
   }
   if ("review" in event) {

@@ -18,6 +18,7 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
         onEvent: (event) => applyEvent(client, event),
         onResync: () => {
           void client.invalidateQueries({ queryKey: queryKeys.sessions });
+          void client.invalidateQueries({ queryKey: queryKeys.teams });
           // Threads merge what they read (chat/use-thread.ts), so refetching one never drops an entry.
           void client.invalidateQueries({ queryKey: ["thread"] });
           void client.invalidateQueries({ queryKey: ["changes"] });

@@ -6,6 +6,8 @@ import { api } from "../api/client.js";
 import { queryKeys } from "../api/query-keys.js";
 import { useLiveState } from "../events/live-sync.js";
 import { NewSessionDialog } from "../sessions/new-session-dialog.js";
+import { defaultTeamId, inChoice } from "../teams/team-choice.js";
+import { useTeamChoice } from "../teams/use-team-choice.js";
 import { countByState, filterSessions, type StateFilter } from "./filter.js";
 import { SessionCard } from "./session-card.js";
 
@@ -14,6 +16,10 @@ const FILTERS: StateFilter[] = ["all", "active", ...SESSION_STATES];
 /** Every session you can see, live: thumbnails, state and why, and what each one runs. */
 export function FleetPage() {
   const sessions = useQuery({ queryKey: queryKeys.sessions, queryFn: api.listSessions });
+  const me = useQuery({ queryKey: queryKeys.me, queryFn: api.me });
+  // Cards name their project; one list read serves every card.
+  const projects = useQuery({ queryKey: queryKeys.projects, queryFn: api.listProjects });
+  const { choice, team, teams, unknownTeam } = useTeamChoice({ reflect: true });
   const live = useLiveState();
   const [params, setParams] = useSearchParams();
   const navigate = useNavigate();
@@ -30,11 +36,22 @@ export function FleetPage() {
       { replace: true },
     );
 
-  const all = sessions.data ?? [];
+  const everything = sessions.data ?? [];
+  // The team switcher's choice first; the state filter and search work within it.
+  const all = useMemo(
+    () => everything.filter((s) => inChoice(s, choice, teams, me.data?.id)),
+    [everything, choice, teams, me.data?.id],
+  );
+  const projectById = useMemo(
+    () => new Map((projects.data?.items ?? []).map((p) => [p.id, p] as const)),
+    [projects.data],
+  );
+  // Until the teams and who you are are known, a team or personal choice cannot be applied.
+  const choosing = choice.kind !== "all" && (!teams || !me.data);
   const shown = useMemo(() => filterSessions(all, state, query), [all, state, query]);
   const counts = useMemo(() => countByState(all), [all]);
   // Said once on top, not only on each card: it is the host, not the session, that needs attention.
-  const diskWait = all.find((s) => s.state === "pending" && s.state_reason?.startsWith(DISK_WAIT_REASON));
+  const diskWait = everything.find((s) => s.state === "pending" && s.state_reason?.startsWith(DISK_WAIT_REASON));
 
   return (
     <section className="fleet">
@@ -72,25 +89,46 @@ export function FleetPage() {
           New sessions are waiting. {diskWait.state_reason}
         </p>
       )}
-      {sessions.isPending && <p className="page-status">Loading sessions…</p>}
-      {sessions.error && <p className="page-status error">{sessions.error.message}</p>}
-      {sessions.data && all.length === 0 && (
-        <p className="page-status" data-testid="fleet-empty">
-          No sessions yet. Start one with <strong>New session</strong>.
+      {unknownTeam && choice.kind === "team" && (
+        <p className="page-status error" role="alert" data-testid="fleet-unknown-team">
+          You are not a member of a team "{choice.slug}". Pick another team at the top, or ask one of its owners to add
+          you.
         </p>
       )}
-      {sessions.data && all.length > 0 && shown.length === 0 && (
+      {(sessions.isPending || choosing) && <p className="page-status">Loading sessions…</p>}
+      {sessions.error && <p className="page-status error">{sessions.error.message}</p>}
+      {sessions.data && !choosing && !unknownTeam && all.length === 0 && (
+        <p className="page-status" data-testid="fleet-empty">
+          {team
+            ? `${team.name} has no sessions yet.`
+            : choice.kind === "personal"
+              ? "You have no personal sessions yet."
+              : "No sessions yet."}{" "}
+          {team?.role !== "viewer" && (
+            <>
+              Start one with <strong>New session</strong>.
+            </>
+          )}
+        </p>
+      )}
+      {sessions.data && !choosing && all.length > 0 && shown.length === 0 && (
         <p className="page-status" data-testid="fleet-none-match">
           No session matches.
         </p>
       )}
       <ul className="session-grid" data-testid="session-grid">
         {shown.map((s) => (
-          <SessionCard key={s.id} session={s} />
+          <SessionCard
+            key={s.id}
+            session={s}
+            project={s.project_id ? projectById.get(s.project_id) : undefined}
+            team={s.team_id && choice.kind === "all" ? teams?.find((t) => t.id === s.team_id) : undefined}
+          />
         ))}
       </ul>
       {creating && (
         <NewSessionDialog
+          teamId={defaultTeamId(choice, teams)}
           onClose={() => setCreating(false)}
           onCreated={(s) => {
             setCreating(false);

@@ -1,11 +1,12 @@
-import type { Session } from "@strand/protocol";
+import type { Project, Session, Team } from "@strand/protocol";
 import { Link } from "react-router";
 import { ago, usd } from "../ui/format.js";
 import { StateBadge } from "../ui/state-badge.js";
 import { spendOf } from "./filter.js";
 import { Thumbnail } from "./thumbnail.js";
 
-export function SessionCard({ session: s }: { session: Session }) {
+/** `project` and `team` name what the session works on and whom it belongs to, when known. */
+export function SessionCard({ session: s, project, team }: { session: Session; project?: Project; team?: Team }) {
   const spend = spendOf(s);
   return (
     <li className="session-card" data-testid="session-card" data-session-id={s.id} data-state={s.state}>
@@ -25,6 +26,31 @@ export function SessionCard({ session: s }: { session: Session }) {
           </p>
         )}
         <dl className="card-facts">
+          {team && (
+            <>
+              <dt>Team</dt>
+              <dd data-testid="session-team">{team.name}</dd>
+            </>
+          )}
+          {s.repo && (
+            <>
+              <dt>Repo</dt>
+              <dd data-testid="session-repo" title={project ? `${project.name} / ${s.repo}` : s.repo}>
+                {project ? (
+                  <Link to={`/projects/${project.slug}/repos/${s.repo}`}>
+                    {project.slug}/{s.repo}
+                  </Link>
+                ) : (
+                  s.repo
+                )}
+              </dd>
+              <dt>Branch</dt>
+              <dd data-testid="session-branch" title={s.base ? `${s.branch} from ${s.base}` : undefined}>
+                {s.branch}
+                {s.base && <span className="muted"> ← {s.base}</span>}
+              </dd>
+            </>
+          )}
           <dt>Desktop</dt>
           <dd>{s.desktop}</dd>
           <dt>Runtime</dt>

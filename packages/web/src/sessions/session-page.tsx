@@ -7,6 +7,7 @@ import { ChatPanel } from "../chat/chat-panel.js";
 import { spendOf } from "../fleet/filter.js";
 import { ChangesTab, SessionTabs, sessionTab } from "../review/changes-tab.js";
 import { StreamViewer } from "../stream/stream-viewer.js";
+import { accessTo } from "../teams/team-choice.js";
 import { usd } from "../ui/format.js";
 import { StateBadge } from "../ui/state-badge.js";
 import { SessionActions } from "./session-actions.js";
@@ -22,10 +23,14 @@ export function SessionPage() {
     queryFn: () => api.getSession(id),
     refetchInterval: 30_000,
   });
+  const me = useQuery({ queryKey: queryKeys.me, queryFn: api.me }).data;
+  const teams = useQuery({ queryKey: queryKeys.teams, queryFn: api.listTeams }).data?.items;
   if (session.isPending) return <p className="page-status">Loading session…</p>;
   if (session.error) return <p className="page-status error">{session.error.message}</p>;
   const s = session.data;
   const spend = spendOf(s);
+  // A team viewer watches: no buttons the API would refuse (hidden only once that is known).
+  const watchOnly = me !== undefined && teams !== undefined && accessTo(s, teams, me.id) !== "control";
   const tab = sessionTab(s, params);
   return (
     <section className="session-page" data-testid="session-page" data-state={s.state}>
@@ -39,7 +44,14 @@ export function SessionPage() {
           {s.desktop} · {s.runtime} · {s.model ?? "default model"}
           {spend !== undefined && ` · ${usd(spend)}`}
         </span>
-        <SessionActions session={s} only="stop" />
+        {s.repo && <SessionGit session={s} />}
+        {watchOnly ? (
+          <span className="muted session-actions" data-testid="watch-only">
+            You can watch this session; your role in its team is viewer.
+          </span>
+        ) : (
+          <SessionActions session={s} only="stop" />
+        )}
       </header>
       <div className="session-layout">
         <div className={`session-desktop${s.project_id ? " with-tabs" : ""}`}>
@@ -47,18 +59,46 @@ export function SessionPage() {
           {tab === "changes" ? (
             <ChangesTab session={s} />
           ) : s.state === "ready" ? (
-            <StreamViewer sessionId={s.id} viewOnly={params.get("view_only") === "1"} />
+            <StreamViewer sessionId={s.id} viewOnly={watchOnly || params.get("view_only") === "1"} />
           ) : (
-            <DesktopPlaceholder session={s} />
+            <DesktopPlaceholder session={s} watchOnly={watchOnly} />
           )}
         </div>
-        <ChatPanel session={s} />
+        <ChatPanel session={s} readOnly={watchOnly} />
       </div>
     </section>
   );
 }
 
-function DesktopPlaceholder({ session: s }: { session: Session }) {
+/** Which project, repo and branch the session works on, small, in the header. */
+function SessionGit({ session: s }: { session: Session }) {
+  const project = useQuery({
+    queryKey: queryKeys.project(s.project_id ?? ""),
+    queryFn: () => api.getProject(s.project_id ?? ""),
+    enabled: s.project_id !== null,
+    staleTime: 60_000,
+  }).data;
+  return (
+    <span className="session-meta session-git" data-testid="session-git">
+      {project ? (
+        <Link to={`/projects/${project.slug}/repos/${s.repo}`}>
+          {project.slug}/{s.repo}
+        </Link>
+      ) : (
+        s.repo
+      )}{" "}
+      · <code data-testid="session-branch">{s.branch}</code>
+      {s.base && (
+        <>
+          {" "}
+          from <code data-testid="session-base">{s.base}</code>
+        </>
+      )}
+    </span>
+  );
+}
+
+function DesktopPlaceholder({ session: s, watchOnly }: { session: Session; watchOnly: boolean }) {
   const log = useStartLog(s);
   const starting = s.state === "pending" || s.state === "starting";
   return (
@@ -75,7 +115,7 @@ function DesktopPlaceholder({ session: s }: { session: Session }) {
       {s.state === "stopped" && <p>Its workspace is kept. Start it to pick up where it left off.</p>}
       {/* After a failure the steps are worth showing only when this page watched the start. */}
       {(starting || (s.state === "failed" && log.length > 1)) && <StartSteps log={log} active={starting} />}
-      {(s.state === "failed" || s.state === "stopped") && <SessionActions session={s} only="start" />}
+      {!watchOnly && (s.state === "failed" || s.state === "stopped") && <SessionActions session={s} only="start" />}
     </div>
   );
 }

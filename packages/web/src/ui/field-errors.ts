@@ -1,4 +1,4 @@
-import { ApiRequestError } from "../api/client.js";
+import { ApiRequestError } from "../api/errors.js";
 
 /** An API failure split for a form: messages per field (`resources.cpus`) and the rest. */
 export interface FormErrors {

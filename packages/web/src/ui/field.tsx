@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useId } from "react";
 
 /** A labelled form control with its hint and the API's complaint about it, read out with the field. */
 export function Field({
@@ -14,7 +14,8 @@ export function Field({
   hint?: ReactNode;
   children: (props: { id: string; "aria-invalid": boolean; "aria-describedby": string | undefined }) => ReactNode;
 }) {
-  const id = `field-${name}`;
+  // Unique per use: a dialog's fields may share names with the page's behind it.
+  const id = `field-${name}-${useId()}`;
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
   const describedBy = [error ? errorId : "", hint ? hintId : ""].filter(Boolean).join(" ") || undefined;
