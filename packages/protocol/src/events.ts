@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ConversationEntrySchema } from "./conversation.js";
+import { ReviewChangeSchema } from "./review.js";
 import { SessionSchema } from "./sessions.js";
 
 export const SESSION_EVENT_TYPES = ["session.created", "session.updated", "session.deleted"] as const;
@@ -10,7 +11,15 @@ export type MessageEventType = (typeof MESSAGE_EVENT_TYPES)[number];
 /** A team changed: renamed, or its members or their roles did (the member concerned hears it too). */
 export const TEAM_EVENT_TYPES = ["team.updated", "team.deleted"] as const;
 export type TeamEventType = (typeof TEAM_EVENT_TYPES)[number];
-export const EVENT_TYPES = [...SESSION_EVENT_TYPES, ...MESSAGE_EVENT_TYPES, ...TEAM_EVENT_TYPES] as const;
+/** A session's review changed: a thread (created, replied, resolved, sent) or its branch or base moved. */
+export const REVIEW_EVENT_TYPES = ["review.updated"] as const;
+export type ReviewEventType = (typeof REVIEW_EVENT_TYPES)[number];
+export const EVENT_TYPES = [
+  ...SESSION_EVENT_TYPES,
+  ...MESSAGE_EVENT_TYPES,
+  ...TEAM_EVENT_TYPES,
+  ...REVIEW_EVENT_TYPES,
+] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
 
@@ -61,8 +70,17 @@ export const TeamEventSchema = z
   .meta({ id: "TeamEvent" });
 export type TeamEvent = z.infer<typeof TeamEventSchema>;
 
+export const ReviewEventSchema = z
+  .object({
+    ...eventBase,
+    type: z.enum(REVIEW_EVENT_TYPES),
+    review: ReviewChangeSchema.describe("What changed; read the session's threads and changes again."),
+  })
+  .meta({ id: "ReviewEvent" });
+export type ReviewEvent = z.infer<typeof ReviewEventSchema>;
+
 export const StrandEventSchema = z
-  .union([SessionEventSchema, MessageEventSchema, TeamEventSchema])
+  .union([SessionEventSchema, MessageEventSchema, TeamEventSchema, ReviewEventSchema])
   .meta({ id: "StrandEvent" });
 export type StrandEvent = z.infer<typeof StrandEventSchema>;
 

@@ -7,6 +7,7 @@ export * from "./nodes.js";
 export * from "./projects.js";
 export * from "./providers.js";
 export * from "./pull-requests.js";
+export * from "./review.js";
 export * from "./routes/index.js";
 export * from "./session-state.js";
 export * from "./sessions.js";

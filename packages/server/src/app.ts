@@ -21,6 +21,7 @@ import { projectRoutes } from "./api/project-routes.js";
 import { providerRoutes } from "./api/provider-routes.js";
 import { pullRequestRoutes } from "./api/pull-request-routes.js";
 import { accessControl } from "./api/require-auth.js";
+import { reviewRoutes } from "./api/review-routes.js";
 import { recordRoutes } from "./api/route-registry.js";
 import { sessionRoutes } from "./api/session-routes.js";
 import { streamRoutes } from "./api/stream-routes.js";
@@ -124,6 +125,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(teamRoutes, { ctx });
       await api.register(projectRoutes, { ctx });
       await api.register(pullRequestRoutes, { ctx });
+      await api.register(reviewRoutes, { ctx });
     },
     { prefix: API_PREFIX },
   );
@@ -132,6 +134,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     store: ctx.projects.store,
     authorize: gitAccess(ctx.database.db, ctx.projects),
     routeConfig: { access: "git" },
+    onPushed: (target, branches) => ctx.reviewThreads.branchesMoved(target.projectSlug, target.repoName, branches),
   });
   spaFallback = await registerWebUi(app, ctx.config.webDir, ctx.log);
   return app;

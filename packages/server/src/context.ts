@@ -12,6 +12,7 @@ import type { ProjectService } from "./projects/service.js";
 import type { ProviderStore } from "./providers/store.js";
 import type { CallerCache } from "./proxy/caller-cache.js";
 import type { PullRequestService } from "./pull-requests/service.js";
+import type { ReviewThreadService } from "./review/service.js";
 import type { AgentPresence } from "./sessions/agents.js";
 import type { SessionService } from "./sessions/service.js";
 import type { Thumbnails } from "./sessions/thumbnails.js";
@@ -40,6 +41,8 @@ export interface AppContext {
   review: ReviewService;
   /** Sessions' pull requests on their repos' upstream hosts. */
   pullRequests: PullRequestService;
+  /** Threaded line comments on a session's changes, and sending them to its agent. */
+  reviewThreads: ReviewThreadService;
   /** Connection pool for calls to LLM providers. */
   upstream: Dispatcher;
   /** The LLM proxy's remembered session tokens; user changes (spend limits) clear entries. */

@@ -27,6 +27,7 @@ import { CallerCache } from "./proxy/caller-cache.js";
 import { createUpstreamAgent } from "./proxy/upstream.js";
 import { PullRequestPoller } from "./pull-requests/poller.js";
 import { PullRequestService } from "./pull-requests/service.js";
+import { ReviewThreadService } from "./review/service.js";
 import { AgentPresence } from "./sessions/agents.js";
 import { SessionService } from "./sessions/service.js";
 import { Thumbnails } from "./sessions/thumbnails.js";
@@ -129,13 +130,15 @@ export async function startServer(
       h.stop(),
     );
     conversationHub.start();
+    const conversations = new ConversationService(database.db);
+    const review = new ReviewService(database.db, projects);
     const ctx: AppContext = {
       config,
       database,
       bus,
       sessions,
       agents,
-      conversations: new ConversationService(database.db),
+      conversations,
       conversationHub,
       nodes: nodeRegistry,
       metrics,
@@ -149,7 +152,8 @@ export async function startServer(
       teams: new TeamService(database.db),
       providers: new ProviderStore(database.db, box, providerNetwork),
       projects,
-      review: new ReviewService(database.db, projects),
+      review,
+      reviewThreads: new ReviewThreadService(database.db, review, conversations),
       pullRequests,
       upstream,
       proxyCallers: new CallerCache(),

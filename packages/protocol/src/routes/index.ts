@@ -6,6 +6,7 @@ import { nodeRoutes } from "./nodes.js";
 import { projectRoutes } from "./projects.js";
 import { providerRoutes } from "./providers.js";
 import { pullRequestRoutes } from "./pull-requests.js";
+import { reviewRoutes } from "./review.js";
 import { sessionRoutes } from "./sessions.js";
 import { teamRoutes } from "./teams.js";
 import { tokenRoutes } from "./tokens.js";
@@ -17,6 +18,7 @@ export * from "./define.js";
 export { EventsQuerySchema } from "./events.js";
 export { type NodeList, NodeListSchema } from "./nodes.js";
 export * from "./path-for.js";
+export { ReviewThreadParamsSchema } from "./review.js";
 export { type StreamQuery, StreamQuerySchema, ThumbnailQuerySchema } from "./sessions.js";
 export { type TokenList, TokenListSchema } from "./tokens.js";
 export { type UserList, UserListSchema } from "./users.js";
@@ -39,6 +41,7 @@ export const ROUTES = {
   ...teamRoutes,
   ...projectRoutes,
   ...pullRequestRoutes,
+  ...reviewRoutes,
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

@@ -47,7 +47,10 @@ export const projectRoutes: FastifyPluginAsync<{ ctx: AppContext }> = async (app
 
   // Review and merge of a project session's branch.
   registerRoute(app, ROUTES["sessions.changes"], async (req) => ctx.review.changes(actor(req), req.params.id));
-  registerRoute(app, ROUTES["sessions.merge"], async (req) =>
-    ctx.review.merge(actor(req), req.params.id, req.body.strategy),
-  );
+  registerRoute(app, ROUTES["sessions.merge"], async (req) => {
+    const merged = await ctx.review.merge(actor(req), req.params.id, req.body.strategy);
+    // Open Changes tabs of this session (and of others on the same base) follow the merge.
+    await ctx.reviewThreads.merged(req.params.id).catch((err) => req.log.warn({ err }, "merge not announced"));
+    return merged;
+  });
 };

@@ -202,6 +202,7 @@ export class ConversationHub {
       if (event.type === "session.updated") this.run(sessionId, () => this.sendSettings(sessionId, link));
       return;
     }
+    if (!("entry" in event)) return;
     const { entry } = event;
     if (entry.kind === "user") {
       if (entry.status === "cancelled" && entry.turn_id) link.send({ type: "cancel", turn_id: entry.turn_id });

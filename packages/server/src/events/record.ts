@@ -2,6 +2,8 @@ import type {
   ConversationEntry,
   EventScope,
   MessageEventType,
+  ReviewChange,
+  ReviewEventType,
   Session,
   SessionEventType,
   StrandEvent,
@@ -50,6 +52,19 @@ export async function recordMessageEvent(
   return { id, type, scope, session_id: entry.session_id, at, entry };
 }
 
+/** A session's review changed; everyone who sees the session hears it (their Changes tabs reload). */
+export async function recordReviewEvent(
+  tx: Db,
+  sessionId: string,
+  audience: Audience,
+  review: ReviewChange,
+): Promise<StrandEvent> {
+  const type: ReviewEventType = "review.updated";
+  const scope: EventScope = { type: "session", id: sessionId };
+  const [id, at] = await append(tx, scope, sessionId, audience, type, review);
+  return { id, type, scope, session_id: sessionId, at, review };
+}
+
 type TeamPayload = Pick<TeamEvent, "team" | "member_user_id">;
 
 /**
@@ -77,7 +92,7 @@ async function append(
   sessionId: string | null,
   audience: Audience,
   type: StrandEvent["type"],
-  payload: Session | ConversationEntry | TeamPayload,
+  payload: Session | ConversationEntry | TeamPayload | ReviewChange,
 ): Promise<[number, string]> {
   const [row] = await tx
     .insert(events)
@@ -122,6 +137,9 @@ export function toEvent(row: EventRow): StrandEvent {
     session_id: row.sessionId ?? row.scopeId,
     at: row.createdAt.toISOString(),
   };
+  if (row.type.startsWith("review.")) {
+    return { ...base, type: row.type as ReviewEventType, review: row.payload as ReviewChange };
+  }
   if (row.type.startsWith("message.")) {
     return { ...base, type: row.type as MessageEventType, entry: row.payload as ConversationEntry };
   }

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { type GitService, gitServiceOf, runHttpBackend } from "./http-backend.js";
+import { listBranches } from "./inspect.js";
 import { assertProjectSlug, assertRepoName } from "./names.js";
 import type { RepoStore } from "./repo-store.js";
 
@@ -25,6 +26,11 @@ export interface GitHttpPluginOptions {
   authorize: (req: FastifyRequest, target: GitHttpTarget) => Promise<GitHttpGrant>;
   /** Route config for the host app's hooks (the server marks these routes `access: "git"`). */
   routeConfig?: Record<string, unknown>;
+  /**
+   * Told after a push that succeeded which branches it moved (created, moved or deleted), so the
+   * host can tell whoever shows them. Its failures are logged, never the push's.
+   */
+  onPushed?: (target: GitHttpTarget, branches: string[]) => Promise<void>;
 }
 
 const PACK_REQUEST_TYPES = ["application/x-git-upload-pack-request", "application/x-git-receive-pack-request"];
@@ -102,6 +108,9 @@ async function serve(req: FastifyRequest, reply: FastifyReply, opts: GitHttpPlug
     const value = req.headers[name];
     return Array.isArray(value) ? value.join(", ") : value;
   };
+  const repoPath = opts.store.pathFor(project, repo);
+  // Branch tips before a push, to tell afterwards which ones it moved (git's hooks would need a way back to us).
+  const before = service === "receive-pack" && opts.onPushed && req.method === "POST" ? await tips(repoPath) : null;
   const running = runHttpBackend({
     projectRoot: opts.store.root,
     pathInfo,
@@ -123,10 +132,22 @@ async function serve(req: FastifyRequest, reply: FastifyReply, opts: GitHttpPlug
     if (aborter.signal.aborted) return abandon();
     throw err;
   }
-  void res.done.then(({ exitCode, stderr }) => {
+  void res.done.then(async ({ exitCode, stderr }) => {
     if (exitCode !== 0 && !aborter.signal.aborted) {
       req.log.warn({ project, repo, service, exitCode, stderr: stderr.slice(-2000) }, "git http-backend failed");
     }
+    if (!before || !opts.onPushed) return;
+    try {
+      const after = await tips(repoPath);
+      const moved = [...new Set([...before.keys(), ...after.keys()])].filter((b) => before.get(b) !== after.get(b));
+      if (moved.length > 0) await opts.onPushed({ projectSlug: project, repoName: repo, service }, moved.sort());
+    } catch (err) {
+      req.log.warn({ err, project, repo }, "could not tell who shows the pushed branches");
+    }
   });
   return reply.code(res.status).headers(res.headers).send(res.body);
+}
+
+async function tips(repoPath: string): Promise<Map<string, string>> {
+  return new Map((await listBranches(repoPath)).map((b) => [b.name, b.commit]));
 }

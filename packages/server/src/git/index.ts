@@ -9,6 +9,7 @@ export {
 } from "./changes.js";
 export { GitError } from "./errors.js";
 export { type GitHttpGrant, type GitHttpPluginOptions, type GitHttpTarget, gitHttpPlugin } from "./fastify-plugin.js";
+export { FILE_AT_LIMIT, linesOf, readFileAt } from "./file-at.js";
 export {
   type GitService,
   gitServiceOf,
@@ -36,6 +37,7 @@ export {
   defaultBranch,
   isAncestor,
   listBranches,
+  mergeBase,
   RefNotFoundError,
   recentCommits,
   requireCommit,
@@ -43,6 +45,7 @@ export {
 } from "./inspect.js";
 export {
   BaseMovedError,
+  findConflicts,
   MergeConflictError,
   MergeError,
   type MergeOptions,

@@ -81,6 +81,18 @@ export async function isAncestor(
   }
 }
 
+/** The best common ancestor of two commits, or null when they share no history. */
+export async function mergeBase(repoPath: string, a: string, b: string): Promise<string | null> {
+  refuseOption(a);
+  refuseOption(b);
+  try {
+    return (await runGit(["merge-base", a, b], { gitDir: repoPath })).stdout.trim();
+  } catch (err) {
+    if (err instanceof GitCommandError && err.exitCode === 1) return null;
+    throw err;
+  }
+}
+
 export async function listBranches(repoPath: string): Promise<BranchInfo[]> {
   const { stdout } = await runGit(
     ["for-each-ref", "--format=%(refname:strip=2)%00%(objectname)%00%(committerdate:iso-strict)", "refs/heads/"],

@@ -129,6 +129,24 @@ export async function mergeBranch(repoPath: string, opts: MergeOptions): Promise
   return { commit };
 }
 
+/**
+ * The files a merge of `head` into `base` would conflict in (empty when it merges cleanly), found
+ * with a trial merge that writes only loose objects and moves no ref.
+ */
+export async function findConflicts(repoPath: string, base: string, head: string): Promise<string[]> {
+  const baseSha = await resolveRef(repoPath, base);
+  if (!baseSha) throw new RefNotFoundError(repoPath, base);
+  const headSha = await resolveRef(repoPath, head);
+  if (!headSha) throw new RefNotFoundError(repoPath, head);
+  try {
+    await mergeTree(repoPath, base, baseSha, head, headSha);
+    return [];
+  } catch (err) {
+    if (err instanceof MergeConflictError) return err.files;
+    throw err;
+  }
+}
+
 async function mergeTree(repoPath: string, base: string, baseSha: string, head: string, headSha: string) {
   try {
     const { stdout } = await runGit(

@@ -66,7 +66,8 @@ export class ReviewService {
     return { commit, base_branch: w.base, strategy: chosen };
   }
 
-  private async workOf(actor: Actor, sessionId: string, need: "view" | "control") {
+  /** The session's repo, branch and base, once the actor may `need` it; review threads use it too. */
+  async workOf(actor: Actor, sessionId: string, need: "view" | "control") {
     const [s] = await this.db.select().from(sessions).where(eq(sessions.id, sessionId));
     if (!s) throw notFound("session", sessionId);
     assertAccess(actor, owned(s), need, { kind: "session", id: sessionId });
@@ -88,6 +89,7 @@ export class ReviewService {
       );
     }
     return {
+      session: s,
       project,
       path: this.projects.store.pathFor(project.slug, s.repo),
       repoName: s.repo,

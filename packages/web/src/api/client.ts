@@ -26,7 +26,7 @@ import { ApiRequestError } from "./errors.js";
 export { ApiRequestError };
 
 /** Calls a route of the protocol table; params, query, body and the answer are typed from its schemas. */
-async function call<R extends ApiRoute>(route: R, ...[input]: RouteInputArgs<R>): Promise<RouteResponse<R>> {
+export async function call<R extends ApiRoute>(route: R, ...[input]: RouteInputArgs<R>): Promise<RouteResponse<R>> {
   const { params, query, body } = (input ?? {}) as {
     params?: Record<string, unknown>;
     query?: Record<string, unknown>;
@@ -53,6 +53,7 @@ async function call<R extends ApiRoute>(route: R, ...[input]: RouteInputArgs<R>)
       err?.error ?? "http_error",
       err?.message ?? `HTTP ${res.status}`,
       fieldIssues(err?.details),
+      err?.details,
     );
   }
   return parsed as RouteResponse<R>;

@@ -7,6 +7,8 @@ export class ApiRequestError extends Error {
     readonly code: string,
     message: string,
     readonly fields: FieldIssue[] = [],
+    /** The error's `details` as sent, for errors that carry more than field issues (a merge's conflicting files). */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = "ApiRequestError";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diffLines, diffStats, unifiedHunks } from "./diff.js";
+import { diffLines, diffStats, splitRows, unifiedHunks } from "./diff.js";
 
 const render = (oldText: string | null, newText: string, context = 3) =>
   unifiedHunks(oldText, newText, context).flatMap((h) => [
@@ -56,5 +56,27 @@ describe("diff", () => {
     const a = Array.from({ length: 2000 }, (_, i) => `a${i}`).join("\n");
     const b = Array.from({ length: 2000 }, (_, i) => `b${i}`).join("\n");
     expect(diffStats(unifiedHunks(a, b))).toEqual({ added: 2000, removed: 2000 });
+  });
+});
+
+describe("side by side", () => {
+  it("pairs each run of removed lines with the added lines after it; context is on both sides", () => {
+    const [hunk] = unifiedHunks("a\nb\nc\nd\n", "a\nB\nC\nX\nd\n");
+    const rows = splitRows(hunk?.lines ?? []).map((r) => [r.left?.text ?? null, r.right?.text ?? null]);
+    expect(rows).toEqual([
+      ["a", "a"],
+      ["b", "B"],
+      ["c", "C"],
+      [null, "X"],
+      ["d", "d"],
+    ]);
+  });
+
+  it("leaves the right side empty for removed lines with nothing added", () => {
+    const rows = splitRows(unifiedHunks("a\nb\n", "a\n")[0]?.lines ?? []);
+    expect(rows.map((r) => [r.left?.kind, r.right?.kind])).toEqual([
+      ["context", "context"],
+      ["remove", undefined],
+    ]);
   });
 });

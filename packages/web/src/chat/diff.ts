@@ -142,3 +142,37 @@ export function diffStats(hunks: readonly Hunk[]): { added: number; removed: num
     }
   return { added, removed };
 }
+
+/** A row of a side-by-side diff: the old line on the left, the new one on the right, or either alone. */
+export interface SplitRow {
+  left?: DiffLine;
+  right?: DiffLine;
+}
+
+/**
+ * A hunk's lines side by side: context lines on both sides, and each run of removed lines next to
+ * the added lines that follow it, pair by pair; the longer run continues alone.
+ */
+export function splitRows(lines: readonly DiffLine[]): SplitRow[] {
+  const rows: SplitRow[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i] as DiffLine;
+    if (line.kind === "context") {
+      rows.push({ left: line, right: line });
+      i++;
+      continue;
+    }
+    const removed: DiffLine[] = [];
+    const added: DiffLine[] = [];
+    while (i < lines.length && lines[i]?.kind === "remove") removed.push(lines[i++] as DiffLine);
+    while (i < lines.length && lines[i]?.kind === "add") added.push(lines[i++] as DiffLine);
+    for (let k = 0; k < Math.max(removed.length, added.length); k++) {
+      const row: SplitRow = {};
+      if (removed[k]) row.left = removed[k];
+      if (added[k]) row.right = added[k];
+      rows.push(row);
+    }
+  }
+  return rows;
+}

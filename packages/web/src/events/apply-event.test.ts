@@ -65,4 +65,23 @@ describe("live events → query cache", () => {
     expect(client.getQueryData<Thread>(queryKeys.thread("a"))?.map((e) => e.id)).toEqual(["ent_1"]);
     expect(client.getQueryData(queryKeys.thread("b"))).toBeUndefined();
   });
+  it("review events make the session's Changes tab read its threads again, and its diff when the branch moved", () => {
+    const client = new QueryClient();
+    client.setQueryData(queryKeys.changes("a"), { files: [] });
+    client.setQueryData(queryKeys.reviewThreads("a"), { items: [] });
+    const review = (what: "thread" | "branch", id: number) =>
+      ({
+        id,
+        type: "review.updated",
+        scope: { type: "session", id: "a" },
+        session_id: "a",
+        at: "2026-01-01T00:00:00Z",
+        review: { what, thread_id: null },
+      }) as StrandEvent;
+    const stale = (key: readonly unknown[]) => client.getQueryState(key)?.isInvalidated;
+    applyEvent(client, review("thread", 4));
+    expect([stale(queryKeys.reviewThreads("a")), stale(queryKeys.changes("a"))]).toEqual([true, false]);
+    applyEvent(client, review("branch", 5));
+    expect(stale(queryKeys.changes("a"))).toBe(true);
+  });
 });

@@ -16,6 +16,13 @@ export function applyEvent(client: QueryClient, event: StrandEvent): void {
     void client.invalidateQueries({ queryKey: queryKeys.projects });
     return;
   }
+  if ("review" in event) {
+    // Threads are judged against the branch as it is now, so both are read again rather than patched.
+    void client.invalidateQueries({ queryKey: queryKeys.reviewThreads(event.session_id) });
+    if (event.review.what === "branch")
+      void client.invalidateQueries({ queryKey: queryKeys.changes(event.session_id) });
+    return;
+  }
   if ("entry" in event) {
     client.setQueryData<Thread>(queryKeys.thread(event.session_id), (t) => (t ? upsertEntry(t, event.entry) : t));
     return;

@@ -21,6 +21,8 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
           void client.invalidateQueries({ queryKey: queryKeys.teams });
           // Threads merge what they read (chat/use-thread.ts), so refetching one never drops an entry.
           void client.invalidateQueries({ queryKey: ["thread"] });
+          void client.invalidateQueries({ queryKey: ["changes"] });
+          void client.invalidateQueries({ queryKey: ["review-threads"] });
         },
       }),
   );

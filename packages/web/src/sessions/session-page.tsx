@@ -5,6 +5,7 @@ import { api } from "../api/client.js";
 import { queryKeys } from "../api/query-keys.js";
 import { ChatPanel } from "../chat/chat-panel.js";
 import { spendOf } from "../fleet/filter.js";
+import { ChangesTab, SessionTabs, sessionTab } from "../review/changes-tab.js";
 import { StreamViewer } from "../stream/stream-viewer.js";
 import { accessTo } from "../teams/team-choice.js";
 import { usd } from "../ui/format.js";
@@ -30,6 +31,7 @@ export function SessionPage() {
   const spend = spendOf(s);
   // A team viewer watches: no buttons the API would refuse (hidden only once that is known).
   const watchOnly = me !== undefined && teams !== undefined && accessTo(s, teams, me.id) !== "control";
+  const tab = sessionTab(s, params);
   return (
     <section className="session-page" data-testid="session-page" data-state={s.state}>
       <header className="session-header">
@@ -52,8 +54,11 @@ export function SessionPage() {
         )}
       </header>
       <div className="session-layout">
-        <div className="session-desktop">
-          {s.state === "ready" ? (
+        <div className={`session-desktop${s.project_id ? " with-tabs" : ""}`}>
+          {s.project_id && <SessionTabs active={tab} />}
+          {tab === "changes" ? (
+            <ChangesTab session={s} />
+          ) : s.state === "ready" ? (
             <StreamViewer sessionId={s.id} viewOnly={watchOnly || params.get("view_only") === "1"} />
           ) : (
             <DesktopPlaceholder session={s} watchOnly={watchOnly} />
