@@ -54,17 +54,30 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A bare repo with two files, served read-only over git:// on loopback. */
+/** A bare repo with two files, served over git:// on loopback (pushes allowed, as a team's git server would). */
+let upstreamBare: string;
+
 async function startGitDaemon(): Promise<string> {
   const seed = join(tmp.path, "seed");
   await initWorkTree(seed);
   await commitFiles(seed, { "README.md": "# shop\n", "src/cart.js": "export const total = 1;\n" }, "first commit");
   const base = join(tmp.path, "served");
-  await git(tmp.path, "clone", "--bare", seed, join(base, "shop.git"));
+  upstreamBare = join(base, "shop.git");
+  await git(tmp.path, "clone", "--bare", seed, upstreamBare);
   const port = await freePort();
   daemon = spawn(
     "git",
-    ["daemon", "--reuseaddr", "--export-all", `--base-path=${base}`, "--listen=127.0.0.1", `--port=${port}`, base],
+    [
+      "daemon",
+      "--reuseaddr",
+      "--export-all",
+      // Merges on Strand are pushed back to the upstream.
+      "--enable=receive-pack",
+      `--base-path=${base}`,
+      "--listen=127.0.0.1",
+      `--port=${port}`,
+      base,
+    ],
     { stdio: "ignore" },
   );
   const url = `git://127.0.0.1:${port}/shop.git`;
@@ -221,12 +234,13 @@ describe("teams, projects and git on a real desktop", () => {
     expect(push.output).toMatch(/protected/);
   });
 
-  it("merge lands the change on the default branch", async () => {
+  it("merge lands the change on the default branch, on Strand and upstream", async () => {
     const merge = await member.call("POST", `/api/v1/sessions/${sessionId}/merge`, { body: {} });
     expect(merge.status, merge.text).toBe(200);
     const dir = join(tmp.path, "after-merge");
     await git(tmp.path, "clone", withToken(cloneUrl, member.token), dir);
     expect((await git(dir, "rev-parse", "HEAD")).trim()).toBe(merge.body.commit);
     expect(await readFile(join(dir, "src/cart.js"), "utf8")).toBe("export const total = 2;\n");
+    expect(await git(upstreamBare, "rev-parse", "refs/heads/main")).toBe(merge.body.commit);
   });
 });

@@ -11,6 +11,7 @@ import {
   type CreateTokenBody,
   type FieldIssue,
   fillPath,
+  type OpenPullRequestBody,
   pathFor,
   ROUTES,
   type RouteInputArgs,
@@ -19,6 +20,7 @@ import {
   type SessionList,
   type TeamRoleName,
   type UpdateProjectBody,
+  type UpdateRepoBody,
 } from "@strand/protocol";
 
 import { ApiRequestError } from "./errors.js";
@@ -134,6 +136,10 @@ export const api = {
   createRepo: (project: string, body: CreateRepoBody) =>
     call(ROUTES["repos.create"], { params: { id: project }, body }),
   deleteRepo: (project: string, name: string) => call(ROUTES["repos.delete"], { params: { id: project, name } }),
+  updateRepo: (project: string, name: string, body: UpdateRepoBody) =>
+    call(ROUTES["repos.update"], { params: { id: project, name }, body }),
+  openPullRequest: (sessionId: string, body: OpenPullRequestBody = {}) =>
+    call(ROUTES["sessions.pullRequest.open"], { params: { id: sessionId }, body }),
 };
 
 /** A repo with its branches and recent commits, as the repo page shows it. */

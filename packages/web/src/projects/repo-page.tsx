@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Link, useNavigate, useParams } from "react-router";
 import { api } from "../api/client.js";
 import { queryKeys } from "../api/query-keys.js";
+import { HostSettings } from "../pull-requests/host-settings.js";
 import { accessTo, canManage } from "../teams/team-choice.js";
 import { ConfirmButton } from "../ui/confirm-button.js";
 import { CopyButton } from "../ui/copy-button.js";
@@ -124,6 +125,7 @@ export function RepoPage() {
           </table>
         </div>
       )}
+      {r.upstream_url && p && accessTo(p, teams, me?.id) === "control" && <HostSettings projectSlug={slug} repo={r} />}
       {onRepo.length > 0 && (
         <div className="panel">
           <h2>Sessions on this repo</h2>

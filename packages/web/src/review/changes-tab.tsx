@@ -11,6 +11,7 @@ import { useEffect, useState } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ApiRequestError } from "../api/client.js";
 import { queryKeys } from "../api/query-keys.js";
+import { PullRequestBar } from "../pull-requests/pull-request-bar.js";
 import { reviewApi } from "./api.js";
 import { FileDiff, fileAnchor } from "./file-diff.js";
 import { threadOnFile } from "./patch.js";
@@ -101,6 +102,7 @@ function ChangesView({
         {canControl && <SendButton sessionId={session.id} threads={threads} />}
       </div>
       {canControl && <MergeBar session={session} hasChanges={c.files.length > 0} />}
+      <PullRequestBar session={session} canControl={canControl} />
       {c.files.length === 0 ? (
         <p className="diff-empty" data-testid="changes-empty">
           No changes: <code>{c.branch}</code> has nothing that <code>{c.base_branch}</code> lacks.
