@@ -8,6 +8,7 @@ import { createLogger, type RunningServer, resolveConfig, startServer } from "..
 import { SessionService } from "../../packages/server/src/sessions/service.js";
 import { connectAgent, type ScriptedAgent, sessionToken } from "../support/agent-socket.js";
 import { launchBrowser, login, newContext, screenshot } from "../support/browser.js";
+import { startFakeGitHost } from "../support/fake-git-hosts.js";
 import { type Caller, caller } from "../support/http.js";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_TOKEN } from "../support/server.js";
 
@@ -28,6 +29,8 @@ let project: { id: string; slug: string };
 let cloneUrl: string;
 const agents: ScriptedAgent[] = [];
 
+const HOST_TOKEN = "github-token-for-the-e2e-0123";
+const HOOK_SECRET = "webhook-secret-for-the-e2e";
 const VIEWER = { email: "review-viewer@example.com", password: "a long enough password" };
 const APP = `${Array.from({ length: 10 }, (_, i) => `line ${i + 1}`).join("\n")}\n`;
 const withLine = (n: number, text: string, base = APP) =>
@@ -39,8 +42,10 @@ const withToken = (u: string, token: string) => u.replace("http://", `http://str
 const bareRepo = () => join(dataDir, "git", project.slug, "app.git");
 
 /** A session on the project, ready (a scripted agentd connected), with its branch pushed. */
-async function readySessionWithWork(name: string, files: Record<string, string>) {
-  const created = await admin("POST", "/api/v1/sessions", { body: { name, project_id: project.id, start: false } });
+async function readySessionWithWork(name: string, files: Record<string, string>, repo = { name: "app", cloneUrl: "" }) {
+  const created = await admin("POST", "/api/v1/sessions", {
+    body: { name, project_id: project.id, repo: repo.name, start: false },
+  });
   expect(created.status, created.text).toBe(201);
   const session = created.body as { id: string; branch: string };
   await admin("POST", `/api/v1/sessions/${session.id}/start`);
@@ -49,7 +54,7 @@ async function readySessionWithWork(name: string, files: Record<string, string>)
   const agent = await connectAgent(url, session.id, token, `inst-${session.id}`);
   agents.push(agent);
   const work = join(dataDir, "work", session.id);
-  await git(dataDir, "clone", "--quiet", withToken(cloneUrl, token), work);
+  await git(dataDir, "clone", "--quiet", withToken(repo.cloneUrl || cloneUrl, token), work);
   await git(work, "switch", "--quiet", "-c", session.branch);
   const push = async (more: Record<string, string>, message: string) => {
     await commitFiles(work, more, message);
@@ -195,6 +200,66 @@ describe("the Changes tab (real server, real git, scripted agentd, Chromium)", (
     expect(await v.getByTestId("merge-bar").count()).toBe(0);
     expect(await v.getByTestId("review-send").count()).toBe(0);
     await v.context().close();
+  });
+
+  it("sets up pull requests on the repo page, opens one from the Changes tab, and shows it merged", async () => {
+    const github = await startFakeGitHost("github", { token: HOST_TOKEN, webhookSecret: HOOK_SECRET });
+    try {
+      const bare = await github.addGitRepo("acme", "shop");
+      const seed = join(dataDir, "pr-seed");
+      await initWorkTree(seed);
+      await commitFiles(seed, { "src/app.js": APP }, "first commit");
+      await git(seed, "push", "--quiet", bare, "main");
+      const imported = await admin("POST", `/api/v1/projects/${project.id}/repos`, {
+        body: {
+          name: "shop",
+          import_url: `${github.url}/acme/shop.git`,
+          import_username: "bot",
+          import_password: HOST_TOKEN,
+        },
+      });
+      expect(imported.status, imported.text).toBe(201);
+      // Strand cannot tell a loopback host's software from its URL: the repo page asks.
+      await admin("PATCH", `/api/v1/projects/${project.id}/repos/shop`, { body: { host_kind: "github" } });
+
+      const repoPage = await page(`/projects/${project.slug}/repos/shop`);
+      const settings = repoPage.getByTestId("host-settings");
+      await settings.waitFor();
+      await repoPage.getByTestId("host-token").fill(HOST_TOKEN);
+      await repoPage.getByTestId("webhook-secret").fill(HOOK_SECRET);
+      await repoPage.getByTestId("save-host-settings").click();
+      await settings.getByText("Saved.").waitFor();
+      const webhookUrl = await repoPage.getByTestId("webhook-url").inputValue();
+      expect(webhookUrl).toMatch(/\/api\/v1\/webhooks\/repos\/[a-z]+_\w+$/);
+      expect(await repoPage.content()).not.toContain(HOST_TOKEN);
+      await repoPage.context().close();
+
+      const s = await readySessionWithWork(
+        "Digits everywhere",
+        { "src/app.js": withLine(2, "line two") },
+        {
+          name: "shop",
+          cloneUrl: imported.body.clone_url,
+        },
+      );
+      const p = await page(`/sessions/${s.id}?tab=changes`);
+      await p.getByTestId("open-pull-request").click();
+      const pr = p.getByTestId("pull-request");
+      await pr.waitFor();
+      expect(await pr.getAttribute("data-state")).toBe("open");
+      const number = Number((await p.getByTestId("pull-request-link").textContent())?.replace("#", ""));
+      expect(github.pulls.map((x) => x.number)).toContain(number);
+      expect(await git(dataDir, "--git-dir", bare, "rev-parse", s.branch)).toMatch(/^[0-9a-f]{40}$/);
+
+      // The host says merged: the open page follows, from the session's live update.
+      const delivered = await github.sendWebhook(webhookUrl, number, "merged");
+      expect(delivered.status, delivered.text).toBe(200);
+      await p.locator('[data-testid=pull-request][data-state="merged"]').waitFor();
+      expect(await p.getByTestId("pull-request-state").textContent()).toBe("merged");
+      await screenshot(p, "review-pull-request-merged");
+    } finally {
+      await github.close();
+    }
   });
 });
 
