@@ -47,14 +47,22 @@ async function readySessionWithWork(name: string, files: Record<string, string>,
     body: { name, project_id: project.id, repo: repo.name, start: false },
   });
   expect(created.status, created.text).toBe(201);
-  const session = created.body as { id: string; branch: string };
-  await admin("POST", `/api/v1/sessions/${session.id}/start`);
+  await admin("POST", `/api/v1/sessions/${created.body.id}/start`);
+  return readyWithWork(created.body, files, repo.cloneUrl || cloneUrl);
+}
+
+/** Makes a started session ready as the scheduler and agentd would, and pushes `files` to its branch. */
+async function readyWithWork(
+  session: { id: string; branch: string },
+  files: Record<string, string>,
+  repoUrl = cloneUrl,
+) {
   await sessions.transition(session.id, "starting", "Starting the desktop.");
   const token = await sessionToken(server.database.db, ownerId, session.id);
   const agent = await connectAgent(url, session.id, token, `inst-${session.id}`);
   agents.push(agent);
   const work = join(dataDir, "work", session.id);
-  await git(dataDir, "clone", "--quiet", withToken(repo.cloneUrl || cloneUrl, token), work);
+  await git(dataDir, "clone", "--quiet", withToken(repoUrl, token), work);
   await git(work, "switch", "--quiet", "-c", session.branch);
   const push = async (more: Record<string, string>, message: string) => {
     await commitFiles(work, more, message);
@@ -108,9 +116,25 @@ afterAll(async () => {
 });
 
 describe("the Changes tab (real server, real git, scripted agentd, Chromium)", () => {
-  it("shows the diff, takes a line comment, sends it to the agent, follows a push, and merges", async () => {
-    const s = await readySessionWithWork("Polish line three", { "src/app.js": withLine(3, "line three") });
-    const p = await page(`/sessions/${s.id}`);
+  it("a new session on the project: shows the diff, takes a line comment, sends it to the agent, follows a push, and merges", async () => {
+    // Made from the project page's New session, as a person would.
+    const p = await page(`/projects/${project.slug}`);
+    await p.getByTestId("project-new-session").click();
+    const form = p.getByTestId("new-session-form");
+    await form.getByTestId("session-git-fields").waitFor();
+    await form.getByLabel("Name").fill("Polish line three");
+    await expect.poll(() => form.getByLabel("Base branch").inputValue()).toBe("main");
+    await form.getByRole("button", { name: "Create and start" }).click();
+    await p.waitForURL(/\/sessions\/ses_/);
+    const id = new URL(p.url()).pathname.split("/").pop() as string;
+    const created = (await admin("GET", `/api/v1/sessions/${id}`)).body;
+    expect(created).toMatchObject({
+      project_id: project.id,
+      repo: "app",
+      base: "main",
+      branch: "strand/polish-line-three",
+    });
+    const s = await readyWithWork(created, { "src/app.js": withLine(3, "line three") });
     await p.getByTestId("tab-changes").click();
     await p.waitForURL(/tab=changes/);
     const file = fileSection(p, "src/app.js");
