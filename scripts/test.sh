@@ -20,9 +20,9 @@ if (($# > 0)); then
   exec npx vitest run "$@"
 fi
 
-# A full run. vitest runs one file at a time on a small machine, so it loses nothing by running in
-# two passes: first the tests that need no Docker, while the desktop images (minutes on a fresh
-# machine) build in the background and the bystander comes up; then the Docker tests beside it.
+# A full run, in two passes: first the tests that need no Docker, while the desktop images (minutes
+# on a fresh machine) build in the background and the bystander comes up; then the Docker tests
+# beside it, one file at a time (vitest.config.ts).
 work=$(mktemp -d)
 strand=node_modules/.bin/strand
 (
@@ -42,7 +42,9 @@ cleanup() {
 trap cleanup EXIT
 
 rc=0
-npx vitest run --project unit --project server:pglite --project server:postgres || rc=$?
+# These wait on databases and git as much as on the CPU: one worker per core (vitest's default
+# leaves one core idle, which on 2 cores halves the pace).
+npx vitest run --maxWorkers="$(nproc)" --project unit --project server:pglite --project server:postgres || rc=$?
 if ! wait "$prep"; then
   echo "test: building the desktop images or starting the bystander failed:" >&2
   tail -50 "$work/images.log" >&2
