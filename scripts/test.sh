@@ -27,7 +27,9 @@ work=$(mktemp -d)
 strand=node_modules/.bin/strand
 (
   "$strand" images build --desktop xfce >"$work/images.log" 2>&1 &&
-    node scripts/bystander.mjs start >"$work/bystander" 2>>"$work/images.log" &&
+    node scripts/bystander.mjs start >"$work/bystander.tmp" 2>>"$work/images.log" &&
+    mv "$work/bystander.tmp" "$work/bystander" &&
+    # Needed only by a few Docker tests, which wait for it (image builds take a host-wide lock).
     "$strand" images build --desktop sway >>"$work/images.log" 2>&1
 ) &
 prep=$!
@@ -45,12 +47,18 @@ rc=0
 # These wait on databases and git as much as on the CPU: one worker per core (vitest's default
 # leaves one core idle, which on 2 cores halves the pace).
 npx vitest run --maxWorkers="$(nproc)" --project unit --project server:pglite --project server:postgres || rc=$?
-if ! wait "$prep"; then
-  echo "test: building the desktop images or starting the bystander failed:" >&2
+while [[ ! -s $work/bystander ]] && kill -0 "$prep" 2>/dev/null; do sleep 1; done
+if [[ ! -s $work/bystander ]]; then
+  echo "test: building the xfce image or starting the bystander failed:" >&2
   tail -50 "$work/images.log" >&2
   exit 1
 fi
 bystander=$(cat "$work/bystander")
 npx vitest run --project integration --project e2e || rc=$?
+if ! wait "$prep"; then
+  echo "test: building the sway image failed:" >&2
+  tail -50 "$work/images.log" >&2
+  rc=1
+fi
 node scripts/bystander.mjs check "$bystander" || rc=1
 exit "$rc"
