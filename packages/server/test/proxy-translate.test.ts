@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ScriptedLlm, startScriptedLlm } from "../../../test/fixtures/llm/server.js";
 import { type AgentSession, addProvider, agentSession, callsOf } from "../../../test/support/llm.js";
 import { startTestServer, type TestServer } from "../../../test/support/server.js";
+import { until } from "../../../test/support/wait.js";
 
 // An agent speaking one API uses a provider speaking the other; the official SDKs judge the result.
 let t: TestServer;
@@ -140,8 +141,14 @@ describe(`Anthropic agent → OpenAI-style provider (${process.env.STRAND_TEST_D
       stream: true,
       stream_options: { include_usage: true },
     });
-    const rows = await callsOf(t, s.id);
-    const row = rows.find((r) => r.model === "qwen-coder")!;
+    // The session made other calls before: wait for this one's row, written as the stream ends.
+    const rows = await until(
+      () => callsOf(t, s.id),
+      (r) => r.some((x) => x.model === "qwen-coder"),
+      "the qwen-coder call's llm_calls row",
+      10_000,
+    );
+    const row = rows.find((r) => r.model === "qwen-coder");
     expect(row).toMatchObject({ stream: true, inputTokens: 33, outputTokens: 9, costMicros: 0, status: "ok" });
   });
 
