@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { ConversationEntrySchema } from "./conversation.js";
+import { NotificationSchema } from "./notifications.js";
 import { ReviewChangeSchema } from "./review.js";
 import { SessionSchema } from "./sessions.js";
+import { TaskSchema, TaskTransitionSchema } from "./tasks.js";
 
 export const SESSION_EVENT_TYPES = ["session.created", "session.updated", "session.deleted"] as const;
 export type SessionEventType = (typeof SESSION_EVENT_TYPES)[number];
@@ -14,11 +16,23 @@ export type TeamEventType = (typeof TEAM_EVENT_TYPES)[number];
 /** A session's review changed: a thread (created, replied, resolved, sent) or its branch or base moved. */
 export const REVIEW_EVENT_TYPES = ["review.updated"] as const;
 export type ReviewEventType = (typeof REVIEW_EVENT_TYPES)[number];
+/** A task changed (project scope): created, edited, moved to another state, or deleted. */
+export const TASK_EVENT_TYPES = ["task.created", "task.updated", "task.deleted"] as const;
+export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
+/** A task's spec review changed: a revision was pushed, a thread was created, replied to, resolved or sent. */
+export const SPEC_EVENT_TYPES = ["spec.updated"] as const;
+export type SpecEventType = (typeof SPEC_EVENT_TYPES)[number];
+/** A person's inbox changed (user scope: only they hear it). */
+export const NOTIFICATION_EVENT_TYPES = ["notification.created", "notification.read"] as const;
+export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
 export const EVENT_TYPES = [
   ...SESSION_EVENT_TYPES,
   ...MESSAGE_EVENT_TYPES,
   ...TEAM_EVENT_TYPES,
   ...REVIEW_EVENT_TYPES,
+  ...TASK_EVENT_TYPES,
+  ...SPEC_EVENT_TYPES,
+  ...NOTIFICATION_EVENT_TYPES,
 ] as const;
 export const EventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventTypeSchema>;
@@ -79,8 +93,54 @@ export const ReviewEventSchema = z
   .meta({ id: "ReviewEvent" });
 export type ReviewEvent = z.infer<typeof ReviewEventSchema>;
 
+export const TaskEventSchema = z
+  .object({
+    id: eventBase.id,
+    scope: EventScopeSchema.describe("The task's project."),
+    at: eventBase.at,
+    type: z.enum(TASK_EVENT_TYPES),
+    task: TaskSchema.describe("The task as it is after the change (as it was, for task.deleted)."),
+    transition: TaskTransitionSchema.nullable().describe("Set when its state changed: from, to, by whom, why."),
+  })
+  .meta({ id: "TaskEvent" });
+export type TaskEvent = z.infer<typeof TaskEventSchema>;
+
+export const SpecEventSchema = z
+  .object({
+    id: eventBase.id,
+    scope: EventScopeSchema.describe("The task's project."),
+    at: eventBase.at,
+    type: z.enum(SPEC_EVENT_TYPES),
+    task_id: z.string(),
+    what: z.enum(["revision", "thread", "sent"]).describe("What to read again: the spec, or its threads."),
+    thread_id: z.string().nullable(),
+  })
+  .meta({ id: "SpecEvent" });
+export type SpecEvent = z.infer<typeof SpecEventSchema>;
+
+export const NotificationEventSchema = z
+  .object({
+    id: eventBase.id,
+    scope: EventScopeSchema.describe("You (user scope)."),
+    at: eventBase.at,
+    type: z.enum(NOTIFICATION_EVENT_TYPES),
+    notification: NotificationSchema.nullable().describe("The new item (notification.created); null when read."),
+    unread: z.number().int().describe("Your unread count after the change."),
+    browser: z.boolean().describe("Whether you asked for this kind as a browser notification."),
+  })
+  .meta({ id: "NotificationEvent" });
+export type NotificationEvent = z.infer<typeof NotificationEventSchema>;
+
 export const StrandEventSchema = z
-  .union([SessionEventSchema, MessageEventSchema, TeamEventSchema, ReviewEventSchema])
+  .union([
+    SessionEventSchema,
+    MessageEventSchema,
+    TeamEventSchema,
+    ReviewEventSchema,
+    TaskEventSchema,
+    SpecEventSchema,
+    NotificationEventSchema,
+  ])
   .meta({ id: "StrandEvent" });
 export type StrandEvent = z.infer<typeof StrandEventSchema>;
 

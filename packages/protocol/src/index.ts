@@ -4,6 +4,7 @@ export * from "./conversation.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./nodes.js";
+export * from "./notifications.js";
 export * from "./projects.js";
 export * from "./providers.js";
 export * from "./pull-requests.js";
@@ -11,6 +12,8 @@ export * from "./review.js";
 export * from "./routes/index.js";
 export * from "./session-state.js";
 export * from "./sessions.js";
+export * from "./specs.js";
+export * from "./tasks.js";
 export * from "./teams.js";
 
 export const API_PREFIX = "/api/v1";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RepoPullRequestSettingsSchema } from "./pull-requests.js";
 import { DesktopSchema, ModelSchema, RuntimeSchema } from "./sessions.js";
+import { WipLimitsSchema } from "./tasks.js";
 
 export const MERGE_STRATEGIES = ["fast-forward", "merge", "squash"] as const;
 export const MergeStrategySchema = z.enum(MERGE_STRATEGIES, {
@@ -49,6 +50,9 @@ const projectSettings = {
     .boolean()
     .optional()
     .describe("Commit and push uncommitted work at the end of each turn (default true)."),
+  wip_limits: WipLimitsSchema.optional().describe(
+    "Board WIP limits per column (defaults: planning 3, spec_review 5, in_progress 5); a task held by one says so.",
+  ),
 };
 
 export const ProjectSchema = z
@@ -66,6 +70,7 @@ export const ProjectSchema = z
     protected_branches: z.array(z.string()).nullable(),
     merge_strategy: MergeStrategySchema,
     checkpoints: z.boolean(),
+    wip_limits: z.object({ planning: z.number(), spec_review: z.number(), in_progress: z.number() }),
     created_at: z.string(),
     updated_at: z.string(),
   })

@@ -3,11 +3,14 @@ import { authRoutes } from "./auth.js";
 import { conversationRoutes } from "./conversation.js";
 import { eventRoutes } from "./events.js";
 import { nodeRoutes } from "./nodes.js";
+import { notificationRoutes } from "./notifications.js";
 import { projectRoutes } from "./projects.js";
 import { providerRoutes } from "./providers.js";
 import { pullRequestRoutes } from "./pull-requests.js";
 import { reviewRoutes } from "./review.js";
 import { sessionRoutes } from "./sessions.js";
+import { specRoutes } from "./specs.js";
+import { taskRoutes } from "./tasks.js";
 import { teamRoutes } from "./teams.js";
 import { tokenRoutes } from "./tokens.js";
 import { userRoutes } from "./users.js";
@@ -17,9 +20,12 @@ export { type CancelTurnResponse, CancelTurnResponseSchema, PermissionParamsSche
 export * from "./define.js";
 export { EventsQuerySchema } from "./events.js";
 export { type NodeList, NodeListSchema } from "./nodes.js";
+export { WebhookParamsSchema } from "./notifications.js";
 export * from "./path-for.js";
 export { ReviewThreadParamsSchema } from "./review.js";
 export { type StreamQuery, StreamQuerySchema, ThumbnailQuerySchema } from "./sessions.js";
+export { SpecThreadParamsSchema } from "./specs.js";
+export { TaskAttachmentParamsSchema } from "./tasks.js";
 export { type TokenList, TokenListSchema } from "./tokens.js";
 export { type UserList, UserListSchema } from "./users.js";
 
@@ -42,6 +48,9 @@ export const ROUTES = {
   ...projectRoutes,
   ...pullRequestRoutes,
   ...reviewRoutes,
+  ...taskRoutes,
+  ...specRoutes,
+  ...notificationRoutes,
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

@@ -156,6 +156,10 @@ export const projects = pgTable(
     protectedBranches: jsonb("protected_branches").$type<string[] | null>(),
     mergeStrategy: text("merge_strategy").notNull().default("merge"),
     checkpoints: boolean("checkpoints").notNull().default(true),
+    /** Board WIP limits by column (`planning`, `spec_review`, `in_progress`); a missing key = the default. */
+    wipLimits: jsonb("wip_limits").$type<Record<string, number>>().notNull().default({}),
+    /** The number the next task gets (tasks are #1, #2, … per project). */
+    nextTaskNumber: integer("next_task_number").notNull().default(1),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -488,5 +492,272 @@ export const llmCalls = pgTable(
   (t) => [
     index("llm_calls_session_idx").on(t.sessionId, t.createdAt),
     index("llm_calls_user_idx").on(t.userId, t.createdAt),
+  ],
+);
+
+// ---- Tasks, specs and the board (docs/tasks.md) ----
+
+/**
+ * A unit of planned work on a project: planned as a spec, reviewed, implemented by a session on
+ * its own branch, reviewed again and merged. `state` follows TASK_TRANSITIONS (protocol tasks.ts);
+ * every change of it is one transaction that also records a task_transitions row and an event.
+ */
+export const tasks = pgTable(
+  "tasks",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    number: integer("number").notNull(),
+    slug: text("slug").notNull(),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    /** `spec`: plan, review the spec, then implement; `direct`: implement at once. */
+    mode: text("mode").notNull().default("spec"),
+    state: text("state").notNull().default("backlog"),
+    /** Why it is in its state (a failure, the missing spec files), for people. */
+    stateReason: text("state_reason"),
+    /** Why it does not move on although asked to (a WIP limit, a dependency); null when nothing holds it. */
+    waiting: text("waiting"),
+    /**
+     * Where it has been asked to go and is held back from (`planning`, `implementing`, `merging`),
+     * e.g. started while the Planning column is full; the orchestrator moves it when it may.
+     */
+    queuedFor: text("queued_for"),
+    priority: text("priority").notNull().default("medium"),
+    labels: jsonb("labels").$type<string[]>().notNull().default([]),
+    assigneeId: text("assignee_id").references(() => users.id, { onDelete: "set null" }),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    /** The repo it works on (default: the project's first) and the session working on it. */
+    repo: text("repo"),
+    sessionId: text("session_id").references(() => sessions.id, { onDelete: "set null" }),
+    branch: text("branch"),
+    /** The prompt entry whose turn the task waits for (planning, a revision, implementing). */
+    turnEntryId: text("turn_entry_id"),
+    /** The spec commit that was approved. */
+    approvedSpecCommit: text("approved_spec_commit"),
+    /** Checklist progress from specs/<n>-<slug>/tasks.md at the branch head (and the agent's ticks). */
+    progressDone: integer("progress_done").notNull().default(0),
+    progressTotal: integer("progress_total").notNull().default(0),
+    /** Checklist items the agent ticked through the API, by their text. */
+    checklistTicks: jsonb("checklist_ticks").$type<string[]>().notNull().default([]),
+    stateChangedAt: timestamp("state_changed_at", { withTimezone: true }).notNull().defaultNow(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("tasks_project_number_key").on(t.projectId, t.number),
+    index("tasks_project_state_idx").on(t.projectId, t.state),
+    index("tasks_session_idx").on(t.sessionId),
+    check("tasks_mode_check", sql`${t.mode} in ('spec', 'direct')`),
+    check(
+      "tasks_state_check",
+      sql`${t.state} in ('backlog', 'planning', 'spec_review', 'spec_revision', 'implementing', 'code_review', 'code_revision', 'merging', 'done', 'planning_failed', 'implementation_failed', 'cancelled')`,
+    ),
+    check("tasks_priority_check", sql`${t.priority} in ('low', 'medium', 'high', 'urgent')`),
+  ],
+);
+
+/** A task waits until every task it depends on is done; cycles are refused on write. */
+export const taskDependencies = pgTable(
+  "task_dependencies",
+  {
+    taskId: text("task_id")
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    dependsOnId: text("depends_on_id")
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.dependsOnId] }), index("task_dependencies_depends_idx").on(t.dependsOnId)],
+);
+
+/** Files the agent gets in its workspace (committed under specs/<n>-<slug>/attachments/ on the task branch). */
+export const taskAttachments = pgTable(
+  "task_attachments",
+  {
+    id: text("id").primaryKey(),
+    taskId: text("task_id")
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    contentType: text("content_type").notNull().default("application/octet-stream"),
+    size: integer("size").notNull(),
+    content: text("content_b64").notNull(),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("task_attachments_name_key").on(t.taskId, t.name)],
+);
+
+/** Every state change of a task, with who or what caused it (events are pruned; this is the history). */
+export const taskTransitions = pgTable(
+  "task_transitions",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    taskId: text("task_id")
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    fromState: text("from_state"),
+    toState: text("to_state").notNull(),
+    /** `user` (actor_id = the person), `agent` (the session), or `system` (the orchestrator). */
+    actorKind: text("actor_kind").notNull(),
+    actorId: text("actor_id"),
+    reason: text("reason"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("task_transitions_task_idx").on(t.taskId, t.id)],
+);
+
+/** Each push that changed a task's spec documents is a revision the reviewer can compare with another. */
+export const specRevisions = pgTable(
+  "spec_revisions",
+  {
+    id: text("id").primaryKey(),
+    taskId: text("task_id")
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    number: integer("number").notNull(),
+    commit: text("commit").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("spec_revisions_number_key").on(t.taskId, t.number),
+    uniqueIndex("spec_revisions_commit_key").on(t.taskId, t.commit),
+  ],
+);
+
+/**
+ * A comment thread on a selection of one spec document. `quote` (with some text around it) is
+ * what was selected; when a later revision no longer contains it, the thread is outdated.
+ */
+export const specThreads = pgTable(
+  "spec_threads",
+  {
+    id: text("id").primaryKey(),
+    taskId: text("task_id")
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    /** `requirements`, `design` or `tasks`. */
+    document: text("document").notNull(),
+    quote: text("quote").notNull(),
+    prefix: text("prefix").notNull().default(""),
+    suffix: text("suffix").notNull().default(""),
+    /** The revision the selection was made on. */
+    revision: integer("revision").notNull(),
+    resolved: boolean("resolved").notNull().default(false),
+    resolvedBy: text("resolved_by").references(() => users.id, { onDelete: "set null" }),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("spec_threads_task_idx").on(t.taskId, t.createdAt),
+    check("spec_threads_document_check", sql`${t.document} in ('requirements', 'design', 'tasks')`),
+  ],
+);
+
+export const specComments = pgTable(
+  "spec_comments",
+  {
+    id: text("id").primaryKey(),
+    threadId: text("thread_id")
+      .notNull()
+      .references(() => specThreads.id, { onDelete: "cascade" }),
+    /** A person; null for the agent's own reply or question. */
+    authorId: text("author_id").references(() => users.id, { onDelete: "cascade" }),
+    body: text("body").notNull(),
+    sentAt: timestamp("sent_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("spec_comments_thread_idx").on(t.threadId, t.createdAt)],
+);
+
+// ---- Notifications (docs/notifications.md) ----
+
+/** A person's inbox: each item says what needs them and links to where to act. */
+export const notifications = pgTable(
+  "notifications",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull().default(""),
+    /** The web UI path to act on it (`/tasks/…`, `/sessions/…`). */
+    link: text("link").notNull(),
+    projectId: text("project_id").references(() => projects.id, { onDelete: "cascade" }),
+    taskId: text("task_id").references(() => tasks.id, { onDelete: "cascade" }),
+    sessionId: text("session_id").references(() => sessions.id, { onDelete: "cascade" }),
+    readAt: timestamp("read_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("notifications_user_idx").on(t.userId, t.createdAt.desc()),
+    index("notifications_unread_idx").on(t.userId).where(sql`${t.readAt} is null`),
+  ],
+);
+
+/** Which kinds reach a person, and how; a kind without a row reaches them in the inbox and the browser. */
+export const notificationPreferences = pgTable(
+  "notification_preferences",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    inbox: boolean("inbox").notNull().default(true),
+    browser: boolean("browser").notNull().default(true),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind] })],
+);
+
+/** A project's outgoing webhook: JSON deliveries signed with its secret (sealed like provider keys). */
+export const projectWebhooks = pgTable(
+  "project_webhooks",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    url: text("url").notNull(),
+    secretEnc: text("secret_enc").notNull(),
+    /** Which notification kinds it receives; empty = all. */
+    kinds: jsonb("kinds").$type<string[]>().notNull().default([]),
+    active: boolean("active").notNull().default(true),
+    createdBy: text("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("project_webhooks_project_idx").on(t.projectId)],
+);
+
+/** One delivery of one notification to one webhook, retried with backoff; the delivery log. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    webhookId: text("webhook_id")
+      .notNull()
+      .references(() => projectWebhooks.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    payload: jsonb("payload").notNull(),
+    /** `pending` (to be sent or retried), `delivered`, `failed` (gave up). */
+    state: text("state").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("webhook_deliveries_webhook_idx").on(t.webhookId, t.createdAt.desc()),
+    index("webhook_deliveries_due_idx").on(t.nextAttemptAt).where(sql`${t.state} = 'pending'`),
+    check("webhook_deliveries_state_check", sql`${t.state} in ('pending', 'delivered', 'failed')`),
   ],
 );

@@ -1,12 +1,18 @@
 import type {
   ConversationEntry,
   EventScope,
+  Notification as InboxItem,
   MessageEventType,
+  NotificationEventType,
   ReviewChange,
   ReviewEventType,
   Session,
   SessionEventType,
+  SpecEvent,
   StrandEvent,
+  Task,
+  TaskChange,
+  TaskEventType,
   TeamEvent,
   TeamEventType,
 } from "@strand/protocol";
@@ -83,6 +89,55 @@ export async function recordTeamEvent(
   return { id, type, scope, at, ...payload };
 }
 
+/**
+ * A task changed; everyone who sees its project hears it (boards move the card). `audience` is
+ * the project's owner and team.
+ */
+export async function recordTaskEvent(
+  tx: Db,
+  type: TaskEventType,
+  audience: Audience,
+  change: TaskChange,
+): Promise<StrandEvent> {
+  const scope: EventScope = { type: "project", id: change.task.project_id };
+  const [id, at] = await append(tx, scope, null, audience, type, change);
+  return { id, type, scope, at, ...change };
+}
+
+type SpecPayload = Pick<SpecEvent, "task_id" | "what" | "thread_id">;
+
+/** A task's spec review changed (a revision pushed, a thread written or sent): task pages reload it. */
+export async function recordSpecEvent(
+  tx: Db,
+  task: Pick<Task, "id" | "project_id">,
+  audience: Audience,
+  what: SpecEvent["what"],
+  threadId: string | null = null,
+): Promise<StrandEvent> {
+  const scope: EventScope = { type: "project", id: task.project_id };
+  const payload: SpecPayload = { task_id: task.id, what, thread_id: threadId };
+  const [id, at] = await append(tx, scope, null, audience, "spec.updated", payload);
+  return { id, type: "spec.updated", scope, at, ...payload };
+}
+
+interface NotificationPayload {
+  notification: InboxItem | null;
+  unread: number;
+  browser: boolean;
+}
+
+/** A person's inbox changed; only they hear it (user scope, no team audience). */
+export async function recordNotificationEvent(
+  tx: Db,
+  type: NotificationEventType,
+  userId: string,
+  payload: NotificationPayload,
+): Promise<StrandEvent> {
+  const scope: EventScope = { type: "user", id: userId };
+  const [id, at] = await append(tx, scope, null, { ownerId: userId, teamId: null }, type, payload);
+  return { id, type, scope, at, ...payload };
+}
+
 const audienceOf = (session: Session): Audience => ({ ownerId: session.owner_id, teamId: session.team_id });
 
 /** Inserts the event row and sends the NOTIFY; returns the event's id and time. */
@@ -92,7 +147,7 @@ async function append(
   sessionId: string | null,
   audience: Audience,
   type: StrandEvent["type"],
-  payload: Session | ConversationEntry | TeamPayload | ReviewChange,
+  payload: Session | ConversationEntry | TeamPayload | ReviewChange | TaskChange | SpecPayload | NotificationPayload,
 ): Promise<[number, string]> {
   const [row] = await tx
     .insert(events)
@@ -128,6 +183,36 @@ export function toEvent(row: EventRow): StrandEvent {
       at: row.createdAt.toISOString(),
       type: row.type as TeamEventType,
       ...(row.payload as TeamPayload),
+    };
+  }
+  if (row.type.startsWith("task.")) {
+    const scope = { type: row.scopeType, id: row.scopeId } as EventScope;
+    return {
+      id: row.id,
+      scope,
+      at: row.createdAt.toISOString(),
+      type: row.type as TaskEventType,
+      ...(row.payload as TaskChange),
+    };
+  }
+  if (row.type.startsWith("spec.")) {
+    const scope = { type: row.scopeType, id: row.scopeId } as EventScope;
+    return {
+      id: row.id,
+      scope,
+      at: row.createdAt.toISOString(),
+      type: "spec.updated",
+      ...(row.payload as SpecPayload),
+    };
+  }
+  if (row.type.startsWith("notification.")) {
+    const scope = { type: row.scopeType, id: row.scopeId } as EventScope;
+    return {
+      id: row.id,
+      scope,
+      at: row.createdAt.toISOString(),
+      type: row.type as NotificationEventType,
+      ...(row.payload as NotificationPayload),
     };
   }
   const base = {

@@ -290,6 +290,8 @@ function settingsPatch(b: CreateProjectBody | UpdateProjectBody): Patch {
   if (b.protected_branches !== undefined) p.protectedBranches = b.protected_branches;
   if (b.merge_strategy !== undefined) p.mergeStrategy = b.merge_strategy;
   if (b.checkpoints !== undefined) p.checkpoints = b.checkpoints;
+  // Keys left out fall back to the defaults (to-project.ts), so sending {} restores them all.
+  if (b.wip_limits !== undefined) p.wipLimits = b.wip_limits as Record<string, number>;
   return p;
 }
 

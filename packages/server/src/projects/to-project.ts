@@ -1,4 +1,5 @@
 import {
+  DEFAULT_WIP_LIMITS,
   type Desktop,
   type MergeStrategyName,
   type Project,
@@ -30,6 +31,7 @@ export function toProject(row: ProjectRow): Project {
     protected_branches: row.protectedBranches ?? null,
     merge_strategy: row.mergeStrategy as MergeStrategyName,
     checkpoints: row.checkpoints,
+    wip_limits: { ...DEFAULT_WIP_LIMITS, ...row.wipLimits },
     created_at: iso(row.createdAt) as string,
     updated_at: iso(row.updatedAt) as string,
   };

@@ -18,4 +18,12 @@ export const queryKeys = {
   project: (slug: string) => ["projects", slug] as const,
   repos: (slug: string) => ["projects", slug, "repos"] as const,
   repo: (slug: string, name: string) => ["projects", slug, "repos", name] as const,
+  // Under "tasks": a task event refreshes its board (by project id) and its page at once.
+  tasks: ["tasks"] as const,
+  board: (projectId: string) => ["tasks", "board", projectId] as const,
+  task: (id: string) => ["tasks", "task", id] as const,
+  /** A task's spec, revisions and threads; spec events invalidate all three. */
+  spec: (taskId: string) => ["spec", taskId] as const,
+  notifications: ["notifications"] as const,
+  notificationPreferences: ["notifications", "preferences"] as const,
 };

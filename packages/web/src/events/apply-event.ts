@@ -23,6 +23,20 @@ export function applyEvent(client: QueryClient, event: StrandEvent): void {
       void client.invalidateQueries({ queryKey: queryKeys.changes(event.session_id) });
     return;
   }
+  if ("task" in event) {
+    // The board holds the list, the task page the detail (with its history): both are read again.
+    void client.invalidateQueries({ queryKey: queryKeys.board(event.task.project_id) });
+    void client.invalidateQueries({ queryKey: queryKeys.task(event.task.id) });
+    return;
+  }
+  if ("task_id" in event) {
+    void client.invalidateQueries({ queryKey: queryKeys.spec(event.task_id) });
+    return;
+  }
+  if ("unread" in event) {
+    void client.invalidateQueries({ queryKey: queryKeys.notifications });
+    return;
+  }
   if ("entry" in event) {
     client.setQueryData<Thread>(queryKeys.thread(event.session_id), (t) => (t ? upsertEntry(t, event.entry) : t));
     return;
