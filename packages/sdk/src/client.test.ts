@@ -61,6 +61,43 @@ describe("StrandClient", () => {
     ]);
   });
 
+  it("reaches the task, spec, inbox and webhook routes, with their bodies and queries", async () => {
+    const s = fakeServer(() => Response.json({ items: [] }));
+    const client = new StrandClient({ baseUrl: "http://strand.test", token: "strand_t", fetch: s.fetch });
+    await client.tasks.create("app", { title: "Add login", mode: "direct", labels: ["ui"] });
+    await client.tasks.list("app", { state: "spec_review" });
+    await client.tasks.get("tsk_1");
+    await client.tasks.start("tsk_1");
+    await client.tasks.approve("tsk_1");
+    await client.tasks.requestChanges("tsk_1", "shorter, please");
+    await client.tasks.requestChanges("tsk_1");
+    await client.tasks.move("tsk_1", "backlog");
+    await client.specs.diff("tsk_1", 1);
+    await client.specs.comment("tsk_1", { document: "design", quote: "a cache", body: "why?" });
+    await client.specs.resolve("tsk_1", "thr_1");
+    await client.notifications.list({ unread: "true" });
+    await client.notifications.read();
+    await client.webhooks.create("app", { url: "https://hooks.test/x", secret: "s3cret-s3cret" });
+    await client.webhooks.deliveries("app", "whk_1");
+    expect(s.sent.map((r) => [`${r.method} ${r.url.replace("http://strand.test", "")}`, r.body])).toEqual([
+      ["POST /api/v1/projects/app/tasks", { title: "Add login", mode: "direct", labels: ["ui"] }],
+      ["GET /api/v1/projects/app/tasks?state=spec_review", undefined],
+      ["GET /api/v1/tasks/tsk_1", undefined],
+      ["POST /api/v1/tasks/tsk_1/start", undefined],
+      ["POST /api/v1/tasks/tsk_1/approve", undefined],
+      ["POST /api/v1/tasks/tsk_1/request-changes", { comments: "shorter, please" }],
+      ["POST /api/v1/tasks/tsk_1/request-changes", {}],
+      ["POST /api/v1/tasks/tsk_1/move", { column: "backlog" }],
+      ["GET /api/v1/tasks/tsk_1/spec/diff?from=1", undefined],
+      ["POST /api/v1/tasks/tsk_1/spec/threads", { document: "design", quote: "a cache", body: "why?" }],
+      ["PATCH /api/v1/tasks/tsk_1/spec/threads/thr_1", { resolved: true }],
+      ["GET /api/v1/notifications?unread=true", undefined],
+      ["POST /api/v1/notifications/read", {}],
+      ["POST /api/v1/projects/app/webhooks", { url: "https://hooks.test/x", secret: "s3cret-s3cret" }],
+      ["GET /api/v1/projects/app/webhooks/whk_1/deliveries", undefined],
+    ]);
+  });
+
   it("sends the query without unset options, and follows cursors across pages", async () => {
     const s = fakeServer((req) =>
       Response.json(

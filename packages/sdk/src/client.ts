@@ -6,31 +6,40 @@ import {
   type ApiRoute,
   type ConversationEntry,
   type CreateProjectBody,
+  type CreateProjectWebhookBody,
   type CreateProviderBody,
   type CreateRepoBody,
   type CreateSessionBody,
+  type CreateSpecThreadBody,
+  type CreateTaskBody,
   type CreateTeamBody,
   type CreateTokenBody,
   type CreateUserBody,
   type EventsServerMessage,
   fillPath,
+  type ListTasksQuery,
   type LoginResponse,
   type MergeStrategyName,
   type MessageList,
+  type MoveTaskBody,
+  type NotificationPreference,
   type OpenPullRequestBody,
   pathFor,
   ROUTES,
   type RouteInput,
   type RouteInputArgs,
+  type RouteQuery,
   type RouteResponse,
   type Session,
   type SessionState,
   type TeamRoleName,
   type TestProviderBody,
   type UpdateProjectBody,
+  type UpdateProjectWebhookBody,
   type UpdateProviderBody,
   type UpdateRepoBody,
   type UpdateSessionBody,
+  type UpdateTaskBody,
 } from "@strand/protocol";
 import WebSocket from "ws";
 import { StrandApiError, StrandConnectionError } from "./errors.js";
@@ -184,6 +193,80 @@ export class StrandClient {
     /** Pushes branches (default: the default branch) to the upstream. */
     push: (project: string, name: string, branches?: string[]) =>
       this.call(ROUTES["repos.push"], { params: { id: project, name }, body: branches ? { branches } : {} }),
+  };
+
+  // --- tasks on a project's board (docs/tasks.md) ---
+  readonly tasks = {
+    create: (project: string, body: CreateTaskBody) =>
+      this.call(ROUTES["tasks.create"], { params: { id: project }, body }),
+    /** The project's tasks and its WIP limits (`items`, `wip_limits`). */
+    list: (project: string, query: ListTasksQuery = {}) =>
+      this.call(ROUTES["tasks.list"], { params: { id: project }, query }),
+    get: (id: string) => this.call(ROUTES["tasks.get"], { params: { id } }),
+    update: (id: string, body: UpdateTaskBody) => this.call(ROUTES["tasks.update"], { params: { id }, body }),
+    delete: (id: string) => this.call(ROUTES["tasks.delete"], { params: { id } }),
+    start: (id: string) => this.call(ROUTES["tasks.start"], { params: { id } }),
+    /** Approves the spec (→ implementing) or the code (→ merging). */
+    approve: (id: string) => this.call(ROUTES["tasks.approve"], { params: { id } }),
+    /** Sends the open review comments, and `comments` if given, to the agent. */
+    requestChanges: (id: string, comments?: string) =>
+      this.call(ROUTES["tasks.requestChanges"], { params: { id }, body: comments !== undefined ? { comments } : {} }),
+    cancel: (id: string) => this.call(ROUTES["tasks.cancel"], { params: { id } }),
+    retry: (id: string) => this.call(ROUTES["tasks.retry"], { params: { id } }),
+    nudge: (id: string) => this.call(ROUTES["tasks.nudge"], { params: { id } }),
+    move: (id: string, column: MoveTaskBody["column"]) =>
+      this.call(ROUTES["tasks.move"], { params: { id }, body: { column } }),
+    addAttachment: (id: string, name: string, content: Uint8Array, contentType?: string) =>
+      this.call(ROUTES["tasks.attachments.add"], {
+        params: { id },
+        body: {
+          name,
+          content_base64: Buffer.from(content).toString("base64"),
+          ...(contentType ? { content_type: contentType } : {}),
+        },
+      }),
+    deleteAttachment: (id: string, attachmentId: string) =>
+      this.call(ROUTES["tasks.attachments.delete"], { params: { id, attachment_id: attachmentId } }),
+  };
+
+  // --- a task's spec and its review threads ---
+  readonly specs = {
+    get: (task: string, revision?: number) =>
+      this.call(ROUTES["specs.get"], { params: { id: task }, query: revision !== undefined ? { revision } : {} }),
+    revisions: async (task: string) => (await this.call(ROUTES["specs.revisions"], { params: { id: task } })).items,
+    diff: (task: string, from: number, to?: number) =>
+      this.call(ROUTES["specs.diff"], { params: { id: task }, query: { from, ...(to !== undefined ? { to } : {}) } }),
+    threads: async (task: string) => (await this.call(ROUTES["specs.threads.list"], { params: { id: task } })).items,
+    comment: (task: string, body: CreateSpecThreadBody) =>
+      this.call(ROUTES["specs.threads.create"], { params: { id: task }, body }),
+    reply: (task: string, threadId: string, body: string) =>
+      this.call(ROUTES["specs.threads.reply"], { params: { id: task, thread_id: threadId }, body: { body } }),
+    resolve: (task: string, threadId: string, resolved = true) =>
+      this.call(ROUTES["specs.threads.update"], { params: { id: task, thread_id: threadId }, body: { resolved } }),
+  };
+
+  // --- your inbox and what reaches you (docs/notifications.md) ---
+  readonly notifications = {
+    list: (query: RouteQuery<(typeof ROUTES)["notifications.list"]> = {}) =>
+      this.call(ROUTES["notifications.list"], { query }),
+    /** Marks `ids` read, or all of yours; answers the unread count left. */
+    read: (ids?: string[]) => this.call(ROUTES["notifications.read"], { body: ids ? { ids } : {} }),
+    preferences: async () => (await this.call(ROUTES["notifications.preferences.get"])).items,
+    setPreferences: async (items: Array<Pick<NotificationPreference, "kind"> & Partial<NotificationPreference>>) =>
+      (await this.call(ROUTES["notifications.preferences.update"], { body: { items } })).items,
+  };
+
+  // --- a project's outgoing webhooks ---
+  readonly webhooks = {
+    list: async (project: string) => (await this.call(ROUTES["webhooks.list"], { params: { id: project } })).items,
+    create: (project: string, body: CreateProjectWebhookBody) =>
+      this.call(ROUTES["webhooks.create"], { params: { id: project }, body }),
+    update: (project: string, webhookId: string, body: UpdateProjectWebhookBody) =>
+      this.call(ROUTES["webhooks.update"], { params: { id: project, webhook_id: webhookId }, body }),
+    delete: (project: string, webhookId: string) =>
+      this.call(ROUTES["webhooks.delete"], { params: { id: project, webhook_id: webhookId } }),
+    deliveries: async (project: string, webhookId: string) =>
+      (await this.call(ROUTES["webhooks.deliveries"], { params: { id: project, webhook_id: webhookId } })).items,
   };
 
   /** The session branch's diff against its base. */
