@@ -7,6 +7,7 @@ import { registerProjects } from "./commands/projects.js";
 import { registerProviders } from "./commands/providers.js";
 import { registerServer } from "./commands/server.js";
 import { registerSessions } from "./commands/sessions.js";
+import { registerTasks } from "./commands/tasks.js";
 import { registerTeams } from "./commands/teams.js";
 import { registerTokens } from "./commands/tokens.js";
 
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerTokens(program);
   registerTeams(program);
   registerProjects(program);
+  registerTasks(program);
   registerImages(program);
   registerNode(program);
   return program;
