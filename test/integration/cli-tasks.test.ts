@@ -125,10 +125,10 @@ describe("strand tasks", () => {
     expect(started.stdout).toMatch(/^#3 Search: planning/);
     const held = await json(["tasks", "start", "board-app#4"]);
     expect(held).toMatchObject({ state: "backlog", queued_for: "planning" });
-    expect(held.waiting).toMatch(/1 of 1 in planning/i);
+    expect(held.waiting).toMatch(/^waiting: 1 of 1\b/);
 
     const list = await cli(["tasks", "list", "--project", "board-app"]);
-    expect(list.stdout).toMatch(/\n4\s+backlog\s+waiting: 1 of 1 in planning\s+Filters/i);
+    expect(list.stdout).toMatch(/^4\s+backlog\s+waiting: 1 of 1\b[^\n]*\s{2}Filters\s/m);
     const planning = await json(["tasks", "list", "--project", "board-app", "--state", "planning"]);
     expect(planning.map((x: { number: number }) => x.number)).toEqual([3]);
 
