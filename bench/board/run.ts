@@ -14,10 +14,11 @@
  *   BENCH_BACKENDS=pglite,postgres npm run bench:board   # PostgreSQL from STRAND_TEST_DATABASE_URL
  *   BENCH_TASKS=500 BENCH_RUNS=30 BENCH_APPROVALS=10 BENCH_BOARD_PAGE=0 npm run bench:board
  */
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { connectAgent, type ScriptedAgent, sessionToken } from "../../test/support/agent-socket.js";
 import { launchBrowser, login, newContext } from "../../test/support/browser.js";
 import type { Caller } from "../../test/support/http.js";
@@ -64,14 +65,17 @@ async function project(t: TestServer, name: string) {
   const repo = await ok(t.admin, "POST", `/api/v1/projects/${p.id}/repos`, { name: "app" }, 201);
   const work = mkdtempSync(join(tmpdir(), "strand-bench-board-"));
   workDirs.push(work);
+  // Not execFileSync: the server runs in this process and must answer the push.
   const g = (...args: string[]) =>
-    execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", ...args], { cwd: work });
-  g("init", "-q", "-b", "main");
+    promisify(execFile)("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.com", ...args], {
+      cwd: work,
+    });
+  await g("init", "-q", "-b", "main");
   writeFileSync(join(work, "README.md"), "bench\n");
-  g("add", ".");
-  g("commit", "-qm", "first");
+  await g("add", ".");
+  await g("commit", "-qm", "first");
   const remote = repo.clone_url.replace("http://", `http://bench:${ADMIN_TOKEN}@`);
-  g("push", "-q", remote, "main");
+  await g("push", "-q", remote, "main");
   return { ...p, work, remote, g };
 }
 
@@ -179,14 +183,14 @@ async function approveToToolCall(t: TestServer) {
     await agent.call({ type: "turn.started", turn_id: plan.turn_id });
     // Planning: the spec on the task's branch, as the checkpoint commit pushes it, then the turn ends.
     const dir = join(p.work, started.spec_path);
-    p.g("checkout", "-q", "-B", started.branch, "main");
+    await p.g("checkout", "-q", "-B", started.branch, "main");
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "requirements.md"), "# Requirements\n\n- It works.\n");
     writeFileSync(join(dir, "design.md"), "# Design\n\nSimply.\n");
     writeFileSync(join(dir, "tasks.md"), "# Tasks\n\n- [ ] Do it\n");
-    p.g("add", ".");
-    p.g("commit", "-qm", "spec");
-    p.g("push", "-q", p.remote, `HEAD:refs/heads/${started.branch}`);
+    await p.g("add", ".");
+    await p.g("commit", "-qm", "spec");
+    await p.g("push", "-q", p.remote, `HEAD:refs/heads/${started.branch}`);
     await agent.call({ type: "turn.finished", turn_id: plan.turn_id, stop_reason: "end_turn" });
     await until(
       () => ok(t.admin, "GET", `/api/v1/tasks/${task.id}`),

@@ -1,7 +1,8 @@
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/process.js";
 import { ADMIN_TOKEN, startTestServer, type TestServer } from "../support/server.js";
@@ -30,13 +31,14 @@ beforeAll(async () => {
   const repo = await json(["repos", "create", "board-app", "app"]);
   // Tasks branch off the default branch, so it needs a commit.
   const work = mkdtempSync(join(tmpdir(), "strand-cli-tasks-work-"));
+  // Not execFileSync: the server runs in this process and must answer the push.
   const g = (...args: string[]) =>
-    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@e", ...args], { cwd: work });
-  g("init", "-q", "-b", "main");
+    promisify(execFile)("git", ["-c", "user.name=t", "-c", "user.email=t@e", ...args], { cwd: work });
+  await g("init", "-q", "-b", "main");
   writeFileSync(join(work, "README.md"), "board\n");
-  g("add", ".");
-  g("commit", "-qm", "first");
-  g("push", "-q", repo.clone_url.replace("http://", `http://cli:${ADMIN_TOKEN}@`), "main");
+  await g("add", ".");
+  await g("commit", "-qm", "first");
+  await g("push", "-q", repo.clone_url.replace("http://", `http://cli:${ADMIN_TOKEN}@`), "main");
   await json(["projects", "create", "Empty"]);
 });
 afterAll(async () => {
