@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { quoteOf, shortQuote } from "./selection.js";
+import { findQuote, quoteOf, shortQuote } from "./selection.js";
 
 describe("a selection in a rendered spec document", () => {
   const text = "Requirements\nThe login form must lock after three failed attempts.\nLocked users get an email.";
@@ -29,5 +29,22 @@ describe("a selection in a rendered spec document", () => {
   it("shortens a long quote to one line", () => {
     expect(shortQuote("a\n\nb   c")).toBe("a b c");
     expect(shortQuote("x".repeat(200), 10)).toBe(`${"x".repeat(9)}…`);
+  });
+});
+
+describe("placing a thread's quote in the rendered text", () => {
+  const text = "Lock the account.\nThe account stays\n  locked for an hour; then the account opens.";
+
+  it("finds the occurrence that the prefix and suffix point at, across changed line breaks", () => {
+    const second = findQuote(text, { quote: "the account", prefix: "an hour; then ", suffix: " opens." });
+    expect(second && text.slice(second.start, second.end)).toBe("the account");
+    expect(second?.start).toBe(text.lastIndexOf("the account"));
+    const spread = findQuote(text, { quote: "stays locked for", prefix: "", suffix: "" });
+    expect(spread && text.slice(spread.start, spread.end)).toBe("stays\n  locked for");
+  });
+
+  it("gives null when the text no longer has the quote", () => {
+    expect(findQuote(text, { quote: "three attempts", prefix: "", suffix: "" })).toBeNull();
+    expect(findQuote(text, { quote: "  ", prefix: "", suffix: "" })).toBeNull();
   });
 });

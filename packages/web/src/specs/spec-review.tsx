@@ -7,12 +7,12 @@ import {
   type SpecThread,
 } from "@strand/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, type KeyboardEvent, useId, useMemo, useRef, useState } from "react";
+import { type FormEvent, type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from "react";
 import { DiffTable } from "../chat/diff-view.js";
 import { parsePatch } from "../review/patch.js";
 import { specApi, specKeys } from "./api.js";
 import { renderMarkdown } from "./markdown.js";
-import { type QuotedSelection, quoteOf, shortQuote } from "./selection.js";
+import { findQuote, type QuotedSelection, quoteOf, shortQuote } from "./selection.js";
 import "./specs.css";
 
 const TITLES: Record<SpecDocumentName, string> = {
@@ -123,6 +123,7 @@ export function SpecReview({ taskId, canControl }: { taskId: string; canControl:
               spec={s}
               document={active}
               canComment={mayControl && onLatest}
+              quotes={onLatest ? list.items.filter((t) => t.document === active && !t.resolved && !t.outdated) : []}
               commentHint={
                 !mayControl
                   ? null
@@ -219,12 +220,15 @@ function DocumentView({
   document,
   canComment,
   commentHint,
+  quotes,
 }: {
   taskId: string;
   spec: Spec;
   document: SpecDocumentName;
   canComment: boolean;
   commentHint: string | null;
+  /** Open threads whose quotes are marked in the text. */
+  quotes: SpecThread[];
 }) {
   const doc = spec.documents.find((d) => d.name === document);
   const content = doc?.content ?? null;
@@ -233,6 +237,8 @@ function DocumentView({
   const bodyRef = useRef<HTMLDivElement>(null);
   const [picked, setPicked] = useState<(QuotedSelection & { top: number; left: number }) | null>(null);
   const [composing, setComposing] = useState<QuotedSelection | null>(null);
+
+  useHighlights(bodyRef, html, quotes);
 
   const readSelection = () => {
     if (!canComment || composing) return;
@@ -317,6 +323,51 @@ function DocumentView({
       )}
     </div>
   );
+}
+
+/**
+ * Marks the open threads' quotes in the rendered text with the CSS Custom Highlight API, which
+ * paints ranges without touching the DOM that the sanitiser produced (and the selection reads).
+ */
+function useHighlights(body: { current: HTMLElement | null }, html: string, threads: SpecThread[]) {
+  const key = threads.map((t) => t.id).join(",");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the key stands for the threads; html for the body
+  useEffect(() => {
+    const el = body.current;
+    const registry = typeof CSS !== "undefined" ? CSS.highlights : undefined;
+    if (!el || !registry || typeof Highlight === "undefined") return;
+    const text = el.textContent ?? "";
+    const ranges = threads.flatMap((t) => {
+      const at = findQuote(text, t);
+      const range = at && rangeOf(el, at.start, at.end);
+      return range ? [range] : [];
+    });
+    registry.set("spec-quote", new Highlight(...ranges));
+    return () => {
+      registry.delete("spec-quote");
+    };
+  }, [html, key]);
+}
+
+/** A DOM range over characters start..end of an element's text. */
+function rangeOf(root: HTMLElement, start: number, end: number): Range | null {
+  const walker = window.document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  const range = window.document.createRange();
+  let seen = 0;
+  let started = false;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const length = node.textContent?.length ?? 0;
+    if (!started && start < seen + length) {
+      range.setStart(node, start - seen);
+      started = true;
+    }
+    if (started && end <= seen + length) {
+      range.setEnd(node, end - seen);
+      return range;
+    }
+    seen += length;
+  }
+  return null;
 }
 
 /** Replaces one thread in the cached list with the server's answer, so the change shows at once. */
