@@ -1,9 +1,10 @@
 import { join } from "node:path";
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Caller } from "../../../test/support/http.js";
 import { startTestServer, type TestServer } from "../../../test/support/server.js";
 import { TestSocket } from "../../../test/support/ws.js";
-import { specRevisions, tasks } from "../src/db/schema.js";
+import { events, specRevisions, tasks } from "../src/db/schema.js";
 import { commitFiles, git, gitResult, initWorkTree, makeTempDir } from "../src/git/test-kit.js";
 import { newId } from "../src/lib/ids.js";
 import { takeOpenSpecComments } from "../src/specs/open-comments.js";
@@ -340,6 +341,11 @@ describe(`spec review (${process.env.STRAND_TEST_DB})`, () => {
     const after = (await threads(member)).body.items as { id: string; unsent: boolean; sent_at: string | null }[];
     const sent = after.filter((th) => th.id !== hour.id);
     expect(sent.every((th) => !th.unsent && th.sent_at !== null)).toBe(true);
+    const recorded = await db
+      .select({ payload: events.payload, teamId: events.teamId, ownerId: events.ownerId })
+      .from(events)
+      .where(eq(events.type, "spec.updated"));
+    expect(recorded.map((e) => e.payload)).toContainEqual({ task_id: taskId, what: "sent", thread_id: null });
     expect(await db.transaction((tx) => takeOpenSpecComments(tx, taskId))).toBeNull();
 
     // A new reply is new to the agent: that thread goes again, with the whole discussion.

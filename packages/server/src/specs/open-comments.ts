@@ -1,4 +1,4 @@
-import { and, inArray, isNull } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { specComments, specThreads } from "../db/schema.js";
 import { HttpError } from "../lib/http-error.js";
@@ -23,7 +23,7 @@ export async function takeOpenSpecComments(tx: Db, taskId: string): Promise<stri
   if (!bound) throw new Error("takeOpenSpecComments: the server has not bound its SpecService yet");
   const open = await bound.openUnsent(tx, taskId);
   if (!open) return null;
-  const { task, project, specPath, threads } = open;
+  const { task, project, specPath, threads, unsentComments } = open;
   const prompt = buildSpecReviewPrompt(
     { specPath, branch: task.branch },
     threads.map((t) => ({
@@ -44,10 +44,7 @@ export async function takeOpenSpecComments(tx: Db, taskId: string): Promise<stri
   }
   const now = new Date();
   const ids = threads.map((t) => t.id);
-  await tx
-    .update(specComments)
-    .set({ sentAt: now })
-    .where(and(inArray(specComments.threadId, ids), isNull(specComments.sentAt)));
+  await tx.update(specComments).set({ sentAt: now }).where(inArray(specComments.id, unsentComments));
   await tx.update(specThreads).set({ sentAt: now }).where(inArray(specThreads.id, ids));
   await recordSpecChange(tx, { task, project }, "sent", null);
   return prompt;

@@ -203,7 +203,14 @@ export class SpecService {
   async openUnsent(
     tx: Db,
     taskId: string,
-  ): Promise<{ task: TaskRow; project: ProjectRow; specPath: string; threads: SpecThread[] } | null> {
+  ): Promise<{
+    task: TaskRow;
+    project: ProjectRow;
+    specPath: string;
+    threads: SpecThread[];
+    /** Exactly the comments the prompt carries that the agent has not had: these get marked sent. */
+    unsentComments: string[];
+  } | null> {
     const [task] = await tx.select().from(tasks).where(eq(tasks.id, taskId));
     if (!task) throw notFound("task", taskId);
     const [project] = await tx.select().from(projects).where(eq(projects.id, task.projectId));
@@ -222,8 +229,9 @@ export class SpecService {
       specPath: specPathOf(task),
       canControl: true,
     };
-    const threads = (await this.toThreads(tx, w, rows)).filter((t) => t.unsent);
-    return threads.length ? { task, project, specPath: w.specPath, threads } : null;
+    const unsentComments: string[] = [];
+    const threads = (await this.toThreads(tx, w, rows, unsentComments)).filter((t) => t.unsent);
+    return threads.length ? { task, project, specPath: w.specPath, threads, unsentComments } : null;
   }
 
   private async one(w: Work, threadId: string): Promise<SpecThread> {
@@ -233,7 +241,7 @@ export class SpecService {
     return thread;
   }
 
-  private async toThreads(db: Db, w: Work, rows: ThreadRow[]): Promise<SpecThread[]> {
+  private async toThreads(db: Db, w: Work, rows: ThreadRow[], unsentOut?: string[]): Promise<SpecThread[]> {
     if (rows.length === 0) return [];
     const comments = await db
       .select({ comment: specComments, email: users.email })
@@ -251,6 +259,7 @@ export class SpecService {
       const list = byThread.get(comment.threadId) ?? [];
       list.push({ ...comment, authorEmail: email });
       byThread.set(comment.threadId, list);
+      if (comment.sentAt === null) unsentOut?.push(comment.id);
     }
     const latest = await this.latestDocuments(db, w);
     return rows.map((row) => toThread(row, byThread.get(row.id) ?? [], isOutdated(row, latest)));
