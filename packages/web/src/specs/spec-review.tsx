@@ -269,6 +269,16 @@ function DocumentView({
     setPicked({ ...quoted, top: box.bottom - origin.top + 4, left: Math.max(0, box.left - origin.left) });
   };
 
+  // selectionchange, not mouseup: a touch selection (a tablet) ends without one, and so does a
+  // selection made with the keyboard or by a script.
+  const readLatest = useRef(readSelection);
+  readLatest.current = readSelection;
+  useEffect(() => {
+    const onChange = () => readLatest.current();
+    window.document.addEventListener("selectionchange", onChange);
+    return () => window.document.removeEventListener("selectionchange", onChange);
+  }, []);
+
   if (content === null) {
     return (
       <div className="spec-document spec-document-missing" data-testid="spec-document" data-document={document}>
@@ -289,8 +299,6 @@ function DocumentView({
         aria-label={`${document}.md`}
         data-testid="spec-document"
         data-document={document}
-        onMouseUp={readSelection}
-        onKeyUp={readSelection}
         // biome-ignore lint/security/noDangerouslySetInnerHtml: the HTML is sanitised by DOMPurify
         dangerouslySetInnerHTML={{ __html: html }}
       />
