@@ -33,6 +33,27 @@ describe("spec quotes", () => {
     expect(containsQuote(doc, "**")).toBe(false);
   });
 
+  it("reads past what renders as no text: fences, rules, table separators, images, tags, escapes", () => {
+    const more = [
+      "Intro paragraph.",
+      "",
+      "```ts",
+      "const limit = 3;",
+      "```",
+      "",
+      "---",
+      "",
+      "| a | b |",
+      "| :-- | --: |",
+      "| 1 | 2 |",
+      "",
+      "See ![diagram](d.png) <https://example.com/x> and <br> AT&T &amp; co *not bold*.",
+    ].join("\n");
+    expect(containsQuote(more, "Intro paragraph.\nconst limit = 3;")).toBe(true);
+    expect(containsQuote(more, "const limit = 3;\n\na\tb\n1\t2")).toBe(true);
+    expect(containsQuote(more, "See https://example.com/x and AT&T & co *not bold*.")).toBe(true);
+  });
+
   it("reads Markdown as plain text with single spaces", () => {
     expect(plainText("## A *b*  c\n\n1. d")).toBe("A b c d");
   });
