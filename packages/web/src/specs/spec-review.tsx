@@ -357,6 +357,20 @@ function useHighlights(body: { current: HTMLElement | null }, html: string, thre
   }, [html, key]);
 }
 
+/** Scrolls the panel's document to a thread's quote and marks it for a moment. */
+function showInText(from: HTMLElement, thread: SpecThread) {
+  const body = from.closest(".spec-review")?.querySelector<HTMLElement>("[data-testid=spec-document]");
+  if (!body) return;
+  const at = findQuote(body.textContent ?? "", thread);
+  const range = at && rangeOf(body, at.start, at.end);
+  if (!range) return;
+  range.startContainer.parentElement?.scrollIntoView({ block: "center", behavior: "smooth" });
+  const registry = typeof CSS !== "undefined" ? CSS.highlights : undefined;
+  if (!registry || typeof Highlight === "undefined") return;
+  registry.set("spec-quote-focus", new Highlight(range));
+  window.setTimeout(() => registry.delete("spec-quote-focus"), 1500);
+}
+
 /** A DOM range over characters start..end of an element's text. */
 function rangeOf(root: HTMLElement, start: number, end: number): Range | null {
   const walker = window.document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
@@ -550,6 +564,16 @@ function SpecThreadView({
         )}
         {t.resolved && <span className="tag tag-resolved">Resolved</span>}
         {t.sent_at && !t.unsent && <span className="tag tag-sent">Sent to agent</span>}
+        {!t.outdated && (
+          <button
+            type="button"
+            className="link spec-find"
+            onClick={(e) => showInText(e.currentTarget, t)}
+            data-testid="spec-thread-find"
+          >
+            Find in text
+          </button>
+        )}
         {t.resolved && (
           <button type="button" className="link" aria-expanded={open} onClick={() => setOpen(!open)}>
             {open ? "Hide" : "Show"}
