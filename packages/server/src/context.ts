@@ -17,6 +17,8 @@ import type { AgentPresence } from "./sessions/agents.js";
 import type { SessionService } from "./sessions/service.js";
 import type { Thumbnails } from "./sessions/thumbnails.js";
 import type { StreamHubs } from "./stream/hubs.js";
+import type { TaskOrchestrator } from "./tasks/orchestrator.js";
+import type { TaskService } from "./tasks/service.js";
 import type { TeamService } from "./teams/service.js";
 
 /** What route plugins need, handed in explicitly instead of through globals. */
@@ -43,6 +45,9 @@ export interface AppContext {
   pullRequests: PullRequestService;
   /** Threaded line comments on a session's changes, and sending them to its agent. */
   reviewThreads: ReviewThreadService;
+  /** Tasks on project boards, and the orchestrator that moves them (docs/tasks.md). */
+  tasks: TaskService;
+  taskOrchestrator: TaskOrchestrator;
   /** Connection pool for calls to LLM providers. */
   upstream: Dispatcher;
   /** The LLM proxy's remembered session tokens; user changes (spend limits) clear entries. */
