@@ -237,7 +237,7 @@ describe(`tasks (${process.env.STRAND_TEST_DB})`, () => {
     await a.agent.call({ type: "turn.started", turn_id: p4.turn_id });
     await a.push(
       {
-        "src/greet.js": "export const greet = (name) => `hello ${name}`;\n",
+        "src/greet.js": "export const greet = (name) => 'hello ' + name;\n",
         [`${spec}/tasks.md`]: SPEC.tasks.replace("- [ ] Write greet()", "- [x] Write greet()"),
       },
       "implement greet",
