@@ -9,11 +9,13 @@ import { SecretBox } from "../src/crypto/secret-box.js";
 import { loadServerSecret } from "../src/crypto/server-secret.js";
 import { conversationEntries, sessions, tasks, taskTransitions } from "../src/db/schema.js";
 import { commitFiles, git, initWorkTree, makeTempDir } from "../src/git/test-kit.js";
+import type { NotifyInput } from "../src/notifications/notify.js";
 import { ReviewService } from "../src/projects/review.js";
 import { ProjectService } from "../src/projects/service.js";
 import { PullRequestService } from "../src/pull-requests/service.js";
 import { ReviewThreadService } from "../src/review/service.js";
 import { TaskOrchestrator } from "../src/tasks/orchestrator.js";
+import { transitionTask } from "../src/tasks/transition.js";
 import { inState, TaskAgent, withToken } from "./tasks-kit.js";
 
 // The server's own orchestrator ticks once an hour here: only events and restarts wake it, so the
@@ -172,5 +174,55 @@ describe(`task orchestrator faults (${process.env.STRAND_TEST_DB})`, () => {
     const prompt = await agent.agent.prompt(2, 10_000);
     expect(prompt.content).toContain("`README.md`");
     expect(prompt.content).toMatch(/git merge origin\/main/);
+  });
+
+  it("a transition tells the assignee and the creator once each, inside its transaction", async () => {
+    const { project } = await newProject("Told");
+    const other = await t.newUser("o-assignee@example.com");
+    const task = (
+      await member.call("POST", `/api/v1/projects/${project.id}/tasks`, {
+        body: { title: "Tell people", assignee_id: other.id },
+      })
+    ).body;
+    const told: NotifyInput[] = [];
+    const notifier = { notify: async (_tx: unknown, input: NotifyInput) => void told.push(input) };
+    await t.server.database.db.transaction(async (tx) => {
+      await transitionTask(
+        tx,
+        task.id,
+        {
+          to: "cancelled",
+          by: { kind: "system" },
+          reason: "test",
+          notify: { kind: "task.failed", title: "T", body: "B" },
+        },
+        notifier,
+      );
+    });
+    expect(told).toEqual([
+      {
+        kind: "task.failed",
+        title: "T",
+        body: "B",
+        link: `/tasks/${task.id}`,
+        projectId: project.id,
+        taskId: task.id,
+        sessionId: null,
+        recipients: [other.id, member.id],
+      },
+    ]);
+    // A transition the state machine refuses tells nobody and changes nothing.
+    await expect(
+      t.server.database.db.transaction((tx) =>
+        transitionTask(
+          tx,
+          task.id,
+          { to: "done", by: { kind: "system" }, notify: { kind: "task.done", title: "", body: "" } },
+          notifier,
+        ),
+      ),
+    ).rejects.toMatchObject({ statusCode: 409, code: "bad_transition" });
+    expect(told).toHaveLength(1);
+    expect((await member.call("GET", `/api/v1/tasks/${task.id}`)).body.state).toBe("cancelled");
   });
 });
