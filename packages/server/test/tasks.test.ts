@@ -367,4 +367,16 @@ describe(`tasks (${process.env.STRAND_TEST_DB})`, () => {
     expect((await member.call("DELETE", `/api/v1/tasks/${later.id}`)).status).toBe(204);
     expect((await member.call("GET", `/api/v1/tasks/${later.id}`)).status).toBe(404);
   });
+
+  it("a session that works on no task gets 404 no_task from the agent task API", async () => {
+    const s = (await member.call("POST", "/api/v1/sessions", { body: { name: "Loose", start: false } })).body;
+    const { sessionToken } = await import("../../../test/support/agent-socket.js");
+    const agentApi = t.as({ token: await sessionToken(t.server.database.db, member.id, s.id) });
+    const none = await agentApi("GET", "/api/v1/agent/task");
+    expect(none.status).toBe(404);
+    expect(none.body.error).toBe("no_task");
+    expect((await agentApi("POST", "/api/v1/agent/task/questions", { body: { question: "?" } })).status).toBe(404);
+    // A person's token is not a session's.
+    expect((await member.call("GET", "/api/v1/agent/task")).status).toBeGreaterThanOrEqual(401);
+  });
 });
