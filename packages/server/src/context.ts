@@ -16,7 +16,10 @@ import type { ReviewThreadService } from "./review/service.js";
 import type { AgentPresence } from "./sessions/agents.js";
 import type { SessionService } from "./sessions/service.js";
 import type { Thumbnails } from "./sessions/thumbnails.js";
+import type { SpecService } from "./specs/service.js";
 import type { StreamHubs } from "./stream/hubs.js";
+import type { TaskOrchestrator } from "./tasks/orchestrator.js";
+import type { TaskService } from "./tasks/service.js";
 import type { TeamService } from "./teams/service.js";
 
 /** What route plugins need, handed in explicitly instead of through globals. */
@@ -43,6 +46,11 @@ export interface AppContext {
   pullRequests: PullRequestService;
   /** Threaded line comments on a session's changes, and sending them to its agent. */
   reviewThreads: ReviewThreadService;
+  /** Tasks' spec documents, revisions and review threads. */
+  specs: SpecService;
+  /** Tasks on project boards, and the orchestrator that moves them (docs/tasks.md). */
+  tasks: TaskService;
+  taskOrchestrator: TaskOrchestrator;
   /** Connection pool for calls to LLM providers. */
   upstream: Dispatcher;
   /** The LLM proxy's remembered session tokens; user changes (spend limits) clear entries. */
