@@ -111,7 +111,7 @@ describe("strand tasks", () => {
 
     const shown = await cli(["tasks", "show", first.id]);
     expect(shown.stdout).toMatch(/^task\s+#1 Add a login page/);
-    expect(shown.stdout).toMatch(/branch\s+-/);
+    expect(shown.stdout).toMatch(/branch\s+strand\/1-add-a-login-page/);
     expect(shown.stdout).toContain("Email and password.");
     expect(shown.stdout).toMatch(/FROM\s+TO\s+BY/);
   });
