@@ -33,6 +33,10 @@ export interface ServerConfig {
   eventRetentionDays: number;
   /** How often open pull requests' states are read from their hosts when no webhook said; 0 = never. */
   prPollSeconds: number;
+  /** The origin people reach Strand at, for absolute links (webhook payloads); unset: see publicUrlOf. */
+  publicUrl: string | undefined;
+  /** First retry delay of a failed webhook delivery; later ones grow from it. */
+  webhookRetryBaseMs: number;
 }
 
 export interface ServerFlags {
@@ -74,6 +78,12 @@ export const ENV_VARS = {
   STRAND_PR_POLL_SECONDS:
     "Seconds between polls of open pull requests' states on their hosts, the fallback for missed webhooks " +
     "(default 300; 0 turns polling off).",
+  STRAND_PUBLIC_URL:
+    "The address people reach Strand at (e.g. https://strand.example.com), for links in webhook deliveries. " +
+    "Unset: the first of STRAND_ALLOWED_ORIGINS, else http://localhost:<port>.",
+  STRAND_WEBHOOK_RETRY_BASE_MS:
+    "First retry delay in ms of a failed project webhook delivery (default 5000); later retries wait 6, 24, 120 " +
+    "and 720 times as long, and the 6th failed attempt gives up.",
 } as const;
 
 /** packages/web/dist beside this package (dist/config.js → ../../web/dist). */
@@ -108,6 +118,8 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, flags: Serve
     minFreeDiskMb: parseNonNegative("STRAND_MIN_FREE_DISK_MB", env.STRAND_MIN_FREE_DISK_MB, 2048),
     eventRetentionDays: parsePositive("STRAND_EVENT_RETENTION_DAYS", env.STRAND_EVENT_RETENTION_DAYS, 14),
     prPollSeconds: parseNonNegative("STRAND_PR_POLL_SECONDS", env.STRAND_PR_POLL_SECONDS, 300),
+    publicUrl: parseOrigin("STRAND_PUBLIC_URL", env.STRAND_PUBLIC_URL),
+    webhookRetryBaseMs: parsePositive("STRAND_WEBHOOK_RETRY_BASE_MS", env.STRAND_WEBHOOK_RETRY_BASE_MS, 5000),
   };
 }
 
@@ -148,6 +160,28 @@ function parseNonNegative(name: string, v: string | undefined, fallback: number)
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be 0 or more, got ${JSON.stringify(v)}`);
   return n;
+}
+
+function parseOrigin(name: string, v: string | undefined): string | undefined {
+  const s = nonEmpty(v)?.trim();
+  if (s === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    throw new ConfigError(
+      `${name} must be an absolute http(s) URL such as https://strand.example.com, got ${JSON.stringify(v)}`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(`${name} must start with http:// or https://, got ${JSON.stringify(v)}`);
+  }
+  return s.replace(/\/+$/, "");
+}
+
+/** Where links sent out of Strand point: STRAND_PUBLIC_URL, the first allowed origin, or the local address. */
+export function publicUrlOf(config: ServerConfig, listeningUrl: string): string {
+  return config.publicUrl ?? config.allowedOrigins[0]?.replace(/\/+$/, "") ?? listeningUrl;
 }
 
 function parseList(v: string | undefined): string[] {
