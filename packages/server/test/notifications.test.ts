@@ -14,6 +14,7 @@ import { pullRequests, repos, tasks, webhookDeliveries } from "../src/db/schema.
 import { commitFiles, git, initWorkTree, makeTempDir } from "../src/git/test-kit.js";
 import { newId } from "../src/lib/ids.js";
 import type { NotifyInput } from "../src/notifications/notify.js";
+import { WebhookWorker } from "../src/notifications/webhook-worker.js";
 import { ProjectService } from "../src/projects/service.js";
 import { PullRequestService } from "../src/pull-requests/service.js";
 import { SessionService } from "../src/sessions/service.js";
@@ -336,6 +337,38 @@ describe(`notifications (${process.env.STRAND_TEST_DB})`, () => {
     expect(d).toMatchObject({ attempts: 6, last_status: 503, next_attempt_at: null, delivered_at: null });
     expect(d.last_error).toMatch(/HTTP 503: receiver is down/);
     expect(r.got).toHaveLength(6);
+  });
+
+  it("webhooks: workers of several replicas racing over one queue send each delivery once", async () => {
+    const r = await receiver();
+    receivers.push(r);
+    const hook = await addHook({ url: r.url, kinds: ["task.code_ready"] });
+    const db = t.server.database.db;
+    // Two more workers on the same database, as two more replicas would run them (beside the server's own).
+    const replicas = [1, 2].map(
+      () =>
+        new WebhookWorker({
+          db,
+          log: pino({ level: "silent" }),
+          secretOf: (h) => t.server.notifications.secretOf(h),
+          retryBaseMs: 60_000,
+        }),
+    );
+    for (let i = 0; i < 8; i++) await notify({ kind: "task.code_ready", title: `race ${i}`, recipients: [] });
+    const items = await until(
+      async () => {
+        await Promise.all(replicas.map((w) => w.round()));
+        return deliveriesOf(hook.id);
+      },
+      (ds: any[]) => ds.length === 8 && ds.every((d) => d.state === "delivered"),
+      "all eight deliveries",
+      20_000,
+    );
+    for (const w of replicas) await w.stop();
+    expect(items.every((d: any) => d.attempts === 1)).toBe(true);
+    const ids = r.got.map((g) => g.headers["x-strand-delivery"]);
+    expect(ids).toHaveLength(8);
+    expect(new Set(ids).size).toBe(8);
   });
 
   it("webhooks: the kinds filter, turning one off, and deleting it with its log", async () => {

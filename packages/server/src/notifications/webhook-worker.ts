@@ -65,6 +65,8 @@ export class WebhookWorker {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  /** Aborts sends in flight at shutdown; their deliveries are retried after the backoff. */
+  private readonly shutdown = new AbortController();
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
 
@@ -81,6 +83,7 @@ export class WebhookWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.shutdown.abort();
     await this.running;
     if (this.ownsDispatcher) await this.dispatcher.close();
   }
@@ -181,13 +184,13 @@ export class WebhookWorker {
           [WEBHOOK_DELIVERY_HEADER]: d.id,
         },
         body,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal: AbortSignal.any([AbortSignal.timeout(TIMEOUT_MS), this.shutdown.signal]),
       });
       status = res.statusCode;
       const text = await res.body.text().catch(() => "");
       if (status < 200 || status >= 300) error = `the receiver answered HTTP ${status}${text ? `: ${text}` : ""}`;
     } catch (err) {
-      error = describe(err);
+      error = this.shutdown.signal.aborted ? "the server shut down while sending; sent again later" : describe(err);
     }
     const ok = error === null;
     const gaveUp = !ok && d.attempts >= MAX_ATTEMPTS;
