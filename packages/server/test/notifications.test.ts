@@ -275,6 +275,16 @@ describe(`notifications (${process.env.STRAND_TEST_DB})`, () => {
     expect((await member.call("DELETE", `/api/v1/projects/${teamProject.id}/webhooks/${teamHook.id}`)).status).toBe(
       403,
     );
+    // A viewer sees the project but not its webhooks: their URLs may be credentials.
+    const viewer = await t.newUser("hook-viewer2@example.com");
+    await t.admin("POST", `/api/v1/teams/${team.id}/members`, {
+      body: { email: "hook-viewer2@example.com", role: "viewer" },
+    });
+    expect((await viewer.call("GET", `/api/v1/projects/${teamProject.id}`)).status).toBe(200);
+    const hidden = await viewer.call("GET", `/api/v1/projects/${teamProject.id}/webhooks`);
+    expect(hidden.status).toBe(403);
+    expect(hidden.body.message).toMatch(/viewers .* cannot see its webhooks/);
+    expect(hidden.text).not.toContain(r.url);
     // Someone outside the project does not learn it exists.
     const outsider = await t.newUser("hook-outsider@example.com");
     expect((await outsider.call("GET", `/api/v1/projects/${project.id}/webhooks`)).status).toBe(404);

@@ -30,7 +30,7 @@ import { recordNotificationEvent } from "../events/record.js";
 import { refusedAddress } from "../git/upstream-address.js";
 import { forbidden, HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
-import { type Actor, canManageProject, canView, personOf, userActor } from "../policy/policy.js";
+import { type Actor, canControl, canManageProject, canView, personOf, userActor } from "../policy/policy.js";
 import { ownedProject, type ProjectService } from "../projects/service.js";
 import type { ProjectRow } from "../projects/to-project.js";
 import { owned } from "../sessions/owned.js";
@@ -243,7 +243,7 @@ export class NotificationService implements Notifier {
   // ---- Project webhooks ----
 
   async listWebhooks(actor: Actor, projectId: string): Promise<{ items: ProjectWebhook[] }> {
-    const project = await this.projects.row(actor, projectId, "view");
+    const project = await this.readable(actor, projectId);
     const rows = await this.db
       .select()
       .from(projectWebhooks)
@@ -315,7 +315,7 @@ export class NotificationService implements Notifier {
   }
 
   async deliveries(actor: Actor, projectId: string, webhookId: string): Promise<{ items: WebhookDelivery[] }> {
-    const project = await this.projects.row(actor, projectId, "view");
+    const project = await this.readable(actor, projectId);
     const [hook] = await this.db
       .select({ id: projectWebhooks.id })
       .from(projectWebhooks)
@@ -333,6 +333,18 @@ export class NotificationService implements Notifier {
   /** The webhook's secret, for signing; only the delivery worker asks. */
   secretOf(hook: Pick<WebhookRow, "id" | "secretEnc">): string {
     return this.box.open(hook.secretEnc, sealContext(hook.id));
+  }
+
+  /** Members and up: a webhook URL often is a credential itself (Slack's are), so viewers do not see them. */
+  private async readable(actor: Actor, projectId: string): Promise<ProjectRow> {
+    const project = await this.projects.row(actor, projectId, "view");
+    if (!canControl(actor, ownedProject(project))) {
+      throw forbidden(
+        `viewers of project ${project.slug} cannot see its webhooks: their URLs may carry credentials. ` +
+          "Ask a team owner or admin for the member role.",
+      );
+    }
+    return project;
   }
 
   private async managed(actor: Actor, projectId: string): Promise<ProjectRow> {

@@ -99,7 +99,13 @@ function Preferences() {
   const prefs = useQuery({ queryKey: queryKeys.notificationPreferences, queryFn: notificationsApi.preferences });
   const save = useMutation({
     mutationFn: (item: NotificationPreference) => notificationsApi.updatePreferences({ items: [item] }),
+    // The box follows the click at once; the server's answer (or a refetch after a failure) settles it.
+    onMutate: (item) =>
+      client.setQueryData(queryKeys.notificationPreferences, (old: { items: NotificationPreference[] } | undefined) =>
+        old ? { items: old.items.map((p) => (p.kind === item.kind ? item : p)) } : old,
+      ),
     onSuccess: (data) => client.setQueryData(queryKeys.notificationPreferences, data),
+    onError: () => client.invalidateQueries({ queryKey: queryKeys.notificationPreferences }),
   });
   const browser = useBrowserNotificationState();
   const [asking, setAsking] = useState(false);

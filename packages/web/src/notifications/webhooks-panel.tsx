@@ -17,14 +17,21 @@ import { ago } from "../ui/format.js";
 import { deliveriesKey, notificationsApi, webhooksKey } from "./api.js";
 import "./notifications.css";
 
-/** The project's outgoing webhooks: everyone who sees the project sees them and their log; admins change them. */
+/** The project's outgoing webhooks: members and up see them and their log; its owner or team admins change them. */
 export function WebhooksPanel({ project: p }: { project: Project }) {
   const me = useQuery({ queryKey: queryKeys.me, queryFn: api.me }).data;
   const teams = useQuery({ queryKey: queryKeys.teams, queryFn: api.listTeams }).data?.items;
-  const hooks = useQuery({ queryKey: webhooksKey(p.id), queryFn: () => notificationsApi.webhooks(p.id) });
-  const [adding, setAdding] = useState(false);
   const role = p.team_id ? teams?.find((t) => t.id === p.team_id)?.role : undefined;
+  // Viewers do not see webhooks (their URLs may be credentials); the server says the same.
+  const visible = p.team_id ? role !== undefined && role !== "viewer" : me?.id === p.owner_id;
+  const hooks = useQuery({
+    queryKey: webhooksKey(p.id),
+    queryFn: () => notificationsApi.webhooks(p.id),
+    enabled: visible,
+  });
+  const [adding, setAdding] = useState(false);
   const manage = p.team_id ? role === "owner" || role === "admin" : me?.id === p.owner_id;
+  if (!visible) return null;
   const items = hooks.data?.items ?? [];
   return (
     <div className="panel" data-testid="webhooks-panel" data-can-manage={manage}>
