@@ -140,26 +140,25 @@ describe("inbox and webhooks in the web UI (real server, Chromium)", () => {
   it("browser notifications: after the toggle, a notification for a hidden tab shows one that opens its link", async () => {
     const context = await newContext(browser, url);
     // The page's Notification and visibility, so the test sees what would be shown and can hide the tab.
-    await context.addInitScript(() => {
-      const w = window as unknown as Record<string, unknown>;
-      const shown: Record<string, unknown>[] = [];
-      w.__shown = shown;
-      w.__visibility = "visible";
+    // A string: this runs in the page, and the test's TypeScript has no DOM types.
+    await context.addInitScript(`
+      window.__shown = [];
+      window.__visibility = "visible";
       class FakeNotification {
         static permission = "default";
         static async requestPermission() {
           FakeNotification.permission = "granted";
           return "granted";
         }
-        onclick: (() => void) | null = null;
-        constructor(title: string, opts: Record<string, unknown>) {
-          shown.push({ title, ...opts, note: this });
+        constructor(title, opts) {
+          this.onclick = null;
+          window.__shown.push({ title, ...opts, note: this });
         }
         close() {}
       }
-      w.Notification = FakeNotification;
-      Object.defineProperty(document, "visibilityState", { get: () => w.__visibility });
-    });
+      window.Notification = FakeNotification;
+      Object.defineProperty(document, "visibilityState", { get: () => window.__visibility });
+    `);
     const p = await context.newPage();
     await login(p, ADMIN_EMAIL, ADMIN_PASSWORD, "/inbox");
     const toggle = p.getByTestId("browser-notifications-toggle");
@@ -169,18 +168,12 @@ describe("inbox and webhooks in the web UI (real server, Chromium)", () => {
     // A visible tab shows none: the marker after it proves the first one was skipped.
     await notify({ kind: "agent.question", title: "while visible" });
     await p.locator("[data-testid=inbox-item]", { hasText: "while visible" }).waitFor();
-    await p.evaluate(() => {
-      (window as unknown as Record<string, unknown>).__visibility = "hidden";
-    });
+    await p.evaluate('window.__visibility = "hidden"');
     await notify({ kind: "agent.permission", title: "Agent asks for permission", body: "rm -rf logs", link: "/teams" });
     const shown = () =>
-      p.evaluate(() =>
-        (window as unknown as { __shown: { title: string; body: string; tag: string }[] }).__shown.map((n) => ({
-          title: n.title,
-          body: n.body,
-          tag: n.tag,
-        })),
-      );
+      p.evaluate("window.__shown.map((n) => ({ title: n.title, body: n.body, tag: n.tag }))") as Promise<
+        { title: string; body: string; tag: string }[]
+      >;
     await expect.poll(async () => (await shown()).length).toBe(1);
     const [only] = await shown();
     expect(only).toMatchObject({
@@ -188,10 +181,7 @@ describe("inbox and webhooks in the web UI (real server, Chromium)", () => {
       body: "rm -rf logs",
       tag: expect.stringMatching(/^ntf_/),
     });
-    await p.evaluate(() => {
-      const w = window as unknown as { __shown: { note: { onclick: () => void } }[] };
-      w.__shown[0]?.note.onclick();
-    });
+    await p.evaluate("window.__shown[0].note.onclick()");
     await p.waitForURL(/\/teams$/);
     await context.close();
   });
