@@ -324,6 +324,6 @@ describe("spec-driven tasks on a real desktop", () => {
     expect(seen).toEqual(expect.arrayContaining(["task.code_ready", "task.done", "task.spec_ready"]));
     expect(inbox.body.unread).toBeGreaterThanOrEqual(3);
     const spec = inbox.body.items.find((n: any) => n.task_id === specTask.id && n.kind === "task.spec_ready");
-    expect(spec.link).toEqual(expect.any(String));
+    expect(spec.link).toBe(`/tasks/${specTask.id}`);
   });
 });
