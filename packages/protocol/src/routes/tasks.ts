@@ -21,7 +21,7 @@ const tags = ["tasks"];
 const responses = { ...ERROR_RESPONSES, 422: ApiErrorSchema };
 export const TaskAttachmentParamsSchema = IdParamsSchema.extend({ attachment_id: z.string().max(100) });
 
-const action = (path: `/${string}`, summary: string, description: string, body?: z.ZodType) =>
+const action = (path: `/${string}`, summary: string, description: string) =>
   defineRoute({
     method: "POST",
     path,
@@ -29,7 +29,18 @@ const action = (path: `/${string}`, summary: string, description: string, body?:
     summary,
     description,
     params: IdParamsSchema,
-    ...(body ? { body } : {}),
+    response: { 200: TaskDetailSchema, ...responses },
+  });
+// Apart from `action`: a conditionally spread body is lost from the route's type, and clients derive bodies from it.
+const actionWithBody = <B extends z.ZodType>(path: `/${string}`, summary: string, description: string, body: B) =>
+  defineRoute({
+    method: "POST",
+    path,
+    tags,
+    summary,
+    description,
+    params: IdParamsSchema,
+    body,
     response: { 200: TaskDetailSchema, ...responses },
   });
 
@@ -90,7 +101,7 @@ export const taskRoutes = {
     "Approve the spec (→ implementing) or the code (→ merging: merged, or a pull request opened)",
     "409 not_in_review when the task is in neither spec_review nor code_review.",
   ),
-  "tasks.requestChanges": action(
+  "tasks.requestChanges": actionWithBody(
     "/api/v1/tasks/:id/request-changes",
     "Send the open review comments (and `comments`) to the agent (→ spec_revision or code_revision)",
     "409 not_in_review when the task is not in review; 409 nothing_to_send with no open comments and no `comments`.",
@@ -111,7 +122,7 @@ export const taskRoutes = {
     "Remind the planning agent to write the spec files it has not pushed yet",
     "409 when the task is not in planning or its agent is still working.",
   ),
-  "tasks.move": action(
+  "tasks.move": actionWithBody(
     "/api/v1/tasks/:id/move",
     "Move the task to a board column (drag and drop), as the state machine allows",
     "Backlog → Planning or In progress starts it; Spec review → In progress approves the spec; Code review → Done " +
