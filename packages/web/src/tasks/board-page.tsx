@@ -328,7 +328,8 @@ function TaskCard({
   const failed = isFailed(t.state);
   return (
     <li
-      className={`task-card${failed ? " failed" : ""}`}
+      className={`task-card${failed ? " failed" : ""}${error ? " refused" : ""}`}
+      title={error}
       data-testid="task-card"
       data-task-id={t.id}
       data-task-number={t.number}
@@ -352,7 +353,7 @@ function TaskCard({
       <div className="task-card-body">
         <div className="task-card-title">
           <span className="task-number">#{t.number}</span>
-          <Link to={`/tasks/${t.id}`} data-testid="task-title">
+          <Link to={`/tasks/${t.id}`} data-testid="task-title" draggable={false}>
             {t.title}
           </Link>
         </div>
@@ -402,11 +403,6 @@ function TaskCard({
           </span>
           <TimeInState since={t.state_changed_at} state={t.state} />
         </div>
-        {error && (
-          <p className="task-error error" role="alert" data-testid="task-card-error">
-            {error}
-          </p>
-        )}
         {control && (
           <div className="task-card-actions">
             {t.state === "backlog" && (
