@@ -23,6 +23,7 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
           void client.invalidateQueries({ queryKey: ["thread"] });
           void client.invalidateQueries({ queryKey: ["changes"] });
           void client.invalidateQueries({ queryKey: ["review-threads"] });
+          void client.invalidateQueries({ queryKey: queryKeys.tasks });
         },
       }),
   );
