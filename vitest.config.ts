@@ -1,6 +1,16 @@
 import { defineConfig } from "vitest/config";
 
 const serverSuite = ["packages/server/test/**/*.test.ts"];
+// Chromium against real servers, no Docker: these run in the first pass of a full run, beside the
+// server suite, while the desktop images build (scripts/test.sh).
+const webE2e = [
+  "test/e2e/web-ui.test.ts",
+  "test/e2e/viewer.test.ts",
+  "test/e2e/projects-ui.test.ts",
+  "test/e2e/review-ui.test.ts",
+  "test/e2e/board-ui.test.ts",
+  "test/e2e/inbox-ui.test.ts",
+];
 
 // The server suite runs twice, once per database backend: the embedded default and PostgreSQL.
 export default defineConfig({
@@ -25,9 +35,14 @@ export default defineConfig({
       },
       {
         extends: true,
+        test: { name: "e2e:web", include: webE2e, fileParallelism: false, testTimeout: 120_000 },
+      },
+      {
+        extends: true,
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          exclude: webE2e,
           // Real Chromium against real servers (and Docker): one file at a time, and after the other
           // projects, so its desktops never share the Docker engine with the integration suite's.
           fileParallelism: false,

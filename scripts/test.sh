@@ -20,7 +20,7 @@ if (($# > 0)); then
   exec npx vitest run "$@"
 fi
 
-# A full run, in two passes: first the tests that need no Docker, while the desktop images (minutes
+# A full run, in two passes: first the tests that need no Docker (Chromium ones included), while the desktop images (minutes
 # on a fresh machine) build in the background and the bystander comes up; then the Docker tests
 # beside it, one file at a time (vitest.config.ts).
 work=$(mktemp -d)
@@ -46,7 +46,8 @@ trap cleanup EXIT
 rc=0
 # These wait on databases and git as much as on the CPU: one worker per core (vitest's default
 # leaves one core idle, which on 2 cores halves the pace).
-npx vitest run --maxWorkers="$(nproc)" --project unit --project server:pglite --project server:postgres || rc=$?
+npx vitest run --maxWorkers="$(nproc)" --project unit --project server:pglite --project server:postgres \
+  --project e2e:web || rc=$?
 while [[ ! -s $work/bystander ]] && kill -0 "$prep" 2>/dev/null; do sleep 1; done
 if [[ ! -s $work/bystander ]]; then
   echo "test: building the xfce image or starting the bystander failed:" >&2
