@@ -78,6 +78,8 @@ async function playAgent(taskId: string): Promise<Played> {
   if (!(await gitResult(work, "switch", "--quiet", task.branch)).ok)
     await git(work, "switch", "--quiet", "-c", task.branch);
   const push = async (files: Record<string, string>, message: string) => {
+    // The server commits to the branch too (the attachments): start from its tip.
+    await gitResult(work, "pull", "--quiet", "--no-rebase", "origin", task.branch);
     await commitFiles(work, files, message);
     const pushed = await gitResult(work, "push", "origin", `HEAD:refs/heads/${task.branch}`);
     expect(pushed.ok, pushed.stderr).toBe(true);
