@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import jpeg from "jpeg-js";
@@ -8,7 +8,7 @@ import { commitFiles, git, gitResult, initWorkTree } from "../../packages/server
 import { createLogger, type RunningServer, resolveConfig, startServer } from "../../packages/server/src/index.js";
 import { SessionService } from "../../packages/server/src/sessions/service.js";
 import { connectAgent, type ScriptedAgent, sessionToken } from "../support/agent-socket.js";
-import { launchBrowser, login, newContext, screenshot } from "../support/browser.js";
+import { ARTIFACTS_DIR, launchBrowser, login, newContext, screenshot } from "../support/browser.js";
 import { type Caller, caller } from "../support/http.js";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_TOKEN } from "../support/server.js";
 
@@ -117,6 +117,12 @@ async function page(path: string, viewport = { width: 1366, height: 768 }): Prom
   return p;
 }
 
+/** The task page is taller than a laptop's screen: its panels sit below the header and history. */
+async function fullPage(p: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  await p.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+}
+
 const card = (p: Page, id: string) => p.locator(`[data-testid=task-card][data-task-id="${id}"]`);
 const inColumn = (p: Page, column: string, id: string) =>
   p.locator(`[data-testid=board-column][data-column="${column}"] [data-testid=task-card][data-task-id="${id}"]`);
@@ -164,12 +170,28 @@ describe("the board (real server, real git, scripted agentd, Chromium)", () => {
       })
     ).body;
     expect((await admin("POST", `/api/v1/tasks/${direct.id}/start`)).status).toBe(200);
+    const planned = (
+      await admin("POST", `/api/v1/projects/${project.id}/tasks`, { body: { title: "Write a changelog" } })
+    ).body;
+    expect((await admin("POST", `/api/v1/tasks/${planned.id}/start`)).status).toBe(200);
+    const dropped = (
+      await admin("POST", `/api/v1/projects/${project.id}/tasks`, {
+        body: { title: "Greet in Latin", labels: ["i18n"] },
+      })
+    ).body;
+    expect((await admin("POST", `/api/v1/tasks/${dropped.id}/cancel`)).status).toBe(200);
+    // The direct task's desktop is up and its agent at work: its card shows the desktop.
+    await playAgent(direct.id);
 
     const p = await page(`/projects/${project.slug}`);
     await p.getByTestId("project-board-link").click();
     await p.waitForURL(`**/projects/${project.slug}/board`);
     await inColumn(p, "backlog", later.id).waitFor();
     await inColumn(p, "in_progress", direct.id).waitFor();
+    await inColumn(p, "planning", planned.id).waitFor();
+    await inColumn(p, "done", dropped.id).waitFor();
+    expect(await card(p, dropped.id).getByTestId("task-state-badge").textContent()).toBe("cancelled");
+    await card(p, direct.id).getByTestId("thumbnail").waitFor();
 
     // New task, from the board's dialog, with a label and an attachment; Create and start.
     await p.getByTestId("new-task").click();
@@ -184,7 +206,7 @@ describe("the board (real server, real git, scripted agentd, Chromium)", () => {
     });
     await form.getByTestId("create-start-task").click();
     await form.waitFor({ state: "detached" });
-    const created = (await admin("GET", `/api/v1/projects/${project.id}/tasks?q=Greet`)).body.items;
+    const created = (await admin("GET", `/api/v1/projects/${project.id}/tasks?q=visitors`)).body.items;
     expect(created).toHaveLength(1);
     const task = created[0];
     expect(task).toMatchObject({ title: "Greet visitors by name", mode: "spec", labels: ["frontend", "greeting"] });
@@ -194,8 +216,8 @@ describe("the board (real server, real git, scripted agentd, Chromium)", () => {
     expect(await c.getByTestId("task-title").textContent()).toBe("Greet visitors by name");
     expect(await c.locator(".task-label").allTextContents()).toEqual(["frontend", "greeting"]);
     await expect
-      .poll(() => p.getByTestId("board-column").nth(1).getByTestId("column-wip").textContent())
-      .toMatch(/^1 \/ 3$/);
+      .poll(() => p.locator('[data-column="planning"]').getByTestId("column-wip").textContent())
+      .toBe("2 / 3");
 
     // A drag the state machine refuses: the server's words show, and the card stays where it is.
     await card(p, later.id).locator(".task-number").dragTo(p.locator('[data-column="done"]'));
@@ -232,7 +254,7 @@ describe("the board (real server, real git, scripted agentd, Chromium)", () => {
     await p.getByTestId("task-spec-panel").getByText("The page greets the visitor by name.").waitFor();
     expect(await p.getByTestId("task-attachment").textContent()).toContain("mockup.txt");
     expect(await p.getByTestId("task-transitions").textContent()).toContain("planning → spec review");
-    await screenshot(p, "board-spec-review");
+    await fullPage(p, "board-spec-review");
     await p.getByTestId("task-request-changes").click();
     await p.getByTestId("request-changes-comments").fill("Also greet in the page title, not only the body.");
     await p.getByTestId("request-changes-send").click();
@@ -269,7 +291,7 @@ describe("the board (real server, real git, scripted agentd, Chromium)", () => {
     await changes.locator('[data-testid=review-file][data-path="src/greet.js"]').waitFor();
     await p.getByTestId("task-chat-panel").getByTestId("chat").waitFor();
     await p.getByTestId("task-desktop-panel").waitFor();
-    await screenshot(p, "board-code-review");
+    await fullPage(p, "board-code-review");
     await p.getByTestId("task-approve").click();
     await p.locator('[data-testid=task-page][data-state="done"]').waitFor({ timeout: 20_000 });
     expect(await git(dataDir, "--git-dir", bareRepo(), "show", "main:src/greet.js")).toContain("Hello, ");

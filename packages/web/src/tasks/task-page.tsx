@@ -75,7 +75,7 @@ function TaskView({ task: t }: { task: TaskDetail }) {
   const changes =
     session && inCode ? (
       <Panel key="changes" title="Changes" testId="task-changes-panel">
-        <ChangesTab session={session} />
+        <ChangesTab session={session} mergeControls={false} />
       </Panel>
     ) : null;
   // What needs a person's eyes comes first: the spec while it is planned, the code after.
@@ -185,10 +185,12 @@ function TaskView({ task: t }: { task: TaskDetail }) {
               </>
             )}
           </dl>
-          <div className="task-description" data-testid="task-description">
-            {t.description.trim() ? <RichText text={t.description} /> : <p className="muted">No description.</p>}
+          <div className="task-about-main">
+            <div className="task-description" data-testid="task-description">
+              {t.description.trim() ? <RichText text={t.description} /> : <p className="muted">No description.</p>}
+            </div>
+            <Attachments task={t} />
           </div>
-          <Attachments task={t} />
         </div>
         <History task={t} />
       </div>
@@ -370,7 +372,8 @@ function History({ task: t }: { task: TaskDetail }) {
         {items.map((x) => (
           <li key={`${x.at}-${x.to}`} data-testid="task-transition" data-to={x.to}>
             <span className="transition-states">
-              {x.from ? `${STATE_LABELS[x.from]} → ` : ""}
+              {/* from = to: a note on the state (why it waits, a start asked for), not a move */}
+              {x.from && x.from !== x.to ? `${STATE_LABELS[x.from]} → ` : ""}
               <strong>{STATE_LABELS[x.to]}</strong>
             </span>
             <span className="muted">
