@@ -24,6 +24,7 @@ import { accessControl } from "./api/require-auth.js";
 import { reviewRoutes } from "./api/review-routes.js";
 import { recordRoutes } from "./api/route-registry.js";
 import { sessionRoutes } from "./api/session-routes.js";
+import { specRoutes } from "./api/spec-routes.js";
 import { streamRoutes } from "./api/stream-routes.js";
 import { teamRoutes } from "./api/team-routes.js";
 import { thumbnailRoutes } from "./api/thumbnail-routes.js";
@@ -126,6 +127,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(projectRoutes, { ctx });
       await api.register(pullRequestRoutes, { ctx });
       await api.register(reviewRoutes, { ctx });
+      await api.register(specRoutes, { ctx });
     },
     { prefix: API_PREFIX },
   );

@@ -16,6 +16,7 @@ import type { ReviewThreadService } from "./review/service.js";
 import type { AgentPresence } from "./sessions/agents.js";
 import type { SessionService } from "./sessions/service.js";
 import type { Thumbnails } from "./sessions/thumbnails.js";
+import type { SpecService } from "./specs/service.js";
 import type { StreamHubs } from "./stream/hubs.js";
 import type { TeamService } from "./teams/service.js";
 
@@ -43,6 +44,8 @@ export interface AppContext {
   pullRequests: PullRequestService;
   /** Threaded line comments on a session's changes, and sending them to its agent. */
   reviewThreads: ReviewThreadService;
+  /** Tasks' spec documents, revisions and review threads. */
+  specs: SpecService;
   /** Connection pool for calls to LLM providers. */
   upstream: Dispatcher;
   /** The LLM proxy's remembered session tokens; user changes (spend limits) clear entries. */

@@ -31,6 +31,8 @@ import { ReviewThreadService } from "./review/service.js";
 import { AgentPresence } from "./sessions/agents.js";
 import { SessionService } from "./sessions/service.js";
 import { Thumbnails } from "./sessions/thumbnails.js";
+import { bindOpenSpecComments } from "./specs/open-comments.js";
+import { SpecService } from "./specs/service.js";
 import { StreamHubs } from "./stream/hubs.js";
 import { TeamService } from "./teams/service.js";
 
@@ -132,6 +134,8 @@ export async function startServer(
     conversationHub.start();
     const conversations = new ConversationService(database.db);
     const review = new ReviewService(database.db, projects);
+    const specs = new SpecService(database.db, projects);
+    bindOpenSpecComments(specs);
     const ctx: AppContext = {
       config,
       database,
@@ -154,6 +158,7 @@ export async function startServer(
       projects,
       review,
       reviewThreads: new ReviewThreadService(database.db, review, conversations),
+      specs,
       pullRequests,
       upstream,
       proxyCallers: new CallerCache(),
