@@ -246,30 +246,44 @@ describe("the board (real server, real git, scripted agentd, Chromium)", () => {
     expect(await c.getByTestId("task-time").textContent()).toMatch(/^\d+s$/);
     await screenshot(p, "board-columns");
 
-    // The task page in spec review: the documents, and Request changes with a comment.
+    // The task page in spec review: the documents, a comment on a selection, and Request changes.
     await c.getByTestId("task-title").click();
     await p.waitForURL(`**/tasks/${task.id}`);
     const tp = p.getByTestId("task-page");
     await p.locator('[data-testid=task-page][data-state="spec_review"]').waitFor();
-    await p.getByTestId("task-spec-panel").getByText("The page greets the visitor by name.").waitFor();
+    const spec = p.getByTestId("task-spec-panel");
+    const line = spec.getByTestId("spec-document").getByText("An empty name greets the world.");
+    await line.waitFor();
     expect(await p.getByTestId("task-attachment").textContent()).toContain("mockup.txt");
     expect(await p.getByTestId("task-transitions").textContent()).toContain("planning → spec review");
+    await line.selectText();
+    await spec.getByTestId("spec-comment-button").click();
+    await spec.getByTestId("spec-comment-input").fill("Say who is greeted when the name is empty: 'world' reads odd.");
+    await spec.getByTestId("spec-comment-submit").click();
+    await spec.getByTestId("spec-thread").waitFor();
+    expect(await spec.getByTestId("spec-thread-quote").textContent()).toContain("An empty name greets the world.");
     await fullPage(p, "board-spec-review");
     await p.getByTestId("task-request-changes").click();
     await p.getByTestId("request-changes-comments").fill("Also greet in the page title, not only the body.");
     await p.getByTestId("request-changes-send").click();
     await p.locator('[data-testid=task-page][data-state="spec_revision"]').waitFor();
 
-    // The revision reaches the agent with the comment; its push brings the spec back to review.
+    // The revision reaches the agent with the comment and the extra words; its push brings the spec back to review.
     const revision = await agent.turn(2, () =>
       agent.push(
-        { [`${slugDir}/requirements.md`]: `${SPEC.requirements}- The page title greets too.\n` },
+        {
+          [`${slugDir}/requirements.md`]: `${SPEC.requirements.replace("the world", "everyone")}- The page title greets too.\n`,
+        },
         "spec: the title greets too",
       ),
     );
+    expect(revision.content).toContain("An empty name greets the world.");
+    expect(revision.content).toContain("Say who is greeted when the name is empty: 'world' reads odd.");
     expect(revision.content).toContain("Also greet in the page title, not only the body.");
     await p.locator('[data-testid=task-page][data-state="spec_review"]').waitFor({ timeout: 20_000 });
-    await p.getByTestId("task-spec-panel").getByText("The page title greets too.").waitFor();
+    await spec.getByTestId("spec-document").getByText("The page title greets too.").waitFor();
+    // The quoted text is gone from the new revision: the comment is marked outdated.
+    await spec.getByTestId("spec-thread-outdated").waitFor();
 
     // Approve the spec: the same session implements it on the same branch.
     await p.getByTestId("task-approve").click();
