@@ -26,6 +26,7 @@ import { recordRoutes } from "./api/route-registry.js";
 import { sessionRoutes } from "./api/session-routes.js";
 import { specRoutes } from "./api/spec-routes.js";
 import { streamRoutes } from "./api/stream-routes.js";
+import { taskRoutes } from "./api/task-routes.js";
 import { teamRoutes } from "./api/team-routes.js";
 import { thumbnailRoutes } from "./api/thumbnail-routes.js";
 import { tokenRoutes } from "./api/token-routes.js";
@@ -128,6 +129,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(pullRequestRoutes, { ctx });
       await api.register(reviewRoutes, { ctx });
       await api.register(specRoutes, { ctx });
+      await api.register(taskRoutes, { ctx });
     },
     { prefix: API_PREFIX },
   );
@@ -136,7 +138,11 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     store: ctx.projects.store,
     authorize: gitAccess(ctx.database.db, ctx.projects),
     routeConfig: { access: "git" },
-    onPushed: (target, branches) => ctx.reviewThreads.branchesMoved(target.projectSlug, target.repoName, branches),
+    onPushed: async (target, branches) => {
+      await ctx.reviewThreads.branchesMoved(target.projectSlug, target.repoName, branches);
+      // Task branches: spec revisions and checklist progress.
+      await ctx.taskOrchestrator.pushed(target.projectSlug, target.repoName, branches);
+    },
   });
   spaFallback = await registerWebUi(app, ctx.config.webDir, ctx.log);
   return app;

@@ -33,6 +33,8 @@ export interface ServerConfig {
   eventRetentionDays: number;
   /** How often open pull requests' states are read from their hosts when no webhook said; 0 = never. */
   prPollSeconds: number;
+  /** How often the task orchestrator looks for tasks to move on, besides right after events (ms). */
+  taskTickMs: number;
 }
 
 export interface ServerFlags {
@@ -74,6 +76,9 @@ export const ENV_VARS = {
   STRAND_PR_POLL_SECONDS:
     "Seconds between polls of open pull requests' states on their hosts, the fallback for missed webhooks " +
     "(default 300; 0 turns polling off).",
+  STRAND_TASK_TICK_MS:
+    "Milliseconds between the task orchestrator's passes over the boards (default 2000); it also runs right after " +
+    "the events that move tasks, so this bounds only how late a missed one is noticed.",
 } as const;
 
 /** packages/web/dist beside this package (dist/config.js → ../../web/dist). */
@@ -108,6 +113,7 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, flags: Serve
     minFreeDiskMb: parseNonNegative("STRAND_MIN_FREE_DISK_MB", env.STRAND_MIN_FREE_DISK_MB, 2048),
     eventRetentionDays: parsePositive("STRAND_EVENT_RETENTION_DAYS", env.STRAND_EVENT_RETENTION_DAYS, 14),
     prPollSeconds: parseNonNegative("STRAND_PR_POLL_SECONDS", env.STRAND_PR_POLL_SECONDS, 300),
+    taskTickMs: parsePositive("STRAND_TASK_TICK_MS", env.STRAND_TASK_TICK_MS, 2000),
   };
 }
 

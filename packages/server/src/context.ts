@@ -18,6 +18,8 @@ import type { SessionService } from "./sessions/service.js";
 import type { Thumbnails } from "./sessions/thumbnails.js";
 import type { SpecService } from "./specs/service.js";
 import type { StreamHubs } from "./stream/hubs.js";
+import type { TaskOrchestrator } from "./tasks/orchestrator.js";
+import type { TaskService } from "./tasks/service.js";
 import type { TeamService } from "./teams/service.js";
 
 /** What route plugins need, handed in explicitly instead of through globals. */
@@ -46,6 +48,9 @@ export interface AppContext {
   reviewThreads: ReviewThreadService;
   /** Tasks' spec documents, revisions and review threads. */
   specs: SpecService;
+  /** Tasks on project boards, and the orchestrator that moves them (docs/tasks.md). */
+  tasks: TaskService;
+  taskOrchestrator: TaskOrchestrator;
   /** Connection pool for calls to LLM providers. */
   upstream: Dispatcher;
   /** The LLM proxy's remembered session tokens; user changes (spend limits) clear entries. */

@@ -34,6 +34,8 @@ import { Thumbnails } from "./sessions/thumbnails.js";
 import { bindOpenSpecComments } from "./specs/open-comments.js";
 import { SpecService } from "./specs/service.js";
 import { StreamHubs } from "./stream/hubs.js";
+import { TaskOrchestrator } from "./tasks/orchestrator.js";
+import { TaskService } from "./tasks/service.js";
 import { TeamService } from "./teams/service.js";
 
 export interface RunningServer {
@@ -136,6 +138,26 @@ export async function startServer(
     const review = new ReviewService(database.db, projects);
     const specs = new SpecService(database.db, projects);
     bindOpenSpecComments(specs);
+    const reviewThreads = new ReviewThreadService(database.db, review, conversations);
+    // Notifications (notifications/) plug in here: pass the Notifier to both.
+    const notifier = undefined;
+    let origin = "";
+    const taskOrchestrator = disposables.add(
+      "task orchestrator",
+      new TaskOrchestrator(
+        { db: database.db, projects, review, reviewThreads, pullRequests, notifier, log, origin: () => origin },
+        { tickMs: config.taskTickMs, bus },
+      ),
+      (o) => o.stop(),
+    );
+    const tasks = new TaskService({
+      db: database.db,
+      projects,
+      sessions,
+      reviewThreads,
+      orchestrator: taskOrchestrator,
+      notifier,
+    });
     const ctx: AppContext = {
       config,
       database,
@@ -157,8 +179,10 @@ export async function startServer(
       providers: new ProviderStore(database.db, box, providerNetwork),
       projects,
       review,
-      reviewThreads: new ReviewThreadService(database.db, review, conversations),
+      reviewThreads,
       specs,
+      tasks,
+      taskOrchestrator,
       pullRequests,
       upstream,
       proxyCallers: new CallerCache(),
@@ -169,6 +193,8 @@ export async function startServer(
     const port = typeof address === "object" && address ? address.port : config.port;
     const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     const url = `http://${shownHost}:${port}`;
+    origin = url;
+    taskOrchestrator.start();
     // Schedulers go first at shutdown, before the sockets their sessions' agents hold.
     disposables.defer("sandbox nodes", () => nodeRegistry.stopAll());
     const driver = await opts.driverFactory?.(port, {

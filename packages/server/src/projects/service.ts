@@ -88,6 +88,16 @@ export class ProjectService {
     return toProject(updated as ProjectRow);
   }
 
+  /**
+   * The same service over another handle: a transaction, so what a caller does through it (a
+   * session's placement, a merge) reads with the caller's locks and commits with its writes.
+   */
+  withDb(db: Db): ProjectService {
+    const bound = Object.create(this) as ProjectService;
+    Object.defineProperty(bound, "db", { value: db });
+    return bound;
+  }
+
   /** The project row, if the actor has `need` on it (404 otherwise, 403 for a viewer's change). */
   async row(actor: Actor, idOrSlug: string, need: "view" | "control"): Promise<ProjectRow> {
     const [row] = await this.db

@@ -197,7 +197,7 @@ export class ReviewThreadService {
    * carried as sent. The prompt's request id is derived from exactly those comments, so a retry (or
    * two people pressing Send at once) posts it once.
    */
-  async send(actor: Actor, sessionId: string): Promise<SendReviewResult> {
+  async send(actor: Actor, sessionId: string, opts: { extra?: string } = {}): Promise<SendReviewResult> {
     const w = await this.review.workOf(actor, sessionId, "control");
     const open = await this.db
       .select()
@@ -205,7 +205,8 @@ export class ReviewThreadService {
       .where(and(eq(reviewThreads.sessionId, sessionId), eq(reviewThreads.resolved, false)))
       .orderBy(asc(reviewThreads.createdAt), asc(reviewThreads.id));
     const threads = (await this.toThreads(w, await tipsOf(w), open)).filter((t) => t.unsent);
-    if (threads.length === 0) {
+    const extra = opts.extra?.trim() ? opts.extra.trim() : undefined;
+    if (threads.length === 0 && !extra) {
       throw new HttpError(
         409,
         "nothing_to_send",
@@ -216,7 +217,13 @@ export class ReviewThreadService {
     }
     // Files in diff order would need the diff; path then line reads the same way.
     threads.sort((a, b) => a.path.localeCompare(b.path) || a.start_line - b.start_line);
-    const prompt = buildReviewPrompt({ branch: w.branch, base_branch: w.base }, threads.map(toPromptThread));
+    // A task's Request changes may add words of its own beside (or instead of) the line comments.
+    const prompt = [
+      ...(threads.length
+        ? [buildReviewPrompt({ branch: w.branch, base_branch: w.base }, threads.map(toPromptThread))]
+        : []),
+      ...(extra ? [`${extra}\n`] : []),
+    ].join("\n");
     if (prompt.length > PROMPT_LIMIT) {
       throw unprocessable(
         "prompt_too_long",
@@ -227,16 +234,19 @@ export class ReviewThreadService {
     const sentThrough = new Map(threads.map((t) => [t.id, latest(t.comments.map((c) => c.created_at))]));
     const digest = createHash("sha256");
     for (const t of threads) digest.update(`${t.id}:${t.comments.map((c) => c.id).join(",")};`);
+    if (extra) digest.update(`extra:${extra}`);
     const { entry } = await this.conversations.post(actor, sessionId, {
       request_id: `review-${digest.digest("hex").slice(0, 40)}`,
       content: prompt,
     });
     await this.db.transaction(async (tx) => {
-      const locked = await tx
-        .select()
-        .from(reviewThreads)
-        .where(inArray(reviewThreads.id, [...sentThrough.keys()]))
-        .for("update");
+      const locked = sentThrough.size
+        ? await tx
+            .select()
+            .from(reviewThreads)
+            .where(inArray(reviewThreads.id, [...sentThrough.keys()]))
+            .for("update")
+        : [];
       for (const row of locked) {
         const through = new Date(sentThrough.get(row.id) as string);
         // Never moves back: a slower duplicate of this send must not unmark later sends.
