@@ -17,6 +17,7 @@ import { type FallbackHandler, installErrorHandling } from "./api/error-handler.
 import { eventRoutes } from "./api/event-routes.js";
 import { nodeConnectRoutes } from "./api/node-connect-routes.js";
 import { nodeRoutes } from "./api/node-routes.js";
+import { notificationRoutes } from "./api/notification-routes.js";
 import { projectRoutes } from "./api/project-routes.js";
 import { providerRoutes } from "./api/provider-routes.js";
 import { pullRequestRoutes } from "./api/pull-request-routes.js";
@@ -130,6 +131,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(reviewRoutes, { ctx });
       await api.register(specRoutes, { ctx });
       await api.register(taskRoutes, { ctx });
+      await api.register(notificationRoutes, { ctx });
     },
     { prefix: API_PREFIX },
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, resolveConfig } from "./config.js";
+import { ConfigError, publicUrlOf, resolveConfig } from "./config.js";
 
 describe("resolveConfig", () => {
   it("has working defaults", () => {
@@ -28,6 +28,9 @@ describe("resolveConfig", () => {
     [{ STRAND_SECURE_COOKIES: "sometimes" }, /STRAND_SECURE_COOKIES must be true or false/],
     [{ STRAND_BODY_LIMIT: "-1" }, /STRAND_BODY_LIMIT must be a positive number/],
     [{ STRAND_SECRET: "short" }, /STRAND_SECRET must be at least 16 characters/],
+    [{ STRAND_PUBLIC_URL: "strand.example.com" }, /STRAND_PUBLIC_URL must be an absolute http\(s\) URL/],
+    [{ STRAND_PUBLIC_URL: "ftp://strand.example.com" }, /STRAND_PUBLIC_URL must start with http/],
+    [{ STRAND_WEBHOOK_RETRY_BASE_MS: "0" }, /STRAND_WEBHOOK_RETRY_BASE_MS must be a positive number/],
     [
       { STRAND_PROVIDER_PRIVATE_NETWORKS: "loopback,lan" },
       /STRAND_PROVIDER_PRIVATE_NETWORKS: "lan" is not a range.*Accepted: loopback, private/,
@@ -47,5 +50,16 @@ describe("resolveConfig", () => {
         .providerPrivateNetworks,
     ).toEqual(["private", "10.8.0.0/16", "fd12:3456::/48", "192.0.2.7"]);
     expect(resolveConfig({ STRAND_PROVIDER_PRIVATE_NETWORKS: "none" }).providerPrivateNetworks).toEqual(["none"]);
+  });
+
+  it("links out of Strand with STRAND_PUBLIC_URL, else the first allowed origin, else the local address", () => {
+    const local = "http://localhost:8080";
+    expect(publicUrlOf(resolveConfig({ STRAND_PUBLIC_URL: "https://strand.example.com/" }), local)).toBe(
+      "https://strand.example.com",
+    );
+    expect(publicUrlOf(resolveConfig({ STRAND_ALLOWED_ORIGINS: "https://a.example, https://b.example" }), local)).toBe(
+      "https://a.example",
+    );
+    expect(publicUrlOf(resolveConfig({}), local)).toBe(local);
   });
 });

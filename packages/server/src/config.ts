@@ -35,6 +35,10 @@ export interface ServerConfig {
   prPollSeconds: number;
   /** How often the task orchestrator looks for tasks to move on, besides right after events (ms). */
   taskTickMs: number;
+  /** The origin people reach Strand at, for absolute links (webhook payloads); unset: see publicUrlOf. */
+  publicUrl: string | undefined;
+  /** First retry delay of a failed webhook delivery; later ones grow from it. */
+  webhookRetryBaseMs: number;
 }
 
 export interface ServerFlags {
@@ -79,6 +83,12 @@ export const ENV_VARS = {
   STRAND_TASK_TICK_MS:
     "Milliseconds between the task orchestrator's passes over the boards (default 2000); it also runs right after " +
     "the events that move tasks, so this bounds only how late a missed one is noticed.",
+  STRAND_PUBLIC_URL:
+    "The address people reach Strand at (e.g. https://strand.example.com), for links in webhook deliveries. " +
+    "Unset: the first of STRAND_ALLOWED_ORIGINS, else http://localhost:<port>.",
+  STRAND_WEBHOOK_RETRY_BASE_MS:
+    "First retry delay in ms of a failed project webhook delivery (default 5000); later retries wait 6, 24, 120 " +
+    "and 720 times as long, and the 6th failed attempt gives up.",
 } as const;
 
 /** packages/web/dist beside this package (dist/config.js → ../../web/dist). */
@@ -114,6 +124,8 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, flags: Serve
     eventRetentionDays: parsePositive("STRAND_EVENT_RETENTION_DAYS", env.STRAND_EVENT_RETENTION_DAYS, 14),
     prPollSeconds: parseNonNegative("STRAND_PR_POLL_SECONDS", env.STRAND_PR_POLL_SECONDS, 300),
     taskTickMs: parsePositive("STRAND_TASK_TICK_MS", env.STRAND_TASK_TICK_MS, 2000),
+    publicUrl: parseOrigin("STRAND_PUBLIC_URL", env.STRAND_PUBLIC_URL),
+    webhookRetryBaseMs: parsePositive("STRAND_WEBHOOK_RETRY_BASE_MS", env.STRAND_WEBHOOK_RETRY_BASE_MS, 5000),
   };
 }
 
@@ -154,6 +166,28 @@ function parseNonNegative(name: string, v: string | undefined, fallback: number)
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be 0 or more, got ${JSON.stringify(v)}`);
   return n;
+}
+
+function parseOrigin(name: string, v: string | undefined): string | undefined {
+  const s = nonEmpty(v)?.trim();
+  if (s === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(s);
+  } catch {
+    throw new ConfigError(
+      `${name} must be an absolute http(s) URL such as https://strand.example.com, got ${JSON.stringify(v)}`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(`${name} must start with http:// or https://, got ${JSON.stringify(v)}`);
+  }
+  return s.replace(/\/+$/, "");
+}
+
+/** Where links sent out of Strand point: STRAND_PUBLIC_URL, the first allowed origin, or the local address. */
+export function publicUrlOf(config: ServerConfig, listeningUrl: string): string {
+  return config.publicUrl ?? config.allowedOrigins[0]?.replace(/\/+$/, "") ?? listeningUrl;
 }
 
 function parseList(v: string | undefined): string[] {

@@ -6,6 +6,8 @@ import type { ConversationService } from "./conversations/service.js";
 import type { Database } from "./db/database.js";
 import type { EventBus } from "./events/bus.js";
 import type { NodeRegistry } from "./nodes/registry.js";
+import type { Notifier } from "./notifications/notify.js";
+import type { NotificationService } from "./notifications/service.js";
 import type { Metrics } from "./observability/metrics.js";
 import type { ReviewService } from "./projects/review.js";
 import type { ProjectService } from "./projects/service.js";
@@ -55,4 +57,8 @@ export interface AppContext {
   upstream: Dispatcher;
   /** The LLM proxy's remembered session tokens; user changes (spend limits) clear entries. */
   proxyCallers: CallerCache;
+  /** How services tell people something needs them (inbox, browser, project webhooks). */
+  notifier: Notifier;
+  /** The inbox, preferences and project webhooks behind the notification routes. */
+  notifications: NotificationService;
 }

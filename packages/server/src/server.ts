@@ -5,7 +5,7 @@ import pino, { type Logger } from "pino";
 import type { RegisteredRoute } from "./api/route-registry.js";
 import { buildApp } from "./app.js";
 import { type BootstrapResult, bootstrapAdmin } from "./auth/bootstrap.js";
-import type { ServerConfig } from "./config.js";
+import { publicUrlOf, type ServerConfig } from "./config.js";
 import type { AppContext } from "./context.js";
 import { ConversationHub } from "./conversations/hub.js";
 import { ConversationService } from "./conversations/service.js";
@@ -17,6 +17,8 @@ import { EventBus } from "./events/bus.js";
 import { EventRetention } from "./events/retention.js";
 import { DisposableStore } from "./lib/disposables.js";
 import { NodeRegistry, nodeIdFor } from "./nodes/registry.js";
+import { NotificationService } from "./notifications/service.js";
+import { WebhookWorker } from "./notifications/webhook-worker.js";
 import { createMetrics } from "./observability/metrics.js";
 import { ReviewService } from "./projects/review.js";
 import { ProjectService } from "./projects/service.js";
@@ -49,6 +51,8 @@ export interface RunningServer {
   log: Logger;
   /** Every route and the access it gets (api/require-auth.ts). */
   routes: readonly RegisteredRoute[];
+  /** The inbox and project webhooks (tests drive `notify` through it). */
+  notifications: NotificationService;
   /** Graceful: stops accepting, closes sockets, finishes in-flight requests, closes the database. */
   close(): Promise<void>;
 }
@@ -111,8 +115,28 @@ export async function startServer(
       .start();
     const box = new SecretBox(secret);
     const projects = new ProjectService(database.db, join(config.dataDir, "git"), box);
-    const sessions = new SessionService(database.db, projects);
-    const pullRequests = new PullRequestService(database.db, projects, log.child({ component: "pull-requests" }));
+    // Links in webhook payloads; the port is only known once listening.
+    let listeningUrl = `http://localhost:${config.port}`;
+    let webhooks: WebhookWorker | undefined;
+    const notifications = new NotificationService(database.db, projects, box, {
+      publicUrl: () => publicUrlOf(config, listeningUrl),
+      onQueued: () => webhooks?.wake(),
+    });
+    webhooks = disposables.add(
+      "webhook deliveries",
+      new WebhookWorker({
+        db: database.db,
+        log: log.child({ component: "webhooks" }),
+        secretOf: (hook) => notifications.secretOf(hook),
+        retryBaseMs: config.webhookRetryBaseMs,
+      }),
+      (w) => w.stop(),
+    );
+    webhooks.start();
+    const sessions = new SessionService(database.db, projects, notifications);
+    const pullRequests = new PullRequestService(database.db, projects, log.child({ component: "pull-requests" }), {
+      notifier: notifications,
+    });
     if (config.prPollSeconds > 0) {
       disposables
         .add("pull request polling", new PullRequestPoller(pullRequests, log, config.prPollSeconds * 1000), (p) =>
@@ -130,8 +154,10 @@ export async function startServer(
     });
     agents.onConnected = (id) => nodeRegistry.agentConnected(id);
     const metrics = createMetrics(database.db);
-    const conversationHub = disposables.add("conversation hub", new ConversationHub(database.db, bus, log), (h) =>
-      h.stop(),
+    const conversationHub = disposables.add(
+      "conversation hub",
+      new ConversationHub(database.db, bus, log, notifications),
+      (h) => h.stop(),
     );
     conversationHub.start();
     const conversations = new ConversationService(database.db);
@@ -139,13 +165,20 @@ export async function startServer(
     const specs = new SpecService(database.db, projects);
     bindOpenSpecComments(specs);
     const reviewThreads = new ReviewThreadService(database.db, review, conversations);
-    // Notifications (notifications/) plug in here: pass the Notifier to both.
-    const notifier = undefined;
-    let origin = "";
+    const notifier = notifications;
     const taskOrchestrator = disposables.add(
       "task orchestrator",
       new TaskOrchestrator(
-        { db: database.db, projects, review, reviewThreads, pullRequests, notifier, log, origin: () => origin },
+        {
+          db: database.db,
+          projects,
+          review,
+          reviewThreads,
+          pullRequests,
+          notifier,
+          log,
+          origin: () => publicUrlOf(config, listeningUrl),
+        },
         { tickMs: config.taskTickMs, bus },
       ),
       (o) => o.stop(),
@@ -186,6 +219,8 @@ export async function startServer(
       pullRequests,
       upstream,
       proxyCallers: new CallerCache(),
+      notifier: notifications,
+      notifications,
     };
     const app = disposables.add("http server", await buildApp(ctx), (a) => a.close());
     await app.listen({ port: config.port, host: config.host });
@@ -193,7 +228,7 @@ export async function startServer(
     const port = typeof address === "object" && address ? address.port : config.port;
     const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     const url = `http://${shownHost}:${port}`;
-    origin = url;
+    listeningUrl = url;
     taskOrchestrator.start();
     // Schedulers go first at shutdown, before the sockets their sessions' agents hold.
     disposables.defer("sandbox nodes", () => nodeRegistry.stopAll());
@@ -217,6 +252,7 @@ export async function startServer(
       node: driver ? { id: driver.id, name: driver.name } : undefined,
       log,
       routes: app.strandRoutes,
+      notifications,
       close: () => {
         closing ??= (async () => {
           log.info("shutting down");

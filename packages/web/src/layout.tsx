@@ -3,6 +3,7 @@ import { Link, NavLink, Outlet, useNavigate } from "react-router";
 import { api } from "./api/client.js";
 import { queryKeys } from "./api/query-keys.js";
 import { LiveEventsProvider } from "./events/live-sync.js";
+import { InboxBell } from "./notifications/inbox-bell.js";
 import { TeamSwitcher } from "./teams/team-switcher.js";
 
 export function Layout() {
@@ -31,6 +32,7 @@ export function Layout() {
           </nav>
           <TeamSwitcher />
           <span className="spacer" />
+          <InboxBell />
           {me.data && <span className="who">{me.data.email}</span>}
           <button type="button" className="link" onClick={logout}>
             Log out

@@ -38,6 +38,10 @@ export const router = createBrowserRouter([
         path: "/projects/:slug/repos/:name",
         lazy: async () => ({ Component: (await import("./projects/repo-page.js")).RepoPage }),
       },
+      {
+        path: "/inbox",
+        lazy: async () => ({ Component: (await import("./notifications/inbox-page.js")).InboxPage }),
+      },
       { path: "/teams", lazy: async () => ({ Component: (await import("./teams/teams-page.js")).TeamsPage }) },
       { path: "/teams/:slug", lazy: async () => ({ Component: (await import("./teams/team-page.js")).TeamPage }) },
       {

@@ -56,7 +56,7 @@ export const notificationRoutes = {
     method: "GET",
     path: "/api/v1/projects/:id/webhooks",
     tags,
-    summary: "The project's outgoing webhooks (admins of its team, or its owner)",
+    summary: "The project's outgoing webhooks (members and up see them; its owner or team admins change them)",
     params: IdParamsSchema,
     response: { 200: ProjectWebhookListSchema, ...responses },
   }),

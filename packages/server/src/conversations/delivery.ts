@@ -11,6 +11,7 @@ import type { z } from "zod";
 import type { Db } from "../db/database.js";
 import { conversationEntries } from "../db/schema.js";
 import { newId } from "../lib/ids.js";
+import type { Notifier } from "../notifications/notify.js";
 import type { SessionRow } from "../sessions/to-session.js";
 import {
   ACTIVE_PROMPT,
@@ -58,7 +59,10 @@ export const STOPPED_NOTICE =
  * the session row first, so steps of one session never interleave, whichever replica runs them.
  */
 export class DeliveryStore {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly notifier?: Notifier,
+  ) {}
 
   /**
    * agentd (process `instance`) said hello. A running prompt owned by another process is
@@ -228,6 +232,20 @@ export class DeliveryStore {
         status: ended ? "cancelled" : "pending",
         content,
       });
+      if (!ended && this.notifier) {
+        // The person who sent the prompt is at the keyboard; the owner answers for the session.
+        const author = (prompt.content as UserContent).author?.id;
+        await this.notifier.notify(tx, {
+          kind: "agent.permission",
+          title: "Agent asks for permission",
+          body: `${session.name}: ${msg.tool_call.title ?? "a tool call"}`,
+          link: `/sessions/${session.id}`,
+          projectId: session.projectId,
+          taskId: null,
+          sessionId: session.id,
+          recipients: author ? [session.ownerId, author] : [session.ownerId],
+        });
+      }
       return ended ? { id: msg.id, option_id: null } : undefined;
     });
   }

@@ -4,6 +4,7 @@ import { ZodError } from "zod";
 import type { Db } from "../db/database.js";
 import type { EventBus } from "../events/bus.js";
 import { newId } from "../lib/ids.js";
+import type { Notifier } from "../notifications/notify.js";
 import { AgentMessageRejected, DeliveryStore } from "./delivery.js";
 import { findSession } from "./entries.js";
 import { threadSummary } from "./summary.js";
@@ -78,8 +79,9 @@ export class ConversationHub {
     private readonly db: Db,
     private readonly bus: EventBus,
     private readonly log: Logger,
+    notifier?: Notifier,
   ) {
-    this.store = new DeliveryStore(db);
+    this.store = new DeliveryStore(db, notifier);
   }
 
   start(): void {

@@ -147,3 +147,13 @@ export function personOf(actor: Actor): UserActor {
   if (actor.kind !== "user") throw forbidden("a session token cannot do this; use your own API token");
   return actor;
 }
+
+/**
+ * Who manages a project's settings that reach outside it (its outgoing webhooks): its owner, or
+ * for a team's project the team's owners and admins. Members work in it; they do not redirect it.
+ */
+export function canManageProject(actor: Actor, project: { ownerId: string; teamId: string | null }): boolean {
+  if (actor.kind !== "user") return false;
+  if (project.teamId) return canManageTeam(actor, project.teamId);
+  return actor.userId === project.ownerId;
+}

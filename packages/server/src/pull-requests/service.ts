@@ -8,6 +8,7 @@ import { branchExists, GitCommandError, pushUpstream, runGit } from "../git/inde
 import { refusedAddress } from "../git/upstream-address.js";
 import { HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
+import type { Notifier } from "../notifications/notify.js";
 import { type Actor, assertAccess } from "../policy/policy.js";
 import type { ProjectService } from "../projects/service.js";
 import type { ProjectRow, RepoRow } from "../projects/to-project.js";
@@ -26,6 +27,8 @@ export interface PullRequestServiceOptions {
   fetch?: typeof fetch;
   /** Per host API request (default 15 s). */
   hostTimeoutMs?: number;
+  /** Tells the session's owner when its pull request merges. */
+  notifier?: Notifier;
 }
 
 export interface WebhookAnswer {
@@ -246,15 +249,28 @@ export class PullRequestService {
         .set({ state, updatedAt: now })
         .where(eq(pullRequests.id, id))
         .returning();
-      await this.announce(tx, row.sessionId, updated as PullRequestRow, now);
+      const session = await this.announce(tx, row.sessionId, updated as PullRequestRow, now);
+      if (state === "merged" && session && this.opts.notifier) {
+        await this.opts.notifier.notify(tx, {
+          kind: "pull_request.merged",
+          title: "Pull request merged",
+          body: `#${row.number} ${row.head} → ${row.base} (${session.name})`,
+          link: `/sessions/${session.id}`,
+          projectId: session.projectId,
+          taskId: null,
+          sessionId: session.id,
+          recipients: [session.ownerId],
+        });
+      }
       return true;
     });
   }
 
   /** The session changed (its pull request did): viewers get it with the rest of the session. */
-  private async announce(tx: Db, sessionId: string, row: PullRequestRow, now: Date): Promise<void> {
+  private async announce(tx: Db, sessionId: string, row: PullRequestRow, now: Date) {
     const [s] = await tx.update(sessions).set({ updatedAt: now }).where(eq(sessions.id, sessionId)).returning();
     if (s) await recordEvent(tx, "session.updated", toSession(s, toPullRequest(row)));
+    return s;
   }
 
   private async pollHost(repoId: string): Promise<PullRequestHost> {

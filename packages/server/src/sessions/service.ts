@@ -17,6 +17,7 @@ import { recordEvent } from "../events/record.js";
 import { HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
 import { usdToMicros } from "../lib/money.js";
+import type { Notifier } from "../notifications/notify.js";
 import {
   type Access,
   type Actor,
@@ -49,6 +50,7 @@ export class SessionService {
   constructor(
     private readonly db: Db,
     private readonly projects?: ProjectService,
+    private readonly notifier?: Notifier,
   ) {}
 
   async create(actor: Actor, body: CreateSessionBody): Promise<Session> {
@@ -246,7 +248,20 @@ export class SessionService {
       if (!row) throw notFound("session", id);
       const patch: Patch = stateChange(row, to, reason);
       if (nodeId !== undefined) patch.nodeId = nodeId;
-      return write(tx, row, patch, "session.updated");
+      const session = await write(tx, row, patch, "session.updated");
+      if (to === "failed" && row.state !== "failed") {
+        await this.notifier?.notify(tx, {
+          kind: "session.failed",
+          title: "Session failed",
+          body: `${row.name}: ${reason ?? "no reason given"}`,
+          link: `/sessions/${row.id}`,
+          projectId: row.projectId,
+          taskId: null,
+          sessionId: row.id,
+          recipients: [row.ownerId],
+        });
+      }
+      return session;
     });
   }
 

@@ -1,6 +1,8 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { createContext, type ReactNode, useContext, useEffect, useState, useSyncExternalStore } from "react";
+import { createContext, type ReactNode, useContext, useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useNavigate } from "react-router";
 import { queryKeys } from "../api/query-keys.js";
+import { showBrowserNotification } from "../notifications/browser.js";
 import { applyEvent } from "./apply-event.js";
 import { LiveEvents, type LiveState } from "./live-events.js";
 
@@ -12,10 +14,14 @@ const LiveContext = createContext<LiveEvents | undefined>(undefined);
  */
 export function LiveEventsProvider({ children }: { children: ReactNode }) {
   const client = useQueryClient();
+  const navigate = useRef(useNavigate());
   const [live] = useState(
     () =>
       new LiveEvents({
-        onEvent: (event) => applyEvent(client, event),
+        onEvent: (event) => {
+          applyEvent(client, event);
+          showBrowserNotification(event, (to) => navigate.current(to));
+        },
         onResync: () => {
           void client.invalidateQueries({ queryKey: queryKeys.sessions });
           void client.invalidateQueries({ queryKey: queryKeys.teams });
@@ -24,6 +30,7 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
           void client.invalidateQueries({ queryKey: ["changes"] });
           void client.invalidateQueries({ queryKey: ["review-threads"] });
           void client.invalidateQueries({ queryKey: queryKeys.tasks });
+          void client.invalidateQueries({ queryKey: queryKeys.notifications });
         },
       }),
   );

@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { api } from "../api/client.js";
 import { queryKeys } from "../api/query-keys.js";
+import { WebhooksPanel } from "../notifications/webhooks-panel.js";
 import { NewSessionDialog } from "../sessions/new-session-dialog.js";
 import { accessTo } from "../teams/team-choice.js";
 import { Dialog } from "../ui/dialog.js";
@@ -55,6 +56,7 @@ export function ProjectPage() {
       <Repos project={p} control={control} />
       <ProjectSessions project={p} />
       <Settings project={p} control={control} />
+      <WebhooksPanel project={p} />
       {creatingSession && (
         <NewSessionDialog
           projectId={p.id}
