@@ -62,7 +62,7 @@ async function recordRevision(commit: string): Promise<number> {
     `a spec revision for ${commit}`,
     10_000,
   );
-  return found.number;
+  return (found as { number: number }).number;
 }
 
 beforeAll(async () => {

@@ -30,6 +30,11 @@ export const router = createBrowserRouter([
         lazy: async () => ({ Component: (await import("./projects/project-page.js")).ProjectPage }),
       },
       {
+        path: "/projects/:slug/board",
+        lazy: async () => ({ Component: (await import("./tasks/board-page.js")).BoardPage }),
+      },
+      { path: "/tasks/:id", lazy: async () => ({ Component: (await import("./tasks/task-page.js")).TaskPage }) },
+      {
         path: "/projects/:slug/repos/:name",
         lazy: async () => ({ Component: (await import("./projects/repo-page.js")).RepoPage }),
       },

@@ -31,7 +31,7 @@ const action = (path: `/${string}`, summary: string, description: string) =>
     params: IdParamsSchema,
     response: { 200: TaskDetailSchema, ...responses },
   });
-// Its own helper, generic in the body, so clients see the body's type (an optional `body?: ZodType` erased it).
+// Apart from `action`: a conditionally spread body is lost from the route's type, and clients derive bodies from it.
 const actionWithBody = <B extends z.ZodType>(path: `/${string}`, summary: string, description: string, body: B) =>
   defineRoute({
     method: "POST",

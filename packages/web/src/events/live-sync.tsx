@@ -29,6 +29,7 @@ export function LiveEventsProvider({ children }: { children: ReactNode }) {
           void client.invalidateQueries({ queryKey: ["thread"] });
           void client.invalidateQueries({ queryKey: ["changes"] });
           void client.invalidateQueries({ queryKey: ["review-threads"] });
+          void client.invalidateQueries({ queryKey: queryKeys.tasks });
           void client.invalidateQueries({ queryKey: queryKeys.notifications });
         },
       }),

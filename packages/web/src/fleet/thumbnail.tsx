@@ -8,7 +8,18 @@ export const THUMBNAIL_REFRESH_MS = 10_000;
  * A small, slowly refreshed picture of a running session's desktop (the server asks agentd for a
  * screenshot; see docs/web-ui.md). Only cards on screen, in a visible tab, refresh.
  */
-export function Thumbnail({ sessionId, live, label }: { sessionId: string; live: boolean; label: string }) {
+export function Thumbnail({
+  sessionId,
+  live,
+  label,
+  refreshMs = THUMBNAIL_REFRESH_MS,
+}: {
+  sessionId: string;
+  live: boolean;
+  label: string;
+  /** The board's cards refresh faster: a task's desktop is where its progress shows. */
+  refreshMs?: number;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const [onScreen, setOnScreen] = useState(false);
   const [tabVisible, setTabVisible] = useState(() => document.visibilityState === "visible");
@@ -33,9 +44,9 @@ export function Thumbnail({ sessionId, live, label }: { sessionId: string; live:
   useEffect(() => {
     if (!active) return;
     setBust(Date.now());
-    const t = setInterval(() => setBust(Date.now()), THUMBNAIL_REFRESH_MS);
+    const t = setInterval(() => setBust(Date.now()), refreshMs);
     return () => clearInterval(t);
-  }, [active]);
+  }, [active, refreshMs]);
 
   const src = active ? thumbnailUrl(sessionId, bust) : undefined;
   // The last good picture stays up while the next one loads, and when the session stops.

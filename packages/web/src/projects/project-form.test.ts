@@ -24,6 +24,7 @@ const project: Project = {
   protected_branches: null,
   merge_strategy: "merge",
   checkpoints: true,
+  wip_limits: { planning: 3, spec_review: 5, in_progress: 5 },
   created_at: "2026-01-01T00:00:00Z",
   updated_at: "2026-01-01T00:00:00Z",
 };

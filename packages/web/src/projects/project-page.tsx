@@ -39,6 +39,9 @@ export function ProjectPage() {
           {team?.role === "viewer" && " · you are a viewer"}
         </span>
         <span className="spacer" />
+        <Link to={`/projects/${p.slug}/board`} data-testid="project-board-link">
+          Board
+        </Link>
         {control && (
           <button
             type="button"

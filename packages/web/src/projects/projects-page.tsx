@@ -63,7 +63,7 @@ export function ProjectsPage() {
             {shown.map((p) => (
               <tr key={p.id} data-testid="project-row" data-project-slug={p.slug}>
                 <td>
-                  <Link to={`/projects/${p.slug}`}>{p.name}</Link>
+                  <Link to={`/projects/${p.slug}`}>{p.name}</Link> · <Link to={`/projects/${p.slug}/board`}>Board</Link>
                 </td>
                 <td>{teamName(p)}</td>
                 <td className="muted">

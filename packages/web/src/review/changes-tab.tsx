@@ -59,7 +59,14 @@ export function SessionTabs({ active }: { active: SessionTab }) {
  * The session branch's changes against its base: the files, each file's diff with its review
  * threads, Send to agent, and Merge. Live: review events (threads, pushes, merges) reload it.
  */
-export function ChangesTab({ session }: { session: Session }) {
+export function ChangesTab({
+  session,
+  mergeControls = true,
+}: {
+  session: Session;
+  /** Off on a task's page: its Approve merges or opens the pull request, through the task's state machine. */
+  mergeControls?: boolean;
+}) {
   const id = session.id;
   const changes = useQuery({ queryKey: queryKeys.changes(id), queryFn: () => reviewApi.changes(id) });
   const threads = useQuery({ queryKey: queryKeys.reviewThreads(id), queryFn: () => reviewApi.threads(id) });
@@ -74,7 +81,15 @@ export function ChangesTab({ session }: { session: Session }) {
   const c = changes.data;
   const list = threads.data;
   if (!c || !list) return null;
-  return <ChangesView session={session} changes={c} threads={list.items} canControl={list.can_control} />;
+  return (
+    <ChangesView
+      session={session}
+      changes={c}
+      threads={list.items}
+      canControl={list.can_control}
+      mergeControls={mergeControls}
+    />
+  );
 }
 
 function ChangesView({
@@ -82,11 +97,13 @@ function ChangesView({
   changes: c,
   threads,
   canControl,
+  mergeControls,
 }: {
   session: Session;
   changes: Changes;
   threads: ReviewThread[];
   canControl: boolean;
+  mergeControls: boolean;
 }) {
   const additions = c.files.reduce((n, f) => n + f.additions, 0);
   const deletions = c.files.reduce((n, f) => n + f.deletions, 0);
@@ -101,8 +118,8 @@ function ChangesView({
         </span>
         {canControl && <SendButton sessionId={session.id} threads={threads} />}
       </div>
-      {canControl && <MergeBar session={session} hasChanges={c.files.length > 0} />}
-      <PullRequestBar session={session} canControl={canControl} />
+      {mergeControls && canControl && <MergeBar session={session} hasChanges={c.files.length > 0} />}
+      {mergeControls && <PullRequestBar session={session} canControl={canControl} />}
       {c.files.length === 0 ? (
         <p className="diff-empty" data-testid="changes-empty">
           No changes: <code>{c.branch}</code> has nothing that <code>{c.base_branch}</code> lacks.
