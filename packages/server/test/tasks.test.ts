@@ -41,6 +41,14 @@ const connect = async (task: any, url = cloneUrl, instance = "agentd-1") => {
   return a;
 };
 const bare = (p: { slug: string }) => join(t.dataDir, "git", p.slug, "app.git");
+/** The session's plan entries as the chat shows them: each one's item statuses. */
+const plans = async (sessionId: string) => {
+  const list = await member.call("GET", `/api/v1/sessions/${sessionId}/messages?limit=500`);
+  expect(list.status, list.text).toBe(200);
+  return (list.body.items as any[])
+    .filter((e) => e.kind === "plan")
+    .map((e) => e.content.entries.map((i: any) => `${i.status} ${i.content}`));
+};
 
 beforeAll(async () => {
   t = await startTestServer({ STRAND_TASK_TICK_MS: "200" });
@@ -197,6 +205,8 @@ describe(`tasks (${process.env.STRAND_TEST_DB})`, () => {
     expect(p2.content).toContain(`${spec}/tasks.md`);
     const review = await inState(member.call, id, "spec_review");
     expect(review.progress).toEqual({ done: 0, total: 3 });
+    // The checklist is the session's plan, as an ACP runtime's own plan would be.
+    expect(await plans(planning.session_id)).toEqual([["pending Write greet()", "pending Test it", "pending Document it"]]);
     expect(review.transitions.at(-1)).toMatchObject({
       from: "planning",
       to: "spec_review",
@@ -246,6 +256,11 @@ describe(`tasks (${process.env.STRAND_TEST_DB})`, () => {
     const ticked = await agentApi("POST", "/api/v1/agent/task/checklist", { body: { index: 1, done: true } });
     expect(ticked.status, ticked.text).toBe(200);
     expect(ticked.body.task.progress).toEqual({ done: 2, total: 3 });
+    // The implement turn has its own plan entry, which the push and the tick both updated.
+    expect(await plans(planning.session_id)).toEqual([
+      ["pending Write greet()", "pending Test it", "pending Document it"],
+      ["completed Write greet()", "completed Test it", "in_progress Document it"],
+    ]);
     expect((await agentApi("POST", "/api/v1/agent/task/checklist", { body: { index: 9, done: true } })).status).toBe(
       422,
     );
@@ -254,6 +269,11 @@ describe(`tasks (${process.env.STRAND_TEST_DB})`, () => {
     await a.agent.call({ type: "turn.finished", turn_id: p4.turn_id, stop_reason: "end_turn" });
     const code = await inState(member.call, id, "code_review");
     expect(code.progress).toEqual({ done: 2, total: 3 });
+    expect((await plans(planning.session_id)).at(-1)).toEqual([
+      "completed Write greet()",
+      "completed Test it",
+      "pending Document it",
+    ]);
     expect(code.column).toBe("code_review");
 
     const done = await act(id, "approve");

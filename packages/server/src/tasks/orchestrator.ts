@@ -1,10 +1,12 @@
 import {
   BOARD_COLUMN_TITLES,
   COLUMN_OF_STATE,
+  type ChecklistItem,
   canTaskTransition,
   DEFAULT_WIP_LIMITS,
   FINAL_PROMPT_STATUSES,
   type PromptStatus,
+  type SpecDocumentName,
   TASK_WORKING_STATES,
   type TaskState,
   WIP_STATES,
@@ -40,6 +42,7 @@ import { buildResolveConflictsPrompt } from "../review/prompt.js";
 import type { ReviewThreadService } from "../review/service.js";
 import { SessionService } from "../sessions/service.js";
 import { parseChecklist, progressOf, withTicks } from "./checklist.js";
+import { syncTaskPlan } from "./plan-entry.js";
 import {
   headOf,
   implementationCommits,
@@ -349,8 +352,22 @@ export class TaskOrchestrator {
     const work = await this.workOf(tx, row);
     if (!work) return this.fail(tx, row, "its repo or session is gone");
     const head = await headOf(work.path, work.branch);
+    const docs = head ? await specDocumentsAt(work.path, head, specPathOf(row.number, row.slug)) : null;
+    await this.judgeTurn(tx, row, entry, work, head, docs);
+    // The plan follows whatever the judgement did to the task (its state says which item is current).
+    if (docs && docs.tasks !== null) await syncTaskPlan(tx, await lockTask(tx, row.id), checklistOf(row, docs.tasks));
+  }
+
+  /** A finished turn's outcome, read from the branch it pushed. */
+  private async judgeTurn(
+    tx: Db,
+    row: TaskRow,
+    entry: typeof conversationEntries.$inferSelect,
+    work: Work,
+    head: string | null,
+    docs: Record<SpecDocumentName, string | null> | null,
+  ): Promise<void> {
     const specPath = specPathOf(row.number, row.slug);
-    const docs = head ? await specDocumentsAt(work.path, head, specPath) : null;
     const progress = docs ? progressPatch(row, docs.tasks) : {};
     if (PLANNING_STATES.includes(row.state as TaskState)) {
       if (head && docs) await recordSpecRevision(tx, work.path, row, head, docs);
@@ -611,6 +628,7 @@ export class TaskOrchestrator {
       const row = await lockTask(tx, id);
       await recordSpecRevision(tx, path, row, head, docs);
       const w = await patchTask(tx, row, progressPatch(row, docs.tasks));
+      if (docs.tasks !== null) await syncTaskPlan(tx, w.row, checklistOf(w.row, docs.tasks));
       if (w.row.state === "planning" && w.row.turnEntryId === null && missingDocuments(docs).length === 0) {
         await transitionTask(
           tx,
@@ -682,8 +700,12 @@ async function wipFull(
 /** Progress from tasks.md (when it is there) and the agent's ticks. */
 function progressPatch(row: TaskRow, tasksMd: string | null): TaskPatch {
   if (tasksMd === null) return {};
-  const p = progressOf(withTicks(parseChecklist(tasksMd), row.checklistTicks));
+  const p = progressOf(checklistOf(row, tasksMd));
   return { progressDone: p.done, progressTotal: p.total };
+}
+
+function checklistOf(row: TaskRow, tasksMd: string): ChecklistItem[] {
+  return withTicks(parseChecklist(tasksMd), row.checklistTicks);
 }
 
 /** The person who last asked the task to move (started, approved, retried it); its creator otherwise. */

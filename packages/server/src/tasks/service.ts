@@ -44,6 +44,7 @@ import type { ReviewThreadService } from "../review/service.js";
 import type { SessionService } from "../sessions/service.js";
 import { takeOpenSpecComments } from "../specs/open-comments.js";
 import { parseChecklist, progressOf, withTicks } from "./checklist.js";
+import { syncTaskPlan } from "./plan-entry.js";
 import { headOf } from "./git-work.js";
 import { promptTaskOf, type TaskOrchestrator } from "./orchestrator.js";
 import { codeRevisionExtra, specRevisionPrompt } from "./prompts.js";
@@ -667,11 +668,12 @@ export class TaskService {
       if (body.done) ticks.add(item.text);
       else ticks.delete(item.text);
       const progress = progressOf(withTicks(items, [...ticks]));
-      await patchTask(tx, row, {
+      const w = await patchTask(tx, row, {
         checklistTicks: [...ticks],
         progressDone: progress.done,
         progressTotal: progress.total,
       });
+      await syncTaskPlan(tx, w.row, withTicks(items, [...ticks]));
     });
     return this.agentTask(actor);
   }
