@@ -334,9 +334,30 @@ export async function startFakeGitHost(kind: FakeHostKind, opts: FakeGitHostOpti
     const r = findRepo(`${segs[1]}/${segs[2]}`);
     if (!r) return notFound();
     if (segs.length === 5) {
-      if (method !== "GET") return notFound();
       const p = pullIn(r, segs[4]);
-      if (!p) return notFound();
+      if (!p || (method !== "GET" && method !== "PATCH")) return notFound();
+      if (method === "PATCH") {
+        const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+        if (b.state === "open" && p.state !== "open") {
+          if (p.state === "merged")
+            return kind === "github"
+              ? githubError(422, "Validation Failed", [
+                  {
+                    resource: "PullRequest",
+                    code: "custom",
+                    message: "state cannot be changed. The pull request is merged.",
+                  },
+                ])
+              : giteaError(409, "cannot reopen a merged pull request");
+          p.state = "open";
+          p.closedAt = null;
+        }
+        // Gitea answers an edit with 201, GitHub with 200.
+        return {
+          status: kind === "github" ? 200 : 201,
+          body: kind === "github" ? githubPullJson(p) : giteaPullJson(p),
+        };
+      }
       return { status: 200, body: kind === "github" ? githubPullJson(p) : giteaPullJson(p) };
     }
     if (method === "GET") {
@@ -408,9 +429,15 @@ export async function startFakeGitHost(kind: FakeHostKind, opts: FakeGitHostOpti
     if (!r) return gitlabError(404, "404 Project Not Found");
     if (segs[2] !== "merge_requests" || segs.length > 4) return gitlabError(404, "404 Not Found");
     if (segs.length === 4) {
-      if (method !== "GET") return gitlabError(405, "405 Method Not Allowed");
+      if (method !== "GET" && method !== "PUT") return gitlabError(405, "405 Method Not Allowed");
       const p = pullIn(r, segs[3]);
-      return p ? { status: 200, body: gitlabMrJson(p) } : gitlabError(404, "404 Not found");
+      if (!p) return gitlabError(404, "404 Not found");
+      const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+      if (method === "PUT" && b.state_event === "reopen" && p.state === "closed") {
+        p.state = "open";
+        p.closedAt = null;
+      }
+      return { status: 200, body: gitlabMrJson(p) };
     }
     if (method === "GET") {
       const state = query.get("state") ?? "all";

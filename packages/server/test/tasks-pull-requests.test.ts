@@ -95,7 +95,7 @@ describe(`tasks on a repo with an upstream host (${process.env.STRAND_TEST_DB})`
     });
   });
 
-  it("a pull request closed without merging sends the task back to code review with the reason", async () => {
+  it("a pull request closed without merging sends the task back to code review; approving again reopens it", async () => {
     const task = await inCodeReview("Rejected upstream");
     await member.call("POST", `/api/v1/tasks/${task.id}/approve`);
     const merging = await taskUntil(member.call, task.id, (x) => x.pull_request !== null, "a pull request");
@@ -103,5 +103,22 @@ describe(`tasks on a repo with an upstream host (${process.env.STRAND_TEST_DB})`
     await github.sendWebhook(repo.pull_requests.webhook_url, number, "closed");
     const back = await inState(member.call, task.id, "code_review");
     expect(back.state_reason).toMatch(new RegExp(`pull request #${number} was closed without merging`));
+
+    // The reviewer approves again: the same pull request is reopened on the host, not a second one opened.
+    const before = github.pulls.length;
+    const again = await member.call("POST", `/api/v1/tasks/${task.id}/approve`);
+    expect(again.status, again.text).toBe(200);
+    const reopened = await taskUntil(member.call, task.id, (x) => /reopened/.test(x.state_reason ?? ""), "a reopen");
+    expect(reopened).toMatchObject({
+      state: "merging",
+      state_reason: `pull request #${number} reopened: waiting for it to merge`,
+      pull_request: { state: "open" },
+    });
+    expect(github.pulls.find((p) => p.number === number)?.state).toBe("open");
+    expect(github.pulls.length).toBe(before);
+    await github.sendWebhook(repo.pull_requests.webhook_url, number, "merged");
+    expect((await inState(member.call, task.id, "done")).transitions.at(-1).reason).toBe(
+      `pull request #${number} merged`,
+    );
   });
 });

@@ -206,7 +206,9 @@ describe(`tasks (${process.env.STRAND_TEST_DB})`, () => {
     const review = await inState(member.call, id, "spec_review");
     expect(review.progress).toEqual({ done: 0, total: 3 });
     // The checklist is the session's plan, as an ACP runtime's own plan would be.
-    expect(await plans(planning.session_id)).toEqual([["pending Write greet()", "pending Test it", "pending Document it"]]);
+    expect(await plans(planning.session_id)).toEqual([
+      ["pending Write greet()", "pending Test it", "pending Document it"],
+    ]);
     expect(review.transitions.at(-1)).toMatchObject({
       from: "planning",
       to: "spec_review",
@@ -308,6 +310,40 @@ describe(`tasks (${process.env.STRAND_TEST_DB})`, () => {
     const done = await act(task.id, "approve");
     expect(done.body.state, done.text).toBe("done");
     expect(await git(tmp.path, "--git-dir", bare(project), "show", "main:README.md")).toContain("Fixed the title.");
+    // Its desktop has nothing left to do: stopped, its workspace kept.
+    const s = (await member.call("GET", `/api/v1/sessions/${done.body.session_id}`)).body;
+    expect(s.desired_state).toBe("stopped");
+  });
+
+  it("cancelling withdraws the prompts the task sent, so starting it again does not replay them", async () => {
+    const task = (await create({ title: "Change of plan", mode: "direct" })).body;
+    await act(task.id, "start");
+    const working = await inState(member.call, task.id, "implementing");
+    // No agentd yet: the implement prompt waits in the session's queue.
+    const queued = async () =>
+      ((await member.call("GET", `/api/v1/sessions/${working.session_id}/messages`)).body.items as any[]).filter(
+        (e) => e.kind === "user",
+      );
+    const [stale] = await queued();
+    expect(stale).toMatchObject({ status: "queued" });
+    const cancelled = await act(task.id, "cancel");
+    expect(cancelled.body.state, cancelled.text).toBe("cancelled");
+    expect((await queued())[0]).toMatchObject({
+      id: stale.id,
+      status: "cancelled",
+      content: { error: `task #${task.number} was cancelled` },
+    });
+    expect((await member.call("GET", `/api/v1/sessions/${working.session_id}`)).body.desired_state).toBe("stopped");
+
+    expect((await act(task.id, "move", { column: "backlog" })).body.state).toBe("backlog");
+    expect((await act(task.id, "start")).status).toBe(200);
+    const again = await inState(member.call, task.id, "implementing");
+    const a = await connect(again);
+    const p = await a.turn(1, { "src/plan-b.js": "// plan b\n" });
+    // The first prompt agentd gets is the new one; the withdrawn one never arrives.
+    expect(p.entry_id).not.toBe(stale.id);
+    await inState(member.call, task.id, "code_review");
+    expect(a.agent.prompts().map((x) => x.entry_id)).toEqual([p.entry_id]);
   });
 
   it("an implementation turn that ends without commits fails with the reason, and Retry runs it again", async () => {

@@ -8,7 +8,7 @@ import {
   type PostMessageBody,
   type UserContentSchema,
 } from "@strand/protocol";
-import { eq, gt } from "drizzle-orm";
+import { eq, gt, inArray, like, or, type SQL } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db } from "../db/database.js";
 import { conversationEntries, users } from "../db/schema.js";
@@ -141,6 +141,34 @@ export class ConversationService {
       });
     });
   }
+}
+
+/**
+ * Withdraws the prompts a caller sent that have not ended (their `request_id` starts with
+ * `requestIdPrefix`, or they are among `entryIds`): queued ones never go to agentd, the one in
+ * flight is cancelled as a user's cancel is.
+ * A cancelled task uses it so that a later start of its session does not replay stale work.
+ */
+export async function withdrawPrompts(
+  tx: Db,
+  session: Parameters<typeof updateEntry>[1],
+  sent: { requestIdPrefix: string; entryIds: readonly string[] },
+  why: string,
+): Promise<number> {
+  const mine = like(conversationEntries.requestId, `${sent.requestIdPrefix}%`);
+  const rows = await entriesOf(
+    tx,
+    session.id,
+    eq(conversationEntries.kind, "user"),
+    inArray(conversationEntries.status, ["queued", "delivered", "running"]),
+    sent.entryIds.length ? (or(mine, inArray(conversationEntries.id, [...sent.entryIds])) as SQL) : mine,
+  );
+  for (const row of rows) {
+    const content = { ...(row.content as UserContent), stop_reason: "cancelled", error: why };
+    await updateEntry(tx, session, row, { status: "cancelled", content });
+    await cancelPendingPermissions(tx, session, row.turnId);
+  }
+  return rows.length;
 }
 
 /** A turn that ended takes its unanswered permission requests with it. */

@@ -62,5 +62,9 @@ export function createGitHubHost(opts: HostOptions): PullRequestHost {
       const c = ctx(`reading pull request #${number} on ${repo}`, undefined, number);
       return toRef(expect(c, await send(t, c, "GET", `${pulls}/${number}`), pull));
     },
+    async reopen(number) {
+      const c = ctx(`reopening pull request #${number} on ${repo}`, undefined, number);
+      return toRef(expect(c, await send(t, c, "PATCH", `${pulls}/${number}`, { state: "open" }), pull));
+    },
   };
 }

@@ -57,5 +57,10 @@ export function createGitLabHost(opts: HostOptions): PullRequestHost {
       const c = ctx(`reading merge request !${number} on ${repo}`, undefined, number);
       return toRef(expect(c, await send(t, c, "GET", `${mrs}/${number}`), mergeRequest));
     },
+    async reopen(number) {
+      const c = ctx(`reopening merge request !${number} on ${repo}`, undefined, number);
+      const reply = await send(t, c, "PUT", `${mrs}/${number}`, { state_event: "reopen" });
+      return toRef(expect(c, reply, mergeRequest));
+    },
   };
 }

@@ -32,7 +32,7 @@ function unreachable(error: unknown, timeoutMs: number): string {
 export async function send(
   t: HostTransport,
   ctx: RequestContext,
-  method: "GET" | "POST",
+  method: "GET" | "POST" | "PATCH" | "PUT",
   path: string,
   body?: unknown,
 ): Promise<HostReply> {

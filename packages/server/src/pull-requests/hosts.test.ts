@@ -49,6 +49,17 @@ describe.each(["github", "gitlab", "gitea"] as const)("%s pull requests", (kind)
     expect((await host().get(b.number)).state).toBe("closed");
   });
 
+  it("reopens a pull request closed on the host, and refuses to reopen a merged one", async () => {
+    const a = await host().open(input);
+    fake.setState(a.number, "closed");
+    expect(await host().reopen(a.number)).toEqual({ ...a, state: "open" });
+    expect(fake.pulls.find((p) => p.number === a.number)?.state).toBe("open");
+    const b = await host().open({ ...input, head: "strand/session-2" });
+    fake.setState(b.number, "merged");
+    if (kind === "gitlab") expect((await host().reopen(b.number)).state).toBe("merged");
+    else expect((await refusal(host().reopen(b.number))).status).toBeGreaterThanOrEqual(400);
+  });
+
   it("returns the open pull request when one already exists for the branch", async () => {
     const first = await host().open(input);
     const again = await host().open({ ...input, title: "Add login (retry)" });

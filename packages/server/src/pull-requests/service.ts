@@ -137,6 +137,34 @@ export class PullRequestService {
   }
 
   /**
+   * Reopens the session's pull request that was closed without merging, after pushing the branch
+   * again (the agent may have revised it since). A pull request that is open or merged is answered
+   * as it is, so a retry after a crash does nothing twice.
+   */
+  async reopen(actor: Actor, sessionId: string): Promise<PullRequest> {
+    const s = await this.session(actor, sessionId, "control");
+    const row = await this.rowOfSession(s.id);
+    if (!row) throw notFound("pull request of session", sessionId);
+    if (row.state !== "closed") return toPullRequest(row);
+    const { project, repo, branch } = await this.workOf(s);
+    const { host } = await this.hostFor(project, repo);
+    const source = this.projects.upstreamSource(repo);
+    if (!source) throw new Error(`repo ${repo.id} has a host but no upstream source`);
+    await pushUpstream(this.projects.store.pathFor(project.slug, repo.name), source, [
+      `refs/heads/${branch}:refs/heads/${branch}`,
+    ]);
+    let ref: Awaited<ReturnType<PullRequestHost["reopen"]>>;
+    try {
+      ref = await host.reopen(row.number);
+    } catch (err) {
+      if (err instanceof HostError) throw hostFailure(err);
+      throw err;
+    }
+    await this.setState(row.id, ref.state);
+    return toPullRequest((await this.rowOfSession(s.id)) ?? row);
+  }
+
+  /**
    * A delivery from the upstream host. Its authenticity is the repo's webhook secret (an HMAC of the
    * raw body, or GitLab's token); anything that is not a state change of a pull request Strand opened
    * is acknowledged and ignored, so the host does not mark the hook as failing.

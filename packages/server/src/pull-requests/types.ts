@@ -31,6 +31,8 @@ export interface PullRequestHost {
    */
   open(input: OpenPullRequestInput): Promise<PullRequestRef>;
   get(number: number): Promise<PullRequestRef>;
+  /** Reopens a pull request closed without merging (the reviewer approved its code again). */
+  reopen(number: number): Promise<PullRequestRef>;
 }
 
 export const hostNames: Record<HostKind, string> = { github: "GitHub", gitlab: "GitLab", gitea: "Gitea" };

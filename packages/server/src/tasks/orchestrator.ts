@@ -1,7 +1,7 @@
 import {
   BOARD_COLUMN_TITLES,
-  COLUMN_OF_STATE,
   type ChecklistItem,
+  COLUMN_OF_STATE,
   canTaskTransition,
   DEFAULT_WIP_LIMITS,
   FINAL_PROMPT_STATUSES,
@@ -42,7 +42,6 @@ import { buildResolveConflictsPrompt } from "../review/prompt.js";
 import type { ReviewThreadService } from "../review/service.js";
 import { SessionService } from "../sessions/service.js";
 import { parseChecklist, progressOf, withTicks } from "./checklist.js";
-import { syncTaskPlan } from "./plan-entry.js";
 import {
   headOf,
   implementationCommits,
@@ -51,6 +50,7 @@ import {
   prepareTaskBranch,
   specDocumentsAt,
 } from "./git-work.js";
+import { syncTaskPlan } from "./plan-entry.js";
 import {
   directPrompt,
   implementPrompt,
@@ -468,6 +468,8 @@ export class TaskOrchestrator {
     if (pr) {
       if (pr.state === "merged") return this.done(peek, `pull request #${pr.number} merged`);
       if (pr.state === "closed") {
+        // Closed before this approval: the reviewer approved the code again, so it goes back to the host.
+        if (pr.updatedAt.getTime() < (await this.mergingSince(peek)).getTime()) return this.reopen(peek, work, pr);
         return this.backToReview(peek, `pull request #${pr.number} was closed without merging (${pr.url})`);
       }
       return;
@@ -509,6 +511,35 @@ export class TaskOrchestrator {
       if (code === "base_moved" || status >= 500) throw err;
       return this.backToReview(peek, `could not merge: ${(err as Error).message}`);
     }
+  }
+
+  /** When the task last entered `merging`: the approval that asked for this merge. */
+  private async mergingSince(row: TaskRow): Promise<Date> {
+    const [t] = await this.deps.db
+      .select({ at: taskTransitions.createdAt })
+      .from(taskTransitions)
+      .where(and(eq(taskTransitions.taskId, row.id), eq(taskTransitions.toState, "merging")))
+      .orderBy(desc(taskTransitions.id))
+      .limit(1);
+    return t?.at ?? row.updatedAt;
+  }
+
+  private async reopen(peek: TaskRow, work: Work, pr: typeof pullRequests.$inferSelect): Promise<void> {
+    const actor = await actorFor(this.deps.db, await requesterOf(this.deps.db, peek));
+    try {
+      await this.deps.pullRequests.reopen(actor, work.sessionId);
+    } catch (err) {
+      if (err instanceof HttpError && err.statusCode < 500) {
+        return this.backToReview(peek, `could not reopen pull request #${pr.number}: ${err.message}`);
+      }
+      throw err;
+    }
+    await this.deps.db.transaction(async (tx) => {
+      const row = await lockTask(tx, peek.id);
+      if (row.state === "merging") {
+        await patchTask(tx, row, { stateReason: `pull request #${pr.number} reopened: waiting for it to merge` });
+      }
+    });
   }
 
   private async conflicted(peek: TaskRow, work: Work): Promise<void> {
@@ -554,6 +585,12 @@ export class TaskOrchestrator {
         },
         this.deps.notifier,
       );
+      // The desktop has nothing left to do; it stops with its workspace kept, and starts again on request.
+      const [s] = row.sessionId ? await tx.select().from(sessions).where(eq(sessions.id, row.sessionId)) : [];
+      if (s && s.desiredState === "running") {
+        const actor = await actorFor(tx, await requesterOf(tx, row));
+        await new SessionService(tx, this.deps.projects.withDb(tx)).stop(actor, s.id);
+      }
     });
   }
 

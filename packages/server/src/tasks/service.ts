@@ -18,7 +18,8 @@ import {
   type UpdateTaskBody,
 } from "@strand/protocol";
 import { and, asc, eq, ilike, inArray, or, sql } from "drizzle-orm";
-import { ConversationService } from "../conversations/service.js";
+import { lockSession } from "../conversations/entries.js";
+import { ConversationService, withdrawPrompts } from "../conversations/service.js";
 import type { Db } from "../db/database.js";
 import { uniqueViolation } from "../db/errors.js";
 import {
@@ -44,9 +45,9 @@ import type { ReviewThreadService } from "../review/service.js";
 import type { SessionService } from "../sessions/service.js";
 import { takeOpenSpecComments } from "../specs/open-comments.js";
 import { parseChecklist, progressOf, withTicks } from "./checklist.js";
-import { syncTaskPlan } from "./plan-entry.js";
 import { headOf } from "./git-work.js";
 import { promptTaskOf, type TaskOrchestrator } from "./orchestrator.js";
+import { syncTaskPlan } from "./plan-entry.js";
 import { codeRevisionExtra, specRevisionPrompt } from "./prompts.js";
 import { branchOf, specPathOf, taskSlug } from "./slug.js";
 import { type TaskRow, toAttachment, toTaskOne, toTasks, transitionsOf } from "./to-task.js";
@@ -440,6 +441,12 @@ export class TaskService {
         { to: "cancelled", by: { kind: "user", id: person.userId }, reason: "cancelled", patch: { turnEntryId: null } },
         this.d.notifier,
       );
+      // Prompts the task sent and agentd has not finished would otherwise run when the session starts again.
+      const [alive] = row.sessionId ? await tx.select().from(sessions).where(eq(sessions.id, row.sessionId)) : [];
+      if (alive) {
+        const sent = { requestIdPrefix: `task-${id}-`, entryIds: row.turnEntryId ? [row.turnEntryId] : [] };
+        await withdrawPrompts(tx, await lockSession(tx, alive.id), sent, `task #${row.number} was cancelled`);
+      }
       return w.row;
     });
     if (row.sessionId) {
