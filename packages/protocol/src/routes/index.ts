@@ -8,6 +8,7 @@ import { projectRoutes } from "./projects.js";
 import { providerRoutes } from "./providers.js";
 import { pullRequestRoutes } from "./pull-requests.js";
 import { reviewRoutes } from "./review.js";
+import { searchRoutes } from "./search.js";
 import { sessionRoutes } from "./sessions.js";
 import { specRoutes } from "./specs.js";
 import { taskRoutes } from "./tasks.js";
@@ -51,6 +52,7 @@ export const ROUTES = {
   ...taskRoutes,
   ...specRoutes,
   ...notificationRoutes,
+  ...searchRoutes,
 } as const;
 
 export type RouteName = keyof typeof ROUTES;
