@@ -173,7 +173,10 @@ describe("the Changes tab (real server, real git, scripted agentd, Chromium)", (
     await s.push({ "src/app.js": withLine(3, "line 3 (digits)") }, "agent: digits");
     await expect.poll(() => thread.getAttribute("data-outdated"), { timeout: 10_000 }).toBe("true");
     await thread.getByTestId("thread-outdated").waitFor();
-    expect(await file.locator("tr.diff-add").textContent()).toContain("line 3 (digits)");
+    // The thread and the diff are refetched apart: the diff may repaint a moment after the thread.
+    await expect
+      .poll(() => file.locator("tr.diff-add").textContent(), { timeout: 10_000 })
+      .toContain("line 3 (digits)");
 
     // Merge with the project's strategy.
     expect(await p.getByTestId("merge-strategy").inputValue()).toBe("merge");
