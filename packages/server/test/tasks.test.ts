@@ -411,6 +411,47 @@ describe(`tasks (${process.env.STRAND_TEST_DB})`, () => {
     expect(started).toMatchObject({ waiting: null, queued_for: null });
   });
 
+  it("a planning turn that ends while Spec review is full keeps its place in Planning with the reason", async () => {
+    const { project: p, cloneUrl: url } = await newProject("Review jam", { wip_limits: { spec_review: 1 } });
+    const plan = async (title: string, instance: string) => {
+      const task = (await create({ title }, p)).body;
+      await act(task.id, "start");
+      const a = await connect(await inState(member.call, task.id, "planning"), url, instance);
+      await a.turn(1, {
+        [`${task.spec_path}/requirements.md`]: SPEC.requirements,
+        [`${task.spec_path}/design.md`]: SPEC.design,
+        [`${task.spec_path}/tasks.md`]: SPEC.tasks,
+      });
+      return task;
+    };
+    const first = await plan("Reviewed first", "agentd-jam-1");
+    await inState(member.call, first.id, "spec_review");
+    const second = await plan("Reviewed second", "agentd-jam-2");
+    const held = await taskUntil(member.call, second.id, (x) => x.waiting !== null, "the spec review limit");
+    expect(held).toMatchObject({ state: "planning", waiting: "waiting: 1 of 1 in spec review" });
+    // The first leaves Spec review: the second's written spec moves in by itself.
+    expect((await act(first.id, "approve")).body.state).toBe("implementing");
+    expect(await inState(member.call, second.id, "spec_review")).toMatchObject({ waiting: null });
+  });
+
+  it("a session deleted under a working task fails it with the reason; Retry starts a new session", async () => {
+    const task = (await create({ title: "Lose the desktop", mode: "direct" })).body;
+    await act(task.id, "start");
+    const working = await inState(member.call, task.id, "implementing");
+    const deleted = await member.call("DELETE", `/api/v1/sessions/${working.session_id}`);
+    expect(deleted.status, deleted.text).toBeLessThan(300);
+    const failed = await inState(member.call, task.id, "implementation_failed");
+    expect(failed.state_reason).toBe("its session was deleted");
+    expect((await act(task.id, "retry")).status).toBe(200);
+    const again = await inState(member.call, task.id, "implementing");
+    expect(again.session_id).toMatch(/^ses_/);
+    expect(again.session_id).not.toBe(working.session_id);
+    const a = await connect(again);
+    const p = await a.turn(1, { "src/desktop.js": "// found again\n" });
+    expect(p.content).toMatch(/last attempt/);
+    await inState(member.call, task.id, "code_review");
+  });
+
   it("a dependency holds a started task until it is done", async () => {
     const dep = (await create({ title: "Comes first" })).body;
     const later = (await create({ title: "Comes later", depends_on: [dep.id], mode: "direct" })).body;
