@@ -256,6 +256,18 @@ describe("the board (real server, real git, scripted agentd, Chromium)", () => {
     await line.waitFor();
     expect(await p.getByTestId("task-attachment").textContent()).toContain("mockup.txt");
     expect(await p.getByTestId("task-transitions").textContent()).toContain("planning → spec review");
+    // Edit the task in review: a label and its priority; the page shows them once the server has them.
+    await p.getByTestId("task-edit").click();
+    const edit = p.getByTestId("edit-task-form");
+    await edit.getByLabel("Labels").fill("ui, urgent");
+    await edit.getByLabel("Priority").selectOption("high");
+    await edit.getByTestId("save-task").click();
+    await edit.waitFor({ state: "detached" });
+    await tp.getByText("ui, urgent").waitFor();
+    expect((await admin("GET", `/api/v1/tasks/${task.id}`)).body).toMatchObject({
+      labels: ["ui", "urgent"],
+      priority: "high",
+    });
     await line.selectText();
     await spec.getByTestId("spec-comment-button").click();
     await spec.getByTestId("spec-comment-input").fill("Say who is greeted when the name is empty: 'world' reads odd.");

@@ -21,6 +21,7 @@ import {
   sizeText,
   type TaskAction,
 } from "./board-model.js";
+import { EditTaskDialog } from "./edit-task-dialog.js";
 import { TimeInState } from "./time-in-state.js";
 import "./board.css";
 
@@ -62,6 +63,7 @@ function TaskView({ task: t }: { task: TaskDetail }) {
     queryFn: () => api.getSession(t.session_id ?? ""),
     enabled: t.session_id !== null,
   }).data;
+  const [editing, setEditing] = useState(false);
   const failed = isFailed(t.state);
   const board = project ? `/projects/${project.slug}/board` : undefined;
   const inCode = CODE_STATES.has(t.state);
@@ -117,8 +119,14 @@ function TaskView({ task: t }: { task: TaskDetail }) {
         <span className="muted">
           <TimeInState since={t.state_changed_at} state={t.state} prefix="for " />
         </span>
+        {t.can_control && (
+          <button type="button" onClick={() => setEditing(true)} data-testid="task-edit">
+            Edit
+          </button>
+        )}
         <TaskActions task={t} />
       </header>
+      {editing && <EditTaskDialog task={t} project={project} onClose={() => setEditing(false)} />}
       {(t.waiting || t.state_reason) && (
         <div className="task-status">
           {t.waiting && (
