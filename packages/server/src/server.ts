@@ -30,6 +30,9 @@ import { createUpstreamAgent } from "./proxy/upstream.js";
 import { PullRequestPoller } from "./pull-requests/poller.js";
 import { PullRequestService } from "./pull-requests/service.js";
 import { ReviewThreadService } from "./review/service.js";
+import { backfillProgress, SearchBackfill } from "./search/backfill.js";
+import { Embedder } from "./search/embedder.js";
+import { SearchService } from "./search/service.js";
 import { AgentPresence } from "./sessions/agents.js";
 import { SessionService } from "./sessions/service.js";
 import { Thumbnails } from "./sessions/thumbnails.js";
@@ -191,6 +194,27 @@ export async function startServer(
       orchestrator: taskOrchestrator,
       notifier,
     });
+    disposables
+      .add(
+        "search backfill",
+        new SearchBackfill(database.db, log.child({ component: "search" }), {
+          batch: config.searchBackfillBatch,
+          pauseMs: config.searchBackfillPauseMs,
+          idleMs: 300_000,
+        }),
+        (b) => b.stop(),
+      )
+      .start();
+    const providerStore = new ProviderStore(database.db, box, providerNetwork);
+    const embedder = disposables.add(
+      "search embeddings",
+      new Embedder(database.db, providerStore, upstream, log.child({ component: "search" }), {
+        model: config.searchEmbeddingModel,
+        retryMs: config.searchEmbeddingRetryMs,
+      }),
+      (e) => e.stop(),
+    );
+    embedder.start();
     const ctx: AppContext = {
       config,
       database,
@@ -209,7 +233,7 @@ export async function startServer(
       thumbnails: disposables.add("thumbnails", new Thumbnails(), (t) => t.close()),
       log,
       teams: new TeamService(database.db),
-      providers: new ProviderStore(database.db, box, providerNetwork),
+      providers: providerStore,
       projects,
       review,
       reviewThreads,
@@ -221,6 +245,11 @@ export async function startServer(
       proxyCallers: new CallerCache(),
       notifier: notifications,
       notifications,
+      search: new SearchService(
+        database.db,
+        { backfill: () => backfillProgress(database.db), embeddings: () => embedder.progress() },
+        embedder,
+      ),
     };
     const app = disposables.add("http server", await buildApp(ctx), (a) => a.close());
     await app.listen({ port: config.port, host: config.host });
