@@ -182,13 +182,15 @@ describe("search in the web UI (real server, real engine, Chromium)", () => {
     await screenshot(p, "search-results");
 
     // A filter, kept in the URL: prompts only leaves the login session's question.
-    await p.getByTestId("search-kind-filter").getByLabel("prompt").check();
+    // Clicked, not check(): the box follows the URL, which the router updates in a transition.
+    await p.getByTestId("search-kind-filter").getByLabel("prompt").click();
     await p.waitForURL(/kind=user/);
     await expect.poll(() => groups.count()).toBe(1);
     expect(await groups.first().getAttribute("data-session-id")).toBe(login_);
     expect(await groups.first().getByTestId("search-hit").getAttribute("data-kind")).toBe("user");
     // And by runtime: the codex session has no answers, so answers from codex are none at all.
-    await p.getByTestId("search-kind-filter").getByLabel("prompt").uncheck();
+    await p.getByTestId("search-kind-filter").getByLabel("prompt").click();
+    await p.waitForURL((u) => !u.search.includes("kind="));
     await p.getByTestId("search-runtime-filter").selectOption("strand-agent");
     await p.waitForURL(/runtime=strand-agent/);
     await expect.poll(() => groups.count()).toBe(1);
