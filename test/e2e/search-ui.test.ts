@@ -260,6 +260,22 @@ describe("search in the web UI (real server, real engine, Chromium)", () => {
     await p.context().close();
   });
 
+  it("loads more through next_cursor, adding to the session's group", async () => {
+    const p = await page("/search?q=moved+helper");
+    const group = p.locator(`[data-testid=search-group][data-session-id="${checkout}"]`);
+    await group.waitFor();
+    expect(await group.getByTestId("search-hit").count()).toBe(20);
+    await p.getByTestId("search-more").click();
+    await expect.poll(() => group.getByTestId("search-hit").count()).toBe(40);
+    expect(await p.getByTestId("search-group").count()).toBe(1);
+    const hits = group.getByTestId("search-hit");
+    const ids = new Set<string | null>();
+    for (let i = 0; i < 40; i++) ids.add(await hits.nth(i).getAttribute("data-entry-id"));
+    expect(ids.size).toBe(40);
+    expect(await p.getByTestId("search-more").count()).toBe(1);
+    await p.context().close();
+  });
+
   it("works on a tablet: results and the session opened at the hit", async () => {
     const tablet = { width: 820, height: 1180 };
     const p = await page(`/search?q=${CODE}`, tablet);
