@@ -45,7 +45,11 @@ export function registerSearch(program: Command): void {
     .option("--project <project>", "only sessions on this project (id or slug)")
     .option("--team <team>", "only sessions of this team (id or slug)")
     .addOption(new Option("--runtime <runtime>", "only sessions of this agent runtime").choices(RUNTIMES))
-    .addOption(new Option("--kind <kind...>", "only these kinds of entries (repeat or list)").choices(ENTRY_KINDS))
+    .addOption(
+      new Option("--kind <kind...>", "only these kinds of entries (one or more: --kind text tool_call)").choices(
+        ENTRY_KINDS,
+      ),
+    )
     .option("--since <time>", "entries stored at or after: ISO time, a day (2026-11-30) or an age (30m, 12h, 7d, 2w)")
     .option("--until <time>", "entries stored before: same forms as --since")
     .option("--limit <n>", "results per page (1-100, default 20)")
