@@ -26,6 +26,7 @@ export const queryKeys = {
   spec: (taskId: string) => ["spec", taskId] as const,
   /** One search (its query, without the cursor); pages are held by the infinite query under it. */
   search: (query: object) => ["search", query] as const,
+  searchStatus: ["search-status"] as const,
   notifications: ["notifications"] as const,
   notificationPreferences: ["notifications", "preferences"] as const,
 };

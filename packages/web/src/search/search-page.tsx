@@ -37,6 +37,12 @@ export function SearchPage() {
     // A refusal (an empty or too long query, a bad filter) will not change by asking again.
     retry: (n, err) => !(err instanceof ApiRequestError && err.status >= 400 && err.status < 500) && n < 1,
   });
+  // While older conversations are still being indexed, say so: a missing old hit is then expected.
+  const status = useQuery({
+    queryKey: queryKeys.searchStatus,
+    queryFn: searchApi.status,
+    refetchInterval: (q) => (q.state.data && !q.state.data.backfill.complete ? 5_000 : false),
+  }).data;
   const projects = useQuery({ queryKey: queryKeys.projects, queryFn: api.listProjects }).data?.items ?? [];
   const teams = useQuery({ queryKey: queryKeys.teams, queryFn: api.listTeams }).data?.items ?? [];
   const projectName = (id: string | null) => (id ? (projects.find((p) => p.id === id)?.name ?? id) : null);
@@ -152,6 +158,17 @@ export function SearchPage() {
         )}
       </form>
 
+      {status && !status.backfill.complete && (
+        <p className="muted search-notice" role="status" data-testid="search-backfill">
+          Older conversations are still being indexed ({status.backfill.indexed} of {status.backfill.total}); their hits
+          appear as they are.
+        </p>
+      )}
+      {status?.embeddings.error && (
+        <p className="muted search-notice" role="status" data-testid="search-embeddings-error">
+          Semantic matches are unavailable for now ({status.embeddings.error}); keyword search works.
+        </p>
+      )}
       {results.error && (
         <p className="error search-error" role="alert" data-testid="search-error">
           {results.error.message}
