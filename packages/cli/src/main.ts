@@ -5,6 +5,7 @@ import { registerLogin } from "./commands/login.js";
 import { registerNode } from "./commands/node.js";
 import { registerProjects } from "./commands/projects.js";
 import { registerProviders } from "./commands/providers.js";
+import { registerSearch } from "./commands/search.js";
 import { registerServer } from "./commands/server.js";
 import { registerSessions } from "./commands/sessions.js";
 import { registerTasks } from "./commands/tasks.js";
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerTeams(program);
   registerProjects(program);
   registerTasks(program);
+  registerSearch(program);
   registerImages(program);
   registerNode(program);
   return program;

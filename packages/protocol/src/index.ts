@@ -11,6 +11,7 @@ export * from "./pull-requests.js";
 export * from "./review.js";
 export * from "./routes/index.js";
 export * from "./search.js";
+export * from "./search-snippet.js";
 export * from "./session-state.js";
 export * from "./sessions.js";
 export * from "./specs.js";

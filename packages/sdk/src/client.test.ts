@@ -98,6 +98,19 @@ describe("StrandClient", () => {
     ]);
   });
 
+  it("searches with filters (kind as a list) and reads the index status", async () => {
+    const s = fakeServer(() => Response.json({ results: [], next_cursor: null, mode: "keyword" }));
+    const client = new StrandClient({ baseUrl: "http://strand.test", token: "strand_t", fetch: s.fetch });
+    await client.search.query({ q: "ERR_CONN 4417", kind: ["text", "tool_call"], project_id: "app", limit: 5 });
+    await client.search.query({ q: '"exact words"', kind: "user", cursor: "c2", session_id: undefined });
+    await client.search.status();
+    expect(s.sent.map((r) => `${r.method} ${r.url.replace("http://strand.test", "")}`)).toEqual([
+      "GET /api/v1/search?q=ERR_CONN+4417&project_id=app&limit=5&kind=text%2Ctool_call",
+      "GET /api/v1/search?q=%22exact+words%22&cursor=c2&kind=user",
+      "GET /api/v1/search/status",
+    ]);
+  });
+
   it("sends the query without unset options, and follows cursors across pages", async () => {
     const s = fakeServer((req) =>
       Response.json(

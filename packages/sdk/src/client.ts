@@ -30,6 +30,7 @@ import {
   type RouteInputArgs,
   type RouteQuery,
   type RouteResponse,
+  type SearchKind,
   type Session,
   type SessionState,
   type TeamRoleName,
@@ -60,6 +61,11 @@ export interface ListSessionsOptions {
   cursor?: string;
   state?: SessionState;
 }
+
+/** What `search.query` takes: the route's query (docs/search.md), with `kind` as a list. */
+export type SearchOptions = Omit<RouteQuery<(typeof ROUTES)["search.query"]>, "kind"> & {
+  kind?: SearchKind | readonly SearchKind[] | undefined;
+};
 
 /** A user prompt as stored: what `sendMessage` and `cancel` answer. */
 export type PromptEntry = Extract<ConversationEntry, { kind: "user" }>;
@@ -267,6 +273,21 @@ export class StrandClient {
       this.call(ROUTES["webhooks.delete"], { params: { id: project, webhook_id: webhookId } }),
     deliveries: async (project: string, webhookId: string) =>
       (await this.call(ROUTES["webhooks.deliveries"], { params: { id: project, webhook_id: webhookId } })).items,
+  };
+
+  // --- search over every conversation you may see (docs/search.md) ---
+  readonly search = {
+    /**
+     * One page of results, best first; pass `next_cursor` back as `cursor` for the next. `kind`
+     * takes a list. An empty or too long `q` is a 400 StrandApiError naming the limit.
+     */
+    query: ({ kind, ...rest }: SearchOptions) =>
+      this.call(ROUTES["search.query"], {
+        // The route takes a comma-separated list (or the key repeated); a list reads better in code.
+        query: { ...rest, ...(kind !== undefined ? { kind: typeof kind === "string" ? kind : kind.join(",") } : {}) },
+      }),
+    /** Progress of the index: the backfill of older entries and the embeddings. */
+    status: () => this.call(ROUTES["search.status"]),
   };
 
   /** The session branch's diff against its base. */

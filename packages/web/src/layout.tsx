@@ -4,6 +4,7 @@ import { api } from "./api/client.js";
 import { queryKeys } from "./api/query-keys.js";
 import { LiveEventsProvider } from "./events/live-sync.js";
 import { InboxBell } from "./notifications/inbox-bell.js";
+import { SearchBox } from "./search/search-box.js";
 import { TeamSwitcher } from "./teams/team-switcher.js";
 
 export function Layout() {
@@ -32,6 +33,7 @@ export function Layout() {
           </nav>
           <TeamSwitcher />
           <span className="spacer" />
+          <SearchBox />
           <InboxBell />
           {me.data && <span className="who">{me.data.email}</span>}
           <button type="button" className="link" onClick={logout}>

@@ -38,6 +38,7 @@ export const router = createBrowserRouter([
         path: "/projects/:slug/repos/:name",
         lazy: async () => ({ Component: (await import("./projects/repo-page.js")).RepoPage }),
       },
+      { path: "/search", lazy: async () => ({ Component: (await import("./search/search-page.js")).SearchPage }) },
       {
         path: "/inbox",
         lazy: async () => ({ Component: (await import("./notifications/inbox-page.js")).InboxPage }),

@@ -24,6 +24,9 @@ export const queryKeys = {
   task: (id: string) => ["tasks", "task", id] as const,
   /** A task's spec, revisions and threads; spec events invalidate all three. */
   spec: (taskId: string) => ["spec", taskId] as const,
+  /** One search (its query, without the cursor); pages are held by the infinite query under it. */
+  search: (query: object) => ["search", query] as const,
+  searchStatus: ["search-status"] as const,
   notifications: ["notifications"] as const,
   notificationPreferences: ["notifications", "preferences"] as const,
 };

@@ -1,6 +1,15 @@
 import type { ConversationEntry, Session } from "@strand/protocol";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import {
+  type FormEvent,
+  type KeyboardEvent,
+  type RefObject,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from "react";
 import { api } from "../api/client.js";
 import { queryKeys } from "../api/query-keys.js";
 import { EntryView } from "./entry-view.js";
@@ -11,8 +20,17 @@ import { useThread } from "./use-thread.js";
 /**
  * The session's conversation: the thread, what the agent is doing, stop, and the send box.
  * `readOnly` (a team viewer) shows the thread without stop, answers or the send box.
+ * `focusEntry` (a search hit: `?entry=<id>`) scrolls the thread to that entry and marks it.
  */
-export function ChatPanel({ session, readOnly = false }: { session: Session; readOnly?: boolean }) {
+export function ChatPanel({
+  session,
+  readOnly = false,
+  focusEntry,
+}: {
+  session: Session;
+  readOnly?: boolean;
+  focusEntry?: string | undefined;
+}) {
   const client = useQueryClient();
   const thread = useThread(session.id);
   const entries = thread.data;
@@ -38,7 +56,9 @@ export function ChatPanel({ session, readOnly = false }: { session: Session; rea
   const { activity, queued } = agentActivity(entries);
 
   const listRef = useRef<HTMLDivElement>(null);
-  const stick = useRef(true);
+  // A search hit to show opens the thread there, not at the newest entry.
+  const stick = useRef(!focusEntry);
+  const focus = useEntryFocus(focusEntry, entries, thread.isFetching || thread.dataUpdatedAt === 0, listRef, stick);
   // Follows the newest entry unless the reader scrolled up to read something older.
   useLayoutEffect(() => {
     const el = listRef.current;
@@ -90,12 +110,25 @@ export function ChatPanel({ session, readOnly = false }: { session: Session; rea
             Tell the agent what to do. Prompts sent before the desktop is ready wait in line.
           </p>
         )}
+        {focus === "missing" && (
+          <p className="entry-focus-missing muted" role="status" data-testid="entry-focus-missing">
+            The entry this link points to is not in this conversation.
+          </p>
+        )}
         {entries.map((e) => (
-          <EntryView
+          // `display: contents`: the entry stays the thread's flex item; this only names it for a link.
+          <div
             key={e.id}
-            entry={e}
-            onAnswer={readOnly ? undefined : (entryId, optionId) => answer.mutate({ entryId, optionId })}
-          />
+            className={`entry-anchor${e.id === focusEntry ? " focused" : ""}`}
+            data-entry-id={e.id}
+            data-focused={e.id === focusEntry || undefined}
+          >
+            <EntryView
+              entry={e}
+              expanded={e.id === focusEntry}
+              onAnswer={readOnly ? undefined : (entryId, optionId) => answer.mutate({ entryId, optionId })}
+            />
+          </div>
         ))}
         {waiting.map((p) => (
           <div key={p.requestId} className="entry entry-user pending" data-testid="entry-pending">
@@ -153,6 +186,35 @@ export function ChatPanel({ session, readOnly = false }: { session: Session; rea
       )}
     </aside>
   );
+}
+
+/**
+ * Scrolls the thread to `entryId` once it is loaded. The whole history is read page by page
+ * (use-thread.ts), so an old entry arrives with its page; it is looked for again as pages and
+ * events come in, and reported missing only after the history has been read to its end.
+ * Scrolls once per entry id, so later updates leave the reader where they are.
+ */
+function useEntryFocus(
+  entryId: string | undefined,
+  entries: Thread,
+  loading: boolean,
+  listRef: RefObject<HTMLDivElement | null>,
+  stick: RefObject<boolean>,
+): "none" | "found" | "pending" | "missing" {
+  const done = useRef<string | undefined>(undefined);
+  const present = entryId !== undefined && entries.some((e) => e.id === entryId);
+  useLayoutEffect(() => {
+    if (!entryId || !present || done.current === entryId) return;
+    const anchor = listRef.current?.querySelector(`[data-entry-id="${CSS.escape(entryId)}"]`);
+    const el = anchor?.firstElementChild;
+    if (!el) return;
+    done.current = entryId;
+    stick.current = false;
+    el.scrollIntoView({ block: "center" });
+  });
+  if (!entryId) return "none";
+  if (present) return "found";
+  return loading ? "pending" : "missing";
 }
 
 function statusText(activity: string, queued: number, s: Session): string {

@@ -21,8 +21,11 @@ const PROMPT_STATUS_TEXT: Record<string, string> = {
 export function EntryView({
   entry,
   onAnswer,
+  expanded = false,
 }: {
   entry: ConversationEntry;
+  /** Opens what is folded (thinking, a tool call): the entry was linked to, e.g. from a search hit. */
+  expanded?: boolean;
   /** Left out for a viewer, who sees the question but cannot answer it. */
   onAnswer: ((entryId: string, optionId: string) => void) | undefined;
 }) {
@@ -38,13 +41,13 @@ export function EntryView({
       );
     case "thinking":
       return (
-        <details className="entry entry-thinking" data-testid="entry-thinking">
+        <details className="entry entry-thinking" data-testid="entry-thinking" open={expanded || undefined}>
           <summary>{entry.status === "in_progress" ? "Thinking…" : "Thought"}</summary>
           <div className="thinking-text">{entry.content.text}</div>
         </details>
       );
     case "tool_call":
-      return <ToolCall entry={entry} />;
+      return <ToolCall entry={entry} expanded={expanded} />;
     case "plan":
       return <Plan entry={entry} />;
     case "notice":
@@ -88,7 +91,7 @@ function UserPrompt({ entry }: { entry: Entry<"user"> }) {
 
 const TOOL_STATUS_ICON: Record<string, string> = { pending: "○", in_progress: "◐", completed: "✓", failed: "✕" };
 
-function ToolCall({ entry }: { entry: Entry<"tool_call"> }) {
+function ToolCall({ entry, expanded }: { entry: Entry<"tool_call">; expanded: boolean }) {
   const c = entry.content;
   const output = outputText(c.output);
   return (
@@ -98,7 +101,7 @@ function ToolCall({ entry }: { entry: Entry<"tool_call"> }) {
       data-status={entry.status}
       data-tool-kind={c.kind}
       data-tool-title={c.title}
-      open={entry.status === "failed" || undefined}
+      open={entry.status === "failed" || expanded || undefined}
     >
       <summary>
         <span className="tool-icon" role="img" aria-label={entry.status}>

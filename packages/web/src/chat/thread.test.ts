@@ -1,6 +1,6 @@
 import type { ConversationEntry } from "@strand/protocol";
 import { describe, expect, it } from "vitest";
-import { agentActivity, heldRequestIds, lastSeq, mergeEntries, upsertEntry } from "./thread.js";
+import { agentActivity, heldRequestIds, lastSeq, mergeEntries, readWholeThread, upsertEntry } from "./thread.js";
 
 const base = { session_id: "ses_1", turn_id: "trn_1", request_id: null, created_at: "2026-01-01T00:00:00.000Z" };
 
@@ -75,5 +75,24 @@ describe("thread patching", () => {
 
   it("knows which client request ids the server has stored", () => {
     expect(heldRequestIds([prompt("p1", 1, "done", "r-1"), text("a", 2, "x")])).toEqual(new Set(["r-1"]));
+  });
+});
+
+describe("readWholeThread", () => {
+  it("keeps every page of a long thread, oldest first, and what events brought meanwhile (newest copy wins)", async () => {
+    const all = Array.from({ length: 7 }, (_, i) => text(`e${i + 1}`, i + 1, `entry ${i + 1}`));
+    const asked: number[] = [];
+    const page = async (after: number) => {
+      asked.push(after);
+      const items = all.filter((e) => e.seq > after).slice(0, 3);
+      const last = items[items.length - 1];
+      return { items, next_after: last && last.seq < 7 ? last.seq : null };
+    };
+    // While it read, an event brought a newer copy of e2 and a new entry e8.
+    const held = [text("e2", 2, "entry 2, edited", "2026-01-01T00:00:09.000Z"), text("e8", 8, "entry 8")];
+    const thread = await readWholeThread(page, () => held);
+    expect(asked).toEqual([0, 3, 6]);
+    expect(thread.map((e) => e.id)).toEqual(["e1", "e2", "e3", "e4", "e5", "e6", "e7", "e8"]);
+    expect((thread[1] as { content: { text: string } }).content.text).toBe("entry 2, edited");
   });
 });

@@ -29,6 +29,29 @@ export function mergeEntries(thread: Thread, entries: readonly ConversationEntry
   return next;
 }
 
+/**
+ * Reads a conversation to its end, page by page (`after` = the last `seq` of the previous page),
+ * and merges it with what the page holds by then (`held`: entries live events brought while it
+ * read). Every page is kept: a thread longer than one page comes back whole, its oldest entries
+ * too (a search hit may link to one of them).
+ */
+export async function readWholeThread(
+  page: (after: number) => Promise<{ items: readonly ConversationEntry[]; next_after: number | null }>,
+  held: () => Thread,
+): Promise<Thread> {
+  let read: ConversationEntry[] = [];
+  let after = 0;
+  for (;;) {
+    const p = await page(after);
+    // Pages come in `seq` order and after one another: appending keeps the order.
+    read = read.concat(p.items);
+    if (p.next_after === null) break;
+    after = p.next_after;
+  }
+  // What events brought is usually a handful: merged into the pages, not the pages into it.
+  return mergeEntries(read, held());
+}
+
 /** The largest `seq` held, for paging with `after`. */
 export function lastSeq(thread: Thread): number {
   return thread.reduce((max, e) => Math.max(max, e.seq), 0);

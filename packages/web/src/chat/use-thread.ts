@@ -1,7 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/client.js";
 import { queryKeys } from "../api/query-keys.js";
-import { mergeEntries, type Thread } from "./thread.js";
+import { readWholeThread, type Thread } from "./thread.js";
 
 const PAGE = 500;
 
@@ -17,15 +17,10 @@ export function useThread(sessionId: string) {
     queryKey: key,
     initialData: [],
     initialDataUpdatedAt: 0,
-    queryFn: async () => {
-      let after = 0;
-      let thread = client.getQueryData<Thread>(key) ?? [];
-      for (;;) {
-        const page = await api.listMessages(sessionId, after, PAGE);
-        thread = mergeEntries(client.getQueryData<Thread>(key) ?? thread, page.items);
-        if (page.next_after === null) return thread;
-        after = page.next_after;
-      }
-    },
+    queryFn: () =>
+      readWholeThread(
+        (after) => api.listMessages(sessionId, after, PAGE),
+        () => client.getQueryData<Thread>(key) ?? [],
+      ),
   });
 }

@@ -64,7 +64,7 @@ export function SessionPage() {
             <DesktopPlaceholder session={s} watchOnly={watchOnly} />
           )}
         </div>
-        <ChatPanel session={s} readOnly={watchOnly} />
+        <ChatPanel session={s} readOnly={watchOnly} focusEntry={params.get("entry") ?? undefined} />
       </div>
     </section>
   );
