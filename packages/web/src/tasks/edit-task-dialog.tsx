@@ -1,10 +1,4 @@
-import {
-  type Project,
-  TASK_PRIORITIES,
-  type TaskDetail,
-  type TaskPriority,
-  type UpdateTaskBody,
-} from "@strand/protocol";
+import { type Project, TASK_PRIORITIES, type TaskDetail, type TaskPriority } from "@strand/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api } from "../api/client.js";
@@ -14,23 +8,9 @@ import { Field } from "../ui/field.js";
 import { formErrors, NO_ERRORS } from "../ui/field-errors.js";
 import { tasksApi } from "./api.js";
 import { parseLabels } from "./board-model.js";
+import { changesOf } from "./edit-task-model.js";
 
 const EDIT_FIELDS = ["title", "description", "priority", "labels", "assignee_id", "depends_on"] as const;
-
-/** Only what changed is sent, so an edit never overwrites a field someone else changed meanwhile. */
-export function changesOf(
-  t: TaskDetail,
-  next: Required<Omit<UpdateTaskBody, "assignee_id">> & { assignee_id: string | null },
-): UpdateTaskBody {
-  const body: UpdateTaskBody = {};
-  if (next.title !== t.title) body.title = next.title;
-  if (next.description !== t.description) body.description = next.description;
-  if (next.priority !== t.priority) body.priority = next.priority;
-  if (next.labels.join("\n") !== t.labels.join("\n")) body.labels = next.labels;
-  if (next.assignee_id !== t.assignee_id) body.assignee_id = next.assignee_id;
-  if ([...next.depends_on].sort().join() !== [...t.depends_on].sort().join()) body.depends_on = next.depends_on;
-  return body;
-}
 
 /**
  * Edit a task: title, description, priority, labels, assignee and what it waits for. The slug and

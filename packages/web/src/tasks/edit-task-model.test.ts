@@ -1,6 +1,6 @@
 import type { TaskDetail } from "@strand/protocol";
 import { describe, expect, it } from "vitest";
-import { changesOf } from "./edit-task-dialog.js";
+import { changesOf } from "./edit-task-model.js";
 
 const task = {
   title: "Add a login page",
