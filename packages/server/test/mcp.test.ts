@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sessionToken } from "../../../test/support/agent-socket.js";
 import type { Caller } from "../../../test/support/http.js";
 import { ADMIN_TOKEN, startTestServer, type TestServer } from "../../../test/support/server.js";
+import { until } from "../../../test/support/wait.js";
 import { revokeSessionTokens } from "../src/auth/api-tokens.js";
 
 let t: TestServer;
@@ -111,6 +112,58 @@ describe(`Strand's MCP server (${process.env.STRAND_TEST_DB})`, () => {
     const hers = await mcpClient(theirs.token);
     const own = await hers.callTool({ name: "read_conversation", arguments: { session_id: theirs.id } });
     expect(textOf(own)).toContain("alice's private plan");
+  });
+
+  it("search_history finds the owner's earlier session and never another person's", async () => {
+    const owner = await adminId();
+    const marker = "ERR_TIMEOUT_LOGIN_5512";
+    // Alice's entry first, and proven indexed: her own search finds it.
+    const hers = await sessionWith(alice.call, alice.id, "alice's login work", [`${marker} seen in alice's tests`]);
+    const aliceFinds = await until(
+      () => alice.call("GET", `/api/v1/search?q=${marker}`),
+      (r) => r.body.results?.length === 1,
+      "alice's entry to be searchable",
+      5_000,
+    );
+    expect(aliceFinds.body.results[0].session_id).toBe(hers.id);
+
+    const earlier = await sessionWith(t.admin, owner, "login fix", [
+      "the login test is flaky again",
+      `${marker} fixed by raising the timeout`,
+    ]);
+    const now = await sessionWith(t.admin, owner, "today");
+    const client = await mcpClient(now.token);
+    const res = await until(
+      () => client.callTool({ name: "search_history", arguments: { query: marker } }),
+      (r) => (r.structuredContent as { results: unknown[] } | undefined)?.results?.length === 1,
+      "the owner's entry to be found",
+      5_000,
+    );
+    expect(res.isError).toBeFalsy();
+    const [hit] = (res.structuredContent as { results: { session_id: string; entry_id: string; seq: number }[] })
+      .results;
+    expect(hit).toMatchObject({ session_id: earlier.id, entry_id: earlier.entries[1].id });
+    const text = textOf(res);
+    expect(text).toContain('session "login fix"');
+    expect(text).toContain(`entry_id ${earlier.entries[1].id}`);
+    expect(text).toMatch(/\*\*ERR_TIMEOUT_LOGIN_5512\*\* fixed by raising the/);
+    expect(text).not.toContain("alice");
+
+    // The result leads to read_conversation, which shows what came before.
+    const around = await client.callTool({
+      name: "read_conversation",
+      arguments: { session_id: hit?.session_id, entry_id: hit?.entry_id, before: 1, after: 0 },
+    });
+    expect(textOf(around)).toContain("the login test is flaky again");
+
+    // Alice's agent finds hers and not the owner's.
+    const hersClient = await mcpClient(hers.token);
+    const herRes = await hersClient.callTool({ name: "search_history", arguments: { query: marker } });
+    expect(
+      (herRes.structuredContent as { results: { session_id: string }[] }).results.map((r) => r.session_id),
+    ).toEqual([hers.id]);
+    const none = await client.callTool({ name: "search_history", arguments: { query: "nothing_like_this_9931" } });
+    expect(textOf(none)).toMatch(/No earlier conversation entries match/);
   });
 
   it("bad tool input is a tool error naming the field, and the server keeps answering", async () => {

@@ -9,7 +9,7 @@ import { readConversationTool } from "./tools/read-conversation.js";
 import { type HistorySearch, searchHistoryTool } from "./tools/search-history.js";
 
 /** Every tool of Strand's MCP server, in the order `tools/list` shows them. Later tools go here. */
-export function mcpTools(ctx: AppContext, search: HistorySearch | undefined): McpTool[] {
+export function mcpTools(ctx: AppContext, search: HistorySearch): McpTool[] {
   return [searchHistoryTool(search), readConversationTool(ctx.database.db)];
 }
 
@@ -20,9 +20,9 @@ export function mcpTools(ctx: AppContext, search: HistorySearch | undefined): Mc
  * exchange and is answered as JSON, so any replica answers any request and nothing is kept
  * between them. There is no server-to-client stream (GET) and no MCP session to end (DELETE).
  */
-export async function mcpRoutes(app: FastifyInstance, opts: { ctx: AppContext; search?: HistorySearch }) {
+export async function mcpRoutes(app: FastifyInstance, opts: { ctx: AppContext }) {
   const { ctx } = opts;
-  const tools = mcpTools(ctx, opts.search);
+  const tools = mcpTools(ctx, ctx.search);
   const log = ctx.log.child({ component: "mcp" });
 
   app.post(MCP_PATH, { config: { access: "mcp" }, schema: { hide: true } }, async (req, reply) => {

@@ -18,7 +18,7 @@ export interface HistorySearch {
  * `search_history`: the same engine and the same scope as `GET /api/v1/search` for the session's
  * owner (the engine resolves a session actor to its owner's sessions, policy `historyScope`).
  */
-export function searchHistoryTool(engine: HistorySearch | undefined) {
+export function searchHistoryTool(engine: HistorySearch) {
   return defineTool({
     name: "search_history",
     title: "Search past conversations",
@@ -30,7 +30,6 @@ export function searchHistoryTool(engine: HistorySearch | undefined) {
       "read_conversation to read what happened around it.",
     input: SearchHistoryInputSchema,
     async run(input, { caller }) {
-      if (!engine) throw new McpToolError("search is not available on this Strand server yet");
       const parsed = SearchQuerySchema.safeParse({
         q: input.query,
         session_id: input.session_id,
