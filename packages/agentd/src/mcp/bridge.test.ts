@@ -115,6 +115,18 @@ describe("the MCP stdio bridge", () => {
     await b.done;
   });
 
+  it("answers the requests it was given before its input closed, then exits", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "strand-bridge-"));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, "t"), "tok");
+    const server = await httpMcp(() => "tok");
+    const b = bridge(server.url, join(dir, "t"));
+    const answer = b.call(1, "tools/list");
+    b.end();
+    expect((await answer).result.tools).toHaveLength(1);
+    await b.done;
+  });
+
   it("answers every request with an error naming the address when the server is unreachable", async () => {
     const dir = mkdtempSync(join(tmpdir(), "strand-bridge-"));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

@@ -21,7 +21,7 @@ export interface BridgeOptions {
  * every answer back. It understands nothing of MCP itself (initialize, tools, errors pass as they
  * are), so a tool added on the server needs no new bridge. A request the server refuses (401, 5xx,
  * unreachable) is answered with a JSON-RPC error saying why, so the runtime never waits forever.
- * Resolves when stdin closes (the runtime ended the server).
+ * Resolves when stdin has closed (the runtime ended the server) and every request was answered.
  */
 export async function runMcpBridge(o: BridgeOptions): Promise<void> {
   const http = new StreamableHTTPClientTransport(new URL(`${o.serverUrl}${MCP_PATH}`), {
@@ -35,16 +35,31 @@ export async function runMcpBridge(o: BridgeOptions): Promise<void> {
   const closed = new Promise<void>((resolve) => {
     stdio.onclose = () => resolve();
   });
+  // Requests sent on and not answered yet: at end of input the bridge waits for them, so a client
+  // that writes its requests and closes its end (a script, a test) still gets every answer.
+  const pending = new Set<string | number>();
+  let ended = false;
+  const closeWhenDone = () => {
+    if (ended && pending.size === 0) void stdio.close();
+  };
+  const toRuntime = (msg: JSONRPCMessage) => {
+    if ("id" in msg && msg.id !== undefined && !isJSONRPCRequest(msg)) pending.delete(msg.id);
+    void stdio.send(msg).finally(closeWhenDone);
+  };
   const input = o.stdin ?? process.stdin;
-  input.once("end", () => void stdio.close());
+  input.once("end", () => {
+    ended = true;
+    closeWhenDone();
+  });
 
   stdio.onmessage = (msg: JSONRPCMessage) => {
+    if (isJSONRPCRequest(msg)) pending.add(msg.id);
     http.send(msg).catch((err: Error) => {
       o.log("warn", "the MCP bridge could not reach Strand's MCP server", { err: err.message });
       if (!isJSONRPCRequest(msg)) return;
       // A StreamableHTTPError's code is the HTTP status; its message carries the server's body.
       const status = err instanceof StreamableHTTPError && (err.code ?? 0) > 0 ? ` (HTTP ${err.code})` : "";
-      void stdio.send({
+      toRuntime({
         jsonrpc: "2.0",
         id: msg.id,
         error: {
@@ -54,7 +69,7 @@ export async function runMcpBridge(o: BridgeOptions): Promise<void> {
       });
     });
   };
-  http.onmessage = (msg) => void stdio.send(msg);
+  http.onmessage = toRuntime;
   http.onerror = (err) => o.log("debug", "MCP bridge transport", { err: err.message });
   stdio.onerror = (err) =>
     o.log("warn", "the MCP bridge got a malformed message from the runtime", { err: err.message });
