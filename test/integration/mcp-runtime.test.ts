@@ -5,7 +5,8 @@ import { ensureDesktopImage, exec, startSandboxServer } from "../support/sandbox
 import { until } from "../support/wait.js";
 
 /**
- * Issue 14's acceptance on real Docker: real runtimes in real desktops call Strand's MCP server.
+ * Issue 14's acceptance on real Docker: real runtimes (Claude Code, Qwen Code, Gemini CLI) in real
+ * desktops call Strand's MCP server.
  * agentd gives each `/mcp` over HTTP with the session token (their initialize answers offer
  * `mcpCapabilities.http`). The scripted model calls `search_history` under whatever name the
  * runtime offered it in the request's tool list (Claude Code: `mcp__strand__search_history`); the
@@ -28,6 +29,10 @@ type Format = keyof typeof PROVIDERS;
 const CELLS: { runtime: string; format: Format; tool?: string }[] = [
   { runtime: "claude-code", format: "anthropic", tool: "mcp__strand__search_history" },
   { runtime: "qwen-code", format: "openai" },
+  { runtime: "gemini", format: "anthropic" },
+  // Not codex (codex-acp 0.16.0): it keeps MCP tools behind the Responses API's own deferred
+  // tool search, which the proxy leaves out when it translates for a Chat or Messages provider,
+  // so its model never sees them there (docs/mcp.md).
 ];
 
 interface Entry {
@@ -77,7 +82,11 @@ function scriptOn(format: Format, body: any): void {
     const direct = names.find((n) => /search_history$/.test(n));
     if (direct || !names.includes("tool_search")) {
       offered[format] = direct ?? "(search_history not offered)";
-      llm[format].push({ tool_calls: [{ name: offered[format], arguments: { query: MARKER } }] }, { text: ANSWER });
+      // Gemini CLI ends a turn that opens with a bare tool call; a sentence first is what it expects.
+      llm[format].push(
+        { text: "Searching the history.", tool_calls: [{ name: offered[format], arguments: { query: MARKER } }] },
+        { text: ANSWER },
+      );
       return;
     }
     offered[format] = "(behind tool_search)";
@@ -156,6 +165,10 @@ describe("Strand's MCP server in real runtimes, on real desktops", () => {
     async ({ runtime, format, tool }) => {
       const earlier = await seedEarlierConversation();
       const p = PROVIDERS[format];
+      // This cell's script starts from the runtime's first request.
+      offered[format] = undefined;
+      Object.assign(qwenStage, { searched: false, called: false, looks: 0 });
+      const firstRequest = llm[format].requests.length;
       const created = await s.admin("POST", "/api/v1/sessions", {
         body: { name: `mcp ${runtime}`, runtime, model: `${p.name}/${p.model}` },
       });
@@ -173,7 +186,7 @@ describe("Strand's MCP server in real runtimes, on real desktops", () => {
         240_000,
       );
       const turn = items.filter((e) => e.turn_id === sent.body.turn_id);
-      const loop = llm[format].requests.filter((r) => isMainLoop(r.body));
+      const loop = llm[format].requests.slice(firstRequest).filter((r) => isMainLoop(r.body));
       const story = () =>
         JSON.stringify({
           turn: turn.map((e) => ({ kind: e.kind, status: e.status, content: e.content })).slice(0, 12),
