@@ -30,9 +30,9 @@ const CELLS: { runtime: string; format: Format; tool?: string }[] = [
   { runtime: "claude-code", format: "anthropic", tool: "mcp__strand__search_history" },
   { runtime: "qwen-code", format: "openai" },
   { runtime: "gemini", format: "anthropic" },
-  // Not codex (codex-acp 0.16.0): it keeps MCP tools behind the Responses API's own deferred
-  // tool search, which the proxy leaves out when it translates for a Chat or Messages provider,
-  // so its model never sees them there (docs/mcp.md).
+  // Not codex (codex-acp 0.16.0): it sends MCP tools as a Responses `namespace` tool group, which
+  // the proxy leaves out when it translates for a Chat or Messages provider, so its model never
+  // sees them there (docs/mcp.md).
 ];
 
 interface Entry {
