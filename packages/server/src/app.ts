@@ -35,6 +35,7 @@ import { tokenRoutes } from "./api/token-routes.js";
 import { userRoutes } from "./api/user-routes.js";
 import type { AppContext } from "./context.js";
 import { gitHttpPlugin } from "./git/index.js";
+import { mcpRoutes } from "./mcp/routes.js";
 import { healthRoutes } from "./observability/health-routes.js";
 import { gitAccess } from "./projects/git-access.js";
 import { proxyRoutes } from "./proxy/routes.js";
@@ -58,6 +59,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
   // missing from this list would escape the walk in test/route-walk.test.ts.
   recordRoutes(app);
   app.decorateRequest("auth", null);
+  app.decorateRequest("mcpCaller", null);
   // Both before the access hook, whose refusals rely on their own onRequest hooks having run: the
   // cookie parser's, and the WebSocket plugin's, which marks upgrades so a refused one is closed.
   await app.register(fastifyCookie);
@@ -138,6 +140,8 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
     { prefix: API_PREFIX },
   );
   await app.register(proxyRoutes, { ctx });
+  // Outside /api/v1: it is not part of the REST API, and MCP clients are given its URL as is.
+  await app.register(mcpRoutes, { ctx });
   await gitHttpPlugin(app, {
     store: ctx.projects.store,
     authorize: gitAccess(ctx.database.db, ctx.projects),

@@ -7,6 +7,7 @@ import { buildScriptedAgent } from "../../../../test/fixtures/acp/build.js";
 import type { Step } from "../../../../test/fixtures/acp/scripted-agent.js";
 import { until } from "../../../../test/support/wait.js";
 import type { Log } from "../log.js";
+import type { McpCheck } from "../mcp/preflight.js";
 import { AgentConversation } from "./conversation.js";
 
 const agentPath = buildScriptedAgent();
@@ -42,6 +43,8 @@ async function harness(
     /** More environment for the scripted runtime (its ACP_* behaviour switches). */
     env?: Record<string, string>;
     afterTurn?: (prompt: string) => Promise<NoticeContent | undefined>;
+    /** Give the runtime Strand's MCP server; the pre-flight check answers `mcpCheck`. */
+    mcpCheck?: McpCheck;
   } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), "strand-agentd-chat-"));
@@ -76,6 +79,17 @@ async function harness(
       ...opts.env,
     },
     ...(opts.afterTurn ? { afterTurn: opts.afterTurn } : {}),
+    ...(opts.mcpCheck
+      ? {
+          mcp: {
+            serverUrl: "http://strand.test:8080",
+            sessionToken: "strand_session_secret",
+            sessionTokenFile: "/opt/strand/session-token",
+            bridge: { command: "/usr/bin/node", args: ["/opt/strand/agentd.mjs", "mcp-bridge"] },
+          },
+          checkMcp: async () => opts.mcpCheck as McpCheck,
+        }
+      : {}),
     flushMs: 50,
     backoffMinMs: 50,
     backoffMaxMs: 200,
@@ -580,5 +594,104 @@ describe("agentd conversation over ACP", () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(h.sent).toEqual([]);
     expect(h.agentLog().filter((l) => l.event === "prompt")).toHaveLength(1);
+  });
+
+  describe("Strand's MCP server", () => {
+    const HTTP = {
+      type: "http",
+      name: "strand",
+      url: "http://strand.test:8080/mcp",
+      headers: [{ name: "Authorization", value: "Bearer strand_session_secret" }],
+    };
+    const BRIDGE = {
+      name: "strand",
+      command: "/usr/bin/node",
+      args: ["/opt/strand/agentd.mjs", "mcp-bridge"],
+      env: [
+        { name: "STRAND_SERVER_URL", value: "http://strand.test:8080" },
+        { name: "STRAND_SESSION_TOKEN_FILE", value: "/opt/strand/session-token" },
+      ],
+    };
+    const ok: McpCheck = { ok: true, tools: ["search_history", "read_conversation"] };
+    const sessionNew = (h: Harness) => h.agentLog().filter((l) => l.event === "session/new");
+
+    it("goes to a runtime with mcpCapabilities.http over HTTP with the session token, and again on session/resume", async () => {
+      const h = await harness(
+        { hi: [{ text: "hello" }, { exitAfterTurn: 0 }], again: [{ text: "back" }] },
+        {
+          mcpCheck: ok,
+          env: {
+            ACP_AGENT_CAPS: JSON.stringify({ mcpCapabilities: { http: true }, sessionCapabilities: { resume: {} } }),
+          },
+        },
+      );
+      h.prompt("1", "hi");
+      await h.finished("1");
+      expect(sessionNew(h).map((l) => l.mcpServers)).toEqual([[HTTP]]);
+      await restarted(h);
+      h.prompt("2", "again");
+      await h.finished("2");
+      const resumed = h.agentLog().filter((l) => l.event === "session/resume");
+      expect(resumed.map((l) => l.mcpServers)).toEqual([[HTTP]]);
+      // A check that passes says nothing in the chat.
+      expect(h.entries("1").filter((e) => e.kind === "notice")).toEqual([]);
+    });
+
+    it("goes to a runtime without HTTP (stdio only, or SSE only) as the stdio bridge, token by file and never in argv", async () => {
+      for (const caps of [{}, { mcpCapabilities: { sse: true } }]) {
+        const h = await harness(
+          { hi: [{ text: "hello" }] },
+          { mcpCheck: ok, env: { ACP_AGENT_CAPS: JSON.stringify(caps) } },
+        );
+        h.prompt("1", "hi");
+        await h.finished("1");
+        const servers = sessionNew(h).map((l) => l.mcpServers);
+        expect(servers).toEqual([[BRIDGE]]);
+        expect(JSON.stringify(servers)).not.toContain("strand_session_secret");
+      }
+    });
+
+    it("says so in the chat, once, when the endpoint does not answer before the first prompt", async () => {
+      const h = await harness(
+        { hi: [{ text: "hello" }] },
+        { mcpCheck: { ok: false, reason: "http://strand.test:8080/mcp did not answer: HTTP 502" } },
+      );
+      h.prompt("1", "hi");
+      await h.finished("1");
+      const notices = h.entries("1").filter((e) => e.kind === "notice");
+      expect(notices.map((n) => n.content)).toEqual([
+        {
+          level: "warning",
+          text: expect.stringMatching(/search_history, read_conversation\) are not available.*HTTP 502/),
+        },
+      ]);
+      // The turn itself ran.
+      expect(h.entries("1").find((e) => e.kind === "text")?.content.text).toBe("hello");
+      h.prompt("2", "hi");
+      await h.finished("2");
+      expect(h.entries("2").filter((e) => e.kind === "notice")).toEqual([]);
+    });
+
+    it("says so in the chat when the runtime reports that its connection to the strand MCP server failed", async () => {
+      const h = await harness(
+        {
+          hi: [
+            { stderr: 'MCP server "strand" failed to connect: HTTP 401 invalid_token' },
+            { sleep: 100 },
+            { text: "hello" },
+          ],
+        },
+        { mcpCheck: ok },
+      );
+      h.prompt("1", "hi");
+      await h.finished("1");
+      const notices = h.entries("1").filter((e) => e.kind === "notice");
+      expect(notices.map((n) => n.content)).toEqual([
+        {
+          level: "warning",
+          text: expect.stringMatching(/could not use Strand's MCP server.*failed to connect: HTTP 401/),
+        },
+      ]);
+    });
   });
 });

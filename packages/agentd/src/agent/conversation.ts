@@ -7,6 +7,8 @@ import {
   type SessionSettings,
 } from "@strand/protocol";
 import type { Log } from "../log.js";
+import { checkMcpEndpoint, type McpCheck } from "../mcp/preflight.js";
+import type { StrandMcp } from "../mcp/servers.js";
 import { AcpSessionStore } from "./acp-sessions.js";
 import { Outbox, type OutboxLink } from "./outbox.js";
 import type { RuntimeProcess } from "./runtime-process.js";
@@ -35,6 +37,10 @@ export interface AgentConversationOptions {
   afterTurn?(prompt: string): Promise<NoticeContent | undefined>;
   /** Replaces the runtime's spec (tests). */
   spec?: (settings: SessionSettings) => RuntimeSpec;
+  /** Strand's MCP server, given to every runtime (docs/mcp.md); absent: runtimes get no MCP server. */
+  mcp?: StrandMcp;
+  /** Replaces the pre-flight check of the MCP endpoint (tests). */
+  checkMcp?: (serverUrl: string, token: string) => Promise<McpCheck>;
   flushMs?: number;
   /** After a cancel, how long the runtime gets to stop the turn before it is restarted. */
   cancelGraceMs?: number;
@@ -77,6 +83,11 @@ export class AgentConversation {
   private current: Turn | undefined;
   private readonly permissions = new Map<string, PendingPermission>();
   private malformedSeen = false;
+  /** The running runtime already reported a failed MCP connection (one notice per process). */
+  private mcpFailureSeen = false;
+  /** The pre-flight check of /mcp, made once per agentd process at its first prompt. */
+  private mcpCheck: Promise<McpCheck | undefined> | undefined;
+  private mcpReported = false;
   private closed = false;
   private readonly acpSessions: AcpSessionStore;
   /** The running runtime opened a fresh ACP session: its first prompt is primed with the thread. */
@@ -92,6 +103,7 @@ export class AgentConversation {
       spec: () => {
         this.startedWith = this.settings;
         this.malformedSeen = false;
+        this.mcpFailureSeen = false;
         return this.specFor(this.settings);
       },
       ...(o.beforeRuntimeStart ? { beforeStart: o.beforeRuntimeStart } : {}),
@@ -102,6 +114,7 @@ export class AgentConversation {
         onPermission: (req, signal) => this.onPermission(req, signal),
         onMalformed: (line) => this.onMalformed(line),
         onTerminalChange: (id) => this.current?.recorder.terminalChanged(id),
+        onStderr: (line) => this.onRuntimeStderr(line),
       },
       log: o.log,
       notice: (c) => this.notice(c),
@@ -178,12 +191,45 @@ export class AgentConversation {
   }
 
   private specFor(settings: SessionSettings): RuntimeSpec {
-    if (this.o.spec) return this.o.spec(settings);
+    const mcp = this.o.mcp;
+    if (this.o.spec) {
+      const spec = this.o.spec(settings);
+      return mcp && !spec.mcp ? { ...spec, mcp } : spec;
+    }
     return runtimeSpec(
       settings.runtime,
       { serverUrl: this.o.serverUrl, sessionToken: this.o.sessionToken, model: settings.model },
-      { env: this.o.env ?? process.env, ...(this.o.cwd ? { cwd: this.o.cwd } : {}) },
+      { env: this.o.env ?? process.env, ...(this.o.cwd ? { cwd: this.o.cwd } : {}), ...(mcp ? { mcp } : {}) },
     );
+  }
+
+  /**
+   * Checks, once per agentd process and before the first prompt runs, that Strand's MCP server
+   * answers this session (initialize and tools/list, as the runtime will call it). Made when the
+   * first prompt arrives, not at start: the prompt came from the server, so it is reachable, and a
+   * failure now is about /mcp itself.
+   */
+  private mcpPreflight(): Promise<McpCheck | undefined> {
+    if (!this.o.mcp) return Promise.resolve(undefined);
+    this.mcpCheck ??= (this.o.checkMcp ?? checkMcpEndpoint)(this.o.serverUrl, this.o.sessionToken).then((check) => {
+      if (check.ok) this.o.log("info", "Strand's MCP server answers", { tools: check.tools });
+      else this.o.log("warn", "Strand's MCP server does not answer", { reason: check.reason });
+      return check;
+    });
+    return this.mcpCheck;
+  }
+
+  /** A runtime that says on stderr that it could not connect to the `strand` MCP server: tell the user. */
+  private onRuntimeStderr(line: string): void {
+    if (this.mcpFailureSeen || !this.o.mcp || !MCP_FAILURE.test(line) || !/strand/i.test(line)) return;
+    this.mcpFailureSeen = true;
+    this.o.log("warn", "the agent runtime reports a failed MCP connection", { line });
+    this.notice({
+      level: "warning",
+      text:
+        "The agent runtime reports that it could not use Strand's MCP server (search_history, read_conversation): " +
+        `${line.trim().slice(0, 300)}. The agent works on without these tools.`,
+    });
   }
 
   /**
@@ -283,8 +329,19 @@ export class AgentConversation {
     let stopReason = "error";
     let error: string | undefined;
     try {
+      const preflight = this.mcpPreflight();
       const rt = await this.supervisor.ready();
       turn.runtime = rt;
+      const mcp = await preflight;
+      if (mcp && !mcp.ok && !this.mcpReported) {
+        this.mcpReported = true;
+        recorder.notice({
+          level: "warning",
+          text:
+            `Strand's tools for the agent (search_history, read_conversation) are not available in this session: ` +
+            `${mcp.reason}. The agent works on without them.`,
+        });
+      }
       if (turn.cancelled) {
         stopReason = "cancelled";
       } else {
@@ -414,6 +471,10 @@ export class AgentConversation {
     recorder.notice(content);
   }
 }
+
+/** A stderr line about an MCP server that failed (Claude Code, Qwen Code and Gemini CLI word it differently). */
+const MCP_FAILURE =
+  /\bmcp\b.*(fail|error|could ?n[o']t|unable|refused|timed? ?out|econn|unauthori[sz]ed|\b401\b)|(fail|error|could ?n[o']t|unable).*\bmcp\b/i;
 
 /** In autonomous mode agentd allows the tool call itself: "always" first, so the runtime stops asking. */
 function pickAllow(options: acp.PermissionOption[]): string | undefined {

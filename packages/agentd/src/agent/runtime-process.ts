@@ -3,6 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import * as acp from "@agentclientprotocol/sdk";
 import type { Log } from "../log.js";
+import { type McpDelivery, strandMcpServer } from "../mcp/servers.js";
 import { chooseAuthMethod, isAuthRequired } from "./acp-auth.js";
 import { stdioStream } from "./acp-stdio.js";
 import type { RuntimeSpec } from "./runtimes/registry.js";
@@ -13,6 +14,8 @@ export interface RuntimeHandlers {
   onPermission(req: acp.RequestPermissionRequest, signal: AbortSignal): Promise<acp.RequestPermissionResponse>;
   onMalformed(line: string): void;
   onTerminalChange(id: string): void;
+  /** Each line the runtime writes to stderr (runtimes report MCP servers that failed there). */
+  onStderr?(line: string): void;
 }
 
 const STDERR_LINES = 20;
@@ -36,6 +39,8 @@ export class RuntimeProcess {
   private sessionId: string | undefined;
   /** Set once the ACP session is open. */
   continuation: Continuation = "new";
+  /** How the runtime was given Strand's MCP server, once its session is open (none: not given). */
+  mcpDelivery: McpDelivery | undefined;
   private exitReason: string | undefined;
   private readonly startedAt = Date.now();
 
@@ -76,6 +81,7 @@ export class RuntimeProcess {
         this.stderr.push(line.slice(0, 500));
         if (this.stderr.length > STDERR_LINES) this.stderr.shift();
         log("debug", "runtime stderr", { runtime: spec.name, line: line.slice(0, 500) });
+        handlers.onStderr?.(line.slice(0, 2000));
       }
     });
   }
@@ -206,12 +212,12 @@ export class RuntimeProcess {
       };
       // Authenticated up front when a method fits: some runtimes (Codex) refuse every session before it.
       let authenticated = await authenticate();
-      const opened = await this.continueSession(agent, init.agentCapabilities, previousSession);
+      const mcpServers = this.mcpServers(init.agentCapabilities?.mcpCapabilities);
+      const opened = await this.continueSession(agent, init.agentCapabilities, previousSession, mcpServers);
       if (opened) {
         this.sessionId = opened;
         return;
       }
-      const mcpServers: acp.McpServer[] = [];
       const newSession = () => agent.request("session/new", { cwd: this.spec.cwd, mcpServers });
       let session: acp.NewSessionResponse;
       try {
@@ -228,6 +234,23 @@ export class RuntimeProcess {
   }
 
   /**
+   * Strand's MCP server, as this runtime can take it (its `initialize` answer decides, not the
+   * registry's notes): HTTP when it says `mcpCapabilities.http`, else the stdio bridge.
+   */
+  private mcpServers(caps: acp.McpCapabilities | undefined | null): acp.McpServer[] {
+    if (!this.spec.mcp) return [];
+    const { delivery, server } = strandMcpServer(caps, this.spec.mcp);
+    this.mcpDelivery = delivery;
+    this.log("info", "giving the runtime Strand's MCP server", {
+      runtime: this.spec.name,
+      delivery,
+      http: caps?.http ?? false,
+      sse: caps?.sse ?? false,
+    });
+    return [server];
+  }
+
+  /**
    * Continues the earlier ACP session: `session/resume` (no replay) when offered, else
    * `session/load` (the runtime replays the thread as updates, which are not recorded again: no
    * session id is set yet, so the update handler drops them). Undefined when neither works.
@@ -236,9 +259,11 @@ export class RuntimeProcess {
     agent: acp.ClientContext,
     caps: acp.AgentCapabilities | undefined,
     previous: string | undefined,
+    mcpServers: acp.McpServer[],
   ): Promise<string | undefined> {
     if (!previous) return undefined;
-    const params = { sessionId: previous, cwd: this.spec.cwd, mcpServers: [] };
+    // The runtime's MCP servers are not part of a saved session: every continuation gets them again.
+    const params = { sessionId: previous, cwd: this.spec.cwd, mcpServers };
     const tries: [Continuation, () => Promise<unknown>][] = [];
     if (caps?.sessionCapabilities?.resume) tries.push(["resumed", () => agent.request("session/resume", params)]);
     if (caps?.loadSession) tries.push(["loaded", () => agent.request("session/load", params)]);

@@ -6,6 +6,7 @@ import { changesState, createOriginPolicy } from "../auth/origin-policy.js";
 import { ConfigError } from "../config.js";
 import type { Db } from "../db/database.js";
 import { forbidden, unauthenticated } from "../lib/http-error.js";
+import { authenticateMcpCaller } from "../mcp/auth.js";
 import type { CallerCache } from "../proxy/caller-cache.js";
 import { authenticateProxyCaller } from "../proxy/session-auth.js";
 import { publicRouteFor } from "./public-routes.js";
@@ -18,12 +19,13 @@ import { publicRouteFor } from "./public-routes.js";
  * - `llm`: the LLM proxy, by session token in the calling SDK's own header and error format;
  * - `metrics`: a bearer token that is STRAND_METRICS_TOKEN or an admin's API token;
  * - `git`: git's smart HTTP, by HTTP Basic with any user name and an API or session token as the
- *   password (what git clients send); what the token may fetch or push is decided per repo.
+ *   password (what git clients send); what the token may fetch or push is decided per repo;
+ * - `mcp`: Strand's MCP server (`/mcp`), by a live session token only (mcp/auth.ts).
  * There is no `public`: the few public routes are listed in PUBLIC_ROUTES (public-routes.ts).
  */
-export type RouteAccess = "user" | "admin" | "agent" | "llm" | "metrics" | "git";
+export type RouteAccess = "user" | "admin" | "agent" | "llm" | "metrics" | "git" | "mcp";
 
-export const ROUTE_ACCESS: readonly RouteAccess[] = ["user", "admin", "agent", "llm", "metrics", "git"];
+export const ROUTE_ACCESS: readonly RouteAccess[] = ["user", "admin", "agent", "llm", "metrics", "git", "mcp"];
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -68,6 +70,10 @@ export function accessControl(deps: AccessDeps): (req: FastifyRequest, reply: Fa
     }
     if (access === "llm") {
       req.proxyCaller = await authenticateProxyCaller(deps.db, req.headers, deps.proxyCallers);
+      return;
+    }
+    if (access === "mcp") {
+      req.mcpCaller = await authenticateMcpCaller(deps.db, req.headers);
       return;
     }
     if (access === "metrics") {

@@ -1,6 +1,7 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Runtime } from "@strand/protocol";
+import type { StrandMcp } from "../../mcp/servers.js";
 import { claudeCode } from "./claude-code.js";
 import { codex } from "./codex.js";
 import { gemini } from "./gemini.js";
@@ -35,6 +36,8 @@ export interface RuntimeSpec {
   clientFs?: boolean;
   /** An `authMethods` id to prefer (see RuntimeEntry.authMethod). */
   authMethod?: string;
+  /** Strand's MCP server, given to the runtime in every session/new, load and resume; absent: none. */
+  mcp?: StrandMcp;
 }
 
 // Names that look like credentials never pass from agentd's environment to the runtime.
@@ -80,7 +83,7 @@ export function commandOverride(env: NodeJS.ProcessEnv): { command: string; args
 export function runtimeSpec(
   runtime: Runtime,
   ctx: RuntimeContext,
-  opts: { env: NodeJS.ProcessEnv; cwd?: string },
+  opts: { env: NodeJS.ProcessEnv; cwd?: string; mcp?: StrandMcp },
 ): RuntimeSpec {
   const entry = RUNTIME_REGISTRY[runtime];
   return {
@@ -92,5 +95,6 @@ export function runtimeSpec(
     ...(entry.files ? { files: entry.files(ctx) } : {}),
     clientFs: entry.clientFs,
     ...(entry.authMethod ? { authMethod: entry.authMethod } : {}),
+    ...(opts.mcp ? { mcp: opts.mcp } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { isObject, str } from "../json.js";
+import { namespacedTools } from "./responses-request-to-chat.js";
 import {
   type ChatChunk,
   type ChatCompletion,
@@ -59,6 +60,12 @@ function finalStatus(r: ResponsesResponse, finish: string | null | undefined): v
   } else r.status = "completed";
 }
 
+/** A call of a flattened `namespace` function goes back as the group's own `{name, namespace}`. */
+function callName(grouped: ReturnType<typeof namespacedTools>, name: string): { name: string; namespace?: string } {
+  const g = grouped.get(name);
+  return g ? { name: g.name, namespace: g.namespace } : { name };
+}
+
 /** Chat completion → Responses response. */
 export function chatCompletionToResponses(c: ChatCompletion, req: ResponsesRequest): ResponsesResponse {
   const r = responseShell(req, rid("resp"), c.model, c.created ?? Math.floor(Date.now() / 1000));
@@ -73,12 +80,13 @@ export function chatCompletionToResponses(c: ChatCompletion, req: ResponsesReque
       content: [{ type: "output_text", text, annotations: [] }],
     });
   }
+  const grouped = namespacedTools(req);
   for (const tc of choice?.message?.tool_calls ?? []) {
     r.output.push({
       type: "function_call",
       id: rid("fc"),
       call_id: tc.id,
-      name: tc.function.name,
+      ...callName(grouped, tc.function.name),
       arguments: tc.function.arguments,
       status: "completed",
     });
@@ -99,8 +107,11 @@ export class ChatToResponsesStream implements StreamTranslator {
   private readonly toolItems = new Map<string, number>();
   private finish: string | null = null;
 
+  private readonly grouped: ReturnType<typeof namespacedTools>;
+
   constructor(req: ResponsesRequest) {
     this.response = responseShell(req, rid("resp"), req.model, Math.floor(Date.now() / 1000));
+    this.grouped = namespacedTools(req);
   }
 
   push(e: StreamEvent): StreamEvent[] {
@@ -138,7 +149,7 @@ export class ChatToResponsesStream implements StreamTranslator {
           type: "function_call",
           id: rid("fc"),
           call_id: tc.id || rid("call"),
-          name: tc.function?.name ?? "",
+          ...callName(this.grouped, tc.function?.name ?? ""),
           arguments: "",
           status: "in_progress",
         };

@@ -6,6 +6,7 @@ import {
   type ChatToolCall,
   type ResponsesContentPart,
   type ResponsesRequest,
+  type ResponsesTool,
   TranslationError,
 } from "./types.js";
 
@@ -16,8 +17,10 @@ import {
  * `max_output_tokens`, `temperature`, `top_p`, `text.format` (JSON modes), `user`, `stream`.
  * Not supported: `previous_response_id` (no stored conversations). Tools a Chat provider cannot
  * run are left out of the request rather than failing it: OpenAI's built-in tools (`web_search`,
- * `file_search`, …) and tool groups (`namespace`, e.g. Codex's sub-agent tools); the model works
- * with the function tools it is given, as it would with a provider that has no such tools.
+ * `file_search`, …); the model works with the function tools it is given, as it would with a
+ * provider that has no such tools. Tool groups (`namespace`: Codex sends each MCP server's tools
+ * as one, `mcp__strand`, and its sub-agent tools) become plain functions named
+ * `<namespace>__<tool>`, and calls of them go back as `{name, namespace}` (`namespacedTools`).
  */
 export function responsesRequestToChat(req: ResponsesRequest, target: ChatTarget): ChatRequest {
   if (req.previous_response_id) {
@@ -41,11 +44,11 @@ export function responsesRequestToChat(req: ResponsesRequest, target: ChatTarget
         messages.push({ role: "user", content: userContent(m.content) });
       }
     } else if (type === "function_call") {
-      const f = item as { call_id: string; name: string; arguments: string };
+      const f = item as { call_id: string; name: string; arguments: string; namespace?: string };
       const call: ChatToolCall = {
         id: f.call_id,
         type: "function",
-        function: { name: f.name, arguments: f.arguments },
+        function: { name: f.namespace ? flatName(f.namespace, f.name) : f.name, arguments: f.arguments },
       };
       const last = messages.at(-1);
       // Text and the calls that follow it are one assistant turn in Chat Completions.
@@ -65,6 +68,7 @@ export function responsesRequestToChat(req: ResponsesRequest, target: ChatTarget
   if (req.user) out.user = req.user;
   if (req.parallel_tool_calls !== undefined) out.parallel_tool_calls = req.parallel_tool_calls;
   const functions = (req.tools ?? []).flatMap((t) => (t.type === "function" && t.name ? [{ ...t, name: t.name }] : []));
+  for (const [name, f] of namespacedTools(req)) functions.push({ ...f.tool, type: "function", name });
   if (functions.length) {
     out.tools = functions.map((t) => {
       return {
@@ -93,6 +97,27 @@ export function responsesRequestToChat(req: ResponsesRequest, target: ChatTarget
   if (req.stream) {
     out.stream = true;
     out.stream_options = { include_usage: true };
+  }
+  return out;
+}
+
+const flatName = (namespace: string, name: string) => `${namespace}__${name}`;
+
+/**
+ * The functions of the request's `namespace` tool groups, by the flat name the Chat provider sees
+ * (`mcp__strand` + `search_history` → `mcp__strand__search_history`, what Codex itself calls an
+ * MCP tool), so a call of one can be turned back into `{name, namespace}`.
+ */
+export function namespacedTools(
+  req: ResponsesRequest,
+): Map<string, { namespace: string; name: string; tool: ResponsesTool }> {
+  const out = new Map<string, { namespace: string; name: string; tool: ResponsesTool }>();
+  for (const group of req.tools ?? []) {
+    if (group.type !== "namespace" || !group.name) continue;
+    for (const t of group.tools ?? []) {
+      if ((t.type ?? "function") !== "function" || !t.name) continue;
+      out.set(flatName(group.name, t.name), { namespace: group.name, name: t.name, tool: t });
+    }
   }
   return out;
 }

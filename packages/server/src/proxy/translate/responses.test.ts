@@ -106,7 +106,7 @@ describe("responsesRequestToChat", () => {
     });
   });
 
-  it("leaves out tools only OpenAI can run (built-in tools, tool groups), keeping the functions", () => {
+  it("leaves out tools only OpenAI can run (built-in tools), keeping the functions and flattening tool groups", () => {
     const fn = { type: "function" as const, name: "exec_command", parameters: { type: "object" } };
     const chat = responsesRequestToChat(
       {
@@ -117,7 +117,7 @@ describe("responsesRequestToChat", () => {
       },
       target,
     );
-    expect(chat.tools?.map((t) => t.function.name)).toEqual(["exec_command"]);
+    expect(chat.tools?.map((t) => t.function.name)).toEqual(["exec_command", "multi_agent_v1__exec_command"]);
     expect(chat.tool_choice).toBe("auto");
     // Nothing left to call: the provider is told so rather than offered an empty list.
     const none = responsesRequestToChat(
@@ -126,6 +126,64 @@ describe("responsesRequestToChat", () => {
     );
     expect(none.tools).toBeUndefined();
     expect(none.tool_choice).toBe("none");
+  });
+
+  it("offers a namespace group's functions (Codex's MCP tools) by their flat name and answers calls as {name, namespace}", () => {
+    const search = { type: "function", name: "search_history", description: "S", parameters: { type: "object" } };
+    const req = {
+      model: "m",
+      input: [
+        { role: "user" as const, content: "find it" },
+        { type: "function_call", call_id: "c1", name: "search_history", namespace: "mcp__strand", arguments: "{}" },
+        { type: "function_call_output", call_id: "c1", output: "found" },
+      ],
+      tools: [{ type: "namespace", name: "mcp__strand", tools: [search] }],
+    } as never;
+    const chat = responsesRequestToChat(req, target);
+    expect(chat.tools).toEqual([
+      {
+        type: "function",
+        function: { name: "mcp__strand__search_history", description: "S", parameters: { type: "object" } },
+      },
+    ]);
+    // The earlier call, in the history, under the same flat name.
+    expect(chat.messages.find((m) => m.role === "assistant")?.tool_calls?.[0]?.function.name).toBe(
+      "mcp__strand__search_history",
+    );
+    const answer = chatCompletionToResponses(
+      {
+        id: "x",
+        object: "chat.completion",
+        created: 1,
+        model: "m",
+        choices: [
+          {
+            index: 0,
+            finish_reason: "tool_calls",
+            message: {
+              role: "assistant",
+              content: null,
+              tool_calls: [
+                {
+                  id: "c2",
+                  type: "function",
+                  function: { name: "mcp__strand__search_history", arguments: '{"query":"q"}' },
+                },
+              ],
+            },
+          },
+        ],
+      } as never,
+      req,
+    );
+    expect(answer.output).toEqual([
+      expect.objectContaining({
+        type: "function_call",
+        name: "search_history",
+        namespace: "mcp__strand",
+        call_id: "c2",
+      }),
+    ]);
   });
 
   it("refuses what needs OpenAI itself", () => {

@@ -226,7 +226,7 @@ export type ResponsesContentPart =
 
 export type ResponsesInputItem =
   | { type?: "message"; role: "user" | "assistant" | "system" | "developer"; content: string | ResponsesContentPart[] }
-  | { type: "function_call"; call_id: string; name: string; arguments: string; id?: string }
+  | { type: "function_call"; call_id: string; name: string; arguments: string; id?: string; namespace?: string }
   | { type: "function_call_output"; call_id: string; output: string | ResponsesContentPart[] }
   | { type: string; [k: string]: unknown };
 
@@ -236,6 +236,8 @@ export interface ResponsesTool {
   description?: string | null;
   parameters?: unknown;
   strict?: boolean | null;
+  /** A `namespace` tool group's tools (Codex sends MCP servers' tools so: `mcp__<server>`). */
+  tools?: ResponsesTool[];
 }
 
 export interface ResponsesRequest {
@@ -276,6 +278,8 @@ export type ResponsesOutputItem =
       id: string;
       call_id: string;
       name: string;
+      /** The tool group the function belongs to, when it came from a `namespace` tool. */
+      namespace?: string;
       arguments: string;
       status: "in_progress" | "completed";
     };
