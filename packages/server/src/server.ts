@@ -194,17 +194,6 @@ export async function startServer(
       orchestrator: taskOrchestrator,
       notifier,
     });
-    disposables
-      .add(
-        "search backfill",
-        new SearchBackfill(database.db, log.child({ component: "search" }), {
-          batch: config.searchBackfillBatch,
-          pauseMs: config.searchBackfillPauseMs,
-          idleMs: 300_000,
-        }),
-        (b) => b.stop(),
-      )
-      .start();
     const providerStore = new ProviderStore(database.db, box, providerNetwork);
     const embedder = disposables.add(
       "search embeddings",
@@ -215,6 +204,19 @@ export async function startServer(
       (e) => e.stop(),
     );
     embedder.start();
+    disposables
+      .add(
+        "search backfill",
+        new SearchBackfill(database.db, log.child({ component: "search" }), {
+          batch: config.searchBackfillBatch,
+          pauseMs: config.searchBackfillPauseMs,
+          idleMs: 300_000,
+          // Backfilled entries are old: the embedder, caught up on recent ones, must look at all again.
+          onIndexed: () => embedder.rescan(),
+        }),
+        (b) => b.stop(),
+      )
+      .start();
     const ctx: AppContext = {
       config,
       database,

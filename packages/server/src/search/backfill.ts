@@ -13,6 +13,8 @@ export interface BackfillOptions {
   pauseMs: number;
   /** How often to look again once nothing is left (an old replica may still write unindexed rows). */
   idleMs: number;
+  /** Called after a batch was indexed (the embedder then looks for old entries too). */
+  onIndexed?: () => void;
 }
 
 const JOB = "backfill";
@@ -58,6 +60,7 @@ export class SearchBackfill {
       const n = await this.runBatch();
       if (n > 0) {
         this.log.debug({ indexed: n }, "search backfill: indexed a batch");
+        this.opts.onIndexed?.();
         next = this.opts.pauseMs;
       }
       await this.recordError(null);

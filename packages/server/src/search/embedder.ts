@@ -86,6 +86,14 @@ export class Embedder implements VectorSearch {
     this.schedule(0);
   }
 
+  /**
+   * Entries became searchable that are not recent (the backfill indexed old ones): once caught up
+   * the embedder only looks at recent entries, so its next pass looks at all of them again.
+   */
+  rescan(): void {
+    this.caughtUpAt = undefined;
+  }
+
   private schedule(ms: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
