@@ -330,7 +330,12 @@ async function askPermission(
 ): Promise<PermissionAnswer> {
   const options: PermissionOption[] = [
     { optionId: "allow_once", name: "Allow", kind: "allow_once" },
-    { optionId: "allow_always", name: `Always allow ${tool.name.replace("_", " ")}`, kind: "allow_always" },
+    {
+      optionId: "allow_always",
+      // MCP tools by their title ("strand: search_history"), built-in ones by name ("run command").
+      name: `Always allow ${tool.parameters ? tool.title({}) : tool.name.replace("_", " ")}`,
+      kind: "allow_always",
+    },
     { optionId: "reject", name: "Reject", kind: "reject_once" },
   ];
   let chosen: string | undefined;

@@ -259,6 +259,24 @@ describe("strand-agent as an MCP client", () => {
     expect(agentText(a.updates)).toContain("The search is unavailable.");
   });
 
+  it("asks before a tool that is not declared read-only, in ask mode, under its readable title", async () => {
+    const strand = await strandMcp();
+    llm.push(
+      { tool_calls: [{ name: "mcp__strand__search_history", arguments: { query: MARKER } }] },
+      { text: "Done." },
+    );
+    const a = await agent({
+      env: env({ STRAND_AGENT_PERMISSIONS: "ask" }),
+      mcpServers: [strand.server],
+      onPermission: () => ({ outcome: { outcome: "selected", optionId: "allow_once" } }),
+    });
+    await a.prompt("search");
+    expect(a.permissionRequests).toHaveLength(1);
+    expect(a.permissionRequests[0]?.toolCall).toMatchObject({ title: "strand: search_history", kind: "search" });
+    expect(a.permissionRequests[0]?.options.map((o) => o.name)).toContain("Always allow strand: search_history");
+    expect(strand.calls).toEqual([`search_history ${MARKER}`]);
+  });
+
   it("connects the servers again on session/resume", async () => {
     const strand = await strandMcp();
     llm.push({ text: "First." });
