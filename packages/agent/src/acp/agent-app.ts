@@ -1,5 +1,5 @@
 /**
- * The ACP agent side: initialize, session/new, session/load, session/prompt, session/cancel. One
+ * The ACP agent side: initialize, session/new, session/load, session/resume, session/prompt, session/cancel. One
  * AgentSession per ACP session keeps its conversation, saved in the workspace after every tool
  * round and turn so a restarted agent can load it; a prompt runs one turn of the loop.
  */
