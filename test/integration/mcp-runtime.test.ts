@@ -5,8 +5,8 @@ import { ensureDesktopImage, exec, startSandboxServer } from "../support/sandbox
 import { until } from "../support/wait.js";
 
 /**
- * Issue 14's acceptance on real Docker: real runtimes (Claude Code, Qwen Code, Gemini CLI, Codex)
- * in real desktops call Strand's MCP server.
+ * Issue 14's acceptance on real Docker: real runtimes (Claude Code, Qwen Code, Gemini CLI, Codex,
+ * the built-in strand-agent) in real desktops call Strand's MCP server.
  * agentd gives each `/mcp` over HTTP with the session token (their initialize answers offer
  * `mcpCapabilities.http`). The scripted model calls `search_history` under whatever name the
  * runtime offered it in the request's tool list (Claude Code: `mcp__strand__search_history`); the
@@ -33,6 +33,8 @@ const CELLS: { runtime: string; format: Format; tool?: string }[] = [
   // Codex sends MCP tools as a Responses `namespace` group; the proxy offers a Chat provider its
   // functions as `mcp__strand__search_history` and turns the model's call back into the group's.
   { runtime: "codex", format: "openai", tool: "mcp__strand__search_history" },
+  // The built-in agent: an MCP client of its own (packages/agent/src/mcp), over HTTP.
+  { runtime: "strand-agent", format: "anthropic", tool: "mcp__strand__search_history" },
 ];
 
 interface Entry {

@@ -208,7 +208,7 @@ describe("every runtime with every provider format, on real desktops", () => {
 
       if (runtime === "claude-code" || runtime === "strand-agent") {
         // The runtime dies between prompts; the next prompt reaches a new process that still knows
-        // the earlier turn (ACP session/load here), and the thread shows one notice, not a new agent.
+        // the earlier turn (ACP session/resume here, else session/load), and the thread shows one notice, not a new agent.
         // (The bracket keeps pkill from matching the shell that runs it.)
         await inContainer(
           id,

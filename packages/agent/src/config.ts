@@ -38,6 +38,8 @@ export interface AgentConfig {
   systemPromptAppend: string;
   /** Largest saved session file; the oldest turns are dropped past it. */
   sessionMaxBytes: number;
+  /** Longest wait for an MCP server to connect and list its tools, and for one of its tool calls. */
+  mcp: { connectTimeoutMs: number; callTimeoutMs: number };
 }
 
 export const ENV_VARS: Record<string, string> = {
@@ -74,6 +76,10 @@ export const ENV_VARS: Record<string, string> = {
   STRAND_AGENT_SYSTEM_PROMPT_APPEND: "Text appended to the built-in system prompt.",
   STRAND_AGENT_SESSION_MAX_BYTES:
     "Largest saved session (.strand/agent/sessions/<id>.json, for session/load); the oldest turns are dropped past it (default 8388608).",
+  STRAND_AGENT_MCP_CONNECT_TIMEOUT_MS:
+    "Longest wait for an MCP server from session/new (or load, resume) to connect and list its tools; past it the session goes on without them (default 10000).",
+  STRAND_AGENT_MCP_CALL_TIMEOUT_MS:
+    "Longest wait for one MCP tool call; past it the model gets a tool error (default 120000).",
   STRAND_AGENT_DEBUG: "1: debug logs on stderr.",
 };
 
@@ -146,6 +152,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
     useClientFs: env.STRAND_AGENT_CLIENT_FS !== "0",
     systemPromptAppend: env.STRAND_AGENT_SYSTEM_PROMPT_APPEND ?? "",
     sessionMaxBytes: int(env, "STRAND_AGENT_SESSION_MAX_BYTES", 8 * 1024 * 1024, 64 * 1024),
+    mcp: {
+      connectTimeoutMs: int(env, "STRAND_AGENT_MCP_CONNECT_TIMEOUT_MS", 10_000, 100),
+      callTimeoutMs: int(env, "STRAND_AGENT_MCP_CALL_TIMEOUT_MS", 120_000, 100),
+    },
   };
 }
 

@@ -40,7 +40,8 @@ const stream = ndJsonStream(
   Writable.toWeb(process.stdout) as WritableStream<Uint8Array>,
   Readable.toWeb(process.stdin) as ReadableStream<Uint8Array>,
 );
-const connection = createAgentApp({ config, log: stderrLog }).connect(stream);
+const app = createAgentApp({ config, log: stderrLog });
+const connection = app.connect(stream);
 stderrLog("info", "ready", {
   version: AGENT_VERSION,
   api: config.api,
@@ -48,14 +49,16 @@ stderrLog("info", "ready", {
   permissions: config.permissions,
 });
 
+/** Closes the sessions' MCP clients (stdio servers' processes end with them), for a second at most, then exits. */
+const exit = () => {
+  const closing = Promise.race([app.dispose(), new Promise((r) => setTimeout(r, 1000).unref())]);
+  // The exit handler in tools/process.ts kills the process groups of commands still running.
+  void closing.finally(() => process.exit(0));
+};
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
     connection.close();
-    // The exit handler in tools/process.ts kills the process groups of commands still running.
-    process.exit(0);
+    exit();
   });
 }
-connection.closed.then(
-  () => process.exit(0),
-  () => process.exit(0),
-);
+connection.closed.then(exit, exit);

@@ -1,5 +1,5 @@
 /**
- * The ACP agent side: initialize, session/new, session/load, session/prompt, session/cancel. One
+ * The ACP agent side: initialize, session/new, session/load, session/resume, session/prompt, session/cancel. One
  * AgentSession per ACP session keeps its conversation, saved in the workspace after every tool
  * round and turn so a restarted agent can load it; a prompt runs one turn of the loop.
  */
@@ -11,6 +11,7 @@ import {
   type AgentContext,
   agent,
   type ClientCapabilities,
+  type McpServer,
   methods,
   PROTOCOL_VERSION,
   RequestError,
@@ -22,6 +23,7 @@ import { createDesktop, type Desktop } from "../desktop/desktop.js";
 import type { Log } from "../log.js";
 import { systemPrompt } from "../loop/system-prompt.js";
 import { runTurn, type TurnIo } from "../loop/turn.js";
+import { connectMcpServers, type McpTools } from "../mcp/servers.js";
 import { createProvider } from "../providers/index.js";
 import type { ChatMessage, Provider } from "../providers/types.js";
 import {
@@ -34,6 +36,7 @@ import {
 } from "../session/store.js";
 import { Transcript } from "../session/transcript.js";
 import { localFiles } from "../tools/files.js";
+import { ToolSet } from "../tools/registry.js";
 import { clientFiles } from "./client-files.js";
 import { promptToParts } from "./prompt-content.js";
 
@@ -52,7 +55,13 @@ interface AgentSession {
   file: string;
   /** The last save; saves run one after another so an older state never overwrites a newer one. */
   saving: Promise<void>;
+  /** The MCP servers of the latest session/new, load or resume: connecting in the background, awaited by the next prompt. */
+  mcp: Promise<McpTools>;
+  /** MCP servers that failed since the last prompt, told to the user when the next one starts. */
+  mcpNotices: string[];
 }
+
+const NO_MCP: McpTools = { tools: [], failures: [], close: async () => {} };
 
 export interface AgentAppOptions {
   config: AgentConfig;
@@ -61,9 +70,46 @@ export interface AgentAppOptions {
   provider?: Provider;
 }
 
-export function createAgentApp({ config, log, provider = createProvider(config, log) }: AgentAppOptions): AgentApp {
+/** The agent's ACP app, and `dispose` to close what its sessions opened (MCP clients) when the process ends. */
+export type StrandAgentApp = AgentApp & { dispose(): Promise<void> };
+
+export function createAgentApp({
+  config,
+  log,
+  provider = createProvider(config, log),
+}: AgentAppOptions): StrandAgentApp {
   const sessions = new Map<string, AgentSession>();
   let clientCaps: ClientCapabilities = {};
+
+  /**
+   * (Re)connects the session's MCP servers. Not awaited by session/new or load, so a slow server
+   * never delays the session; the next prompt waits for it (bounded by the connect timeout).
+   */
+  const connectMcp = (session: AgentSession, servers: McpServer[] | undefined | null) => {
+    const previous = session.mcp;
+    session.mcp = previous
+      .then((old) => old.close())
+      .then(() =>
+        servers?.length
+          ? connectMcpServers(servers, {
+              log,
+              clientVersion: AGENT_VERSION,
+              connectTimeoutMs: config.mcp.connectTimeoutMs,
+              callTimeoutMs: config.mcp.callTimeoutMs,
+            })
+          : NO_MCP,
+      )
+      .then((mcp) => {
+        session.mcpNotices = mcp.failures.map(
+          (f) => `⚠️ MCP server ${f.server} could not be reached: ${f.reason}. I'll work on without its tools.\n\n`,
+        );
+        return mcp;
+      })
+      .catch((err) => {
+        log("warn", "MCP servers could not be set up", { sessionId: session.id, error: (err as Error).message });
+        return NO_MCP;
+      });
+  };
 
   const open = (id: string, workspace: string, saved?: SavedSession): AgentSession => {
     const turns = saved?.turns ?? [];
@@ -83,7 +129,12 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
       alwaysAllowed: new Set(saved?.alwaysAllowed ?? []),
       file: sessionFile(workspace, id),
       saving: Promise.resolve(),
+      mcp: Promise.resolve(NO_MCP),
+      mcpNotices: [],
     };
+    const old = sessions.get(id);
+    // The same session opened again in another workspace: its old MCP clients are not needed.
+    if (old) void old.mcp.then((m) => m.close());
     sessions.set(id, session);
     return session;
   };
@@ -131,7 +182,42 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
     },
   });
 
-  return agent({ name: "strand-agent" })
+  /** session/load and session/resume: the session in memory, else the one saved in the workspace. */
+  const reopen = async (sessionId: string, cwd: string, mcpServers: McpServer[] | undefined | null) => {
+    const workspace = workspaceOf(cwd);
+    if (!isSessionId(sessionId)) throw RequestError.sessionNotFound(sessionId);
+    let session = sessions.get(sessionId);
+    if (session?.running) {
+      throw RequestError.invalidRequest(
+        { sessionId: sessionId },
+        "a prompt is running in this session; cancel it (session/cancel) or wait for it to end before loading it",
+      );
+    }
+    if (!session || session.workspace !== workspace) {
+      const path = sessionFile(workspace, sessionId);
+      let saved: SavedSession | undefined;
+      try {
+        saved = await readSession(path);
+      } catch (err) {
+        throw RequestError.internalError(
+          { sessionId: sessionId, path },
+          `the saved session cannot be used: ${(err as Error).message}; start a new one with session/new`,
+        );
+      }
+      if (!saved) {
+        throw new RequestError(
+          -32002,
+          `no saved session ${sessionId} in ${join(workspace, SESSION_DIR)}; start a new one with session/new`,
+          { sessionId: sessionId },
+        );
+      }
+      session = open(sessionId, workspace, saved);
+    }
+    connectMcp(session, mcpServers);
+    return session;
+  };
+
+  const app = agent({ name: "strand-agent" })
     .onRequest(methods.agent.initialize, ({ params }) => {
       clientCaps = params.clientCapabilities ?? {};
       log("debug", "initialize", { client: params.clientInfo, capabilities: clientCaps });
@@ -140,6 +226,9 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
         agentCapabilities: {
           loadSession: true,
           promptCapabilities: { image: true, audio: false, embeddedContext: true },
+          // stdio MCP servers are always supported (ACP); SSE is not.
+          mcpCapabilities: { http: true, sse: false },
+          sessionCapabilities: { resume: {} },
         },
         agentInfo: { name: "strand-agent", title: "Strand agent", version: AGENT_VERSION },
         authMethods: [],
@@ -148,41 +237,15 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
     .onRequest(methods.agent.session.new, async ({ params }) => {
       const workspace = workspaceOf(params.cwd);
       const session = open(randomUUID(), workspace);
+      connectMcp(session, params.mcpServers);
       // Saved at once, so a runtime restarted before the first prompt can still load it.
       await save(session);
       log("info", "session created", { sessionId: session.id, workspace, model: config.model, api: config.api });
       return { sessionId: session.id };
     })
     .onRequest(methods.agent.session.load, async ({ params, client }) => {
-      const workspace = workspaceOf(params.cwd);
-      if (!isSessionId(params.sessionId)) throw RequestError.sessionNotFound(params.sessionId);
-      let session = sessions.get(params.sessionId);
-      if (session?.running) {
-        throw RequestError.invalidRequest(
-          { sessionId: params.sessionId },
-          "a prompt is running in this session; cancel it (session/cancel) or wait for it to end before loading it",
-        );
-      }
-      if (!session || session.workspace !== workspace) {
-        const path = sessionFile(workspace, params.sessionId);
-        let saved: SavedSession | undefined;
-        try {
-          saved = await readSession(path);
-        } catch (err) {
-          throw RequestError.internalError(
-            { sessionId: params.sessionId, path },
-            `the saved session cannot be used: ${(err as Error).message}; start a new one with session/new`,
-          );
-        }
-        if (!saved) {
-          throw new RequestError(
-            -32002,
-            `no saved session ${params.sessionId} in ${join(workspace, SESSION_DIR)}; start a new one with session/new`,
-            { sessionId: params.sessionId },
-          );
-        }
-        session = open(params.sessionId, workspace, saved);
-      }
+      const session = await reopen(params.sessionId, params.cwd, params.mcpServers);
+      const workspace = session.workspace;
       // ACP: the whole conversation is replayed as session/update notifications, then the load is answered.
       const updates = session.transcript.replay();
       for (const update of updates) {
@@ -193,6 +256,16 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
         workspace,
         turns: session.turnStarts.length,
         replayed: updates.length,
+      });
+      return {};
+    })
+    // Like session/load without the replay: the client kept its own thread.
+    .onRequest(methods.agent.session.resume, async ({ params }) => {
+      const session = await reopen(params.sessionId, params.cwd, params.mcpServers);
+      log("info", "session resumed", {
+        sessionId: session.id,
+        workspace: session.workspace,
+        turns: session.turnStarts.length,
       });
       return {};
     })
@@ -214,6 +287,12 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
       session.turnStarts.push(session.history.length);
       session.transcript.beginTurn(params.prompt);
       try {
+        const turnIo = io(client, session);
+        const mcp = await session.mcp;
+        // Told once, at the start of the next turn: updates sent while a session opens reach no turn in some clients (agentd).
+        for (const text of session.mcpNotices.splice(0)) {
+          await turnIo.update({ sessionUpdate: "agent_message_chunk", content: { type: "text", text } });
+        }
         const fs = clientCaps.fs;
         const files =
           config.useClientFs && (fs?.readTextFile || fs?.writeTextFile)
@@ -228,7 +307,7 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
           {
             config,
             provider,
-            io: io(client, session),
+            io: turnIo,
             workspace: session.workspace,
             files,
             desktop: session.desktop,
@@ -237,6 +316,7 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
             history: session.history,
             alwaysAllowed: session.alwaysAllowed,
             checkpoint: () => void save(session),
+            tools: mcp.tools.length ? new ToolSet(mcp.tools) : undefined,
           },
           promptToParts(params.prompt),
           controller.signal,
@@ -260,6 +340,11 @@ export function createAgentApp({ config, log, provider = createProvider(config, 
         session.running.abort();
       }
     });
+  return Object.assign(app, {
+    async dispose() {
+      await Promise.all([...sessions.values()].map((s) => s.mcp.then((m) => m.close())));
+    },
+  });
 }
 
 /** The ACP `cwd` as the real path of a directory, or an error saying what is wrong with it. */

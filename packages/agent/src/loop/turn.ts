@@ -11,15 +11,10 @@ import type { Desktop } from "../desktop/desktop.js";
 import type { Log } from "../log.js";
 import { ProviderError } from "../providers/errors.js";
 import type { ChatMessage, ModelRequest, Provider, ToolCallRequest, ToolResult, UserPart } from "../providers/types.js";
-import { findTool, parseArgs, TOOLS, toolSpecs } from "../tools/registry.js";
+import { parseArgs, ToolSet } from "../tools/registry.js";
 import { type FileAccess, type Tool, type ToolContext, ToolError, type ToolOutcome } from "../tools/types.js";
 
-let specs: ReturnType<typeof toolSpecs> | undefined;
-/** Generated once: the schemas never change while the process runs. */
-const TOOL_SPECS = () => {
-  specs ??= toolSpecs(TOOLS);
-  return specs;
-};
+const BUILT_IN = new ToolSet();
 
 export type PermissionAnswer = "allow_once" | "allow_always" | "reject" | "cancelled";
 
@@ -56,6 +51,8 @@ export interface TurnDeps {
   alwaysAllowed: Set<string>;
   /** Called whenever the history is consistent mid-turn (every tool call has its result), to save it. */
   checkpoint?: () => void;
+  /** The session's tools (built-in plus its MCP servers'); default the built-in ones. */
+  tools?: ToolSet;
 }
 
 export interface TurnResult {
@@ -66,6 +63,7 @@ export interface TurnResult {
 
 export async function runTurn(deps: TurnDeps, prompt: UserPart[], signal: AbortSignal): Promise<TurnResult> {
   const { config, history, io } = deps;
+  const tools = deps.tools ?? BUILT_IN;
   history.push({ role: "user", content: prompt });
   const say = (text: string) => io.update({ sessionUpdate: "agent_message_chunk", content: { type: "text", text } });
 
@@ -95,7 +93,7 @@ export async function runTurn(deps: TurnDeps, prompt: UserPart[], signal: AbortS
       model: config.model,
       system: deps.system,
       messages: history,
-      tools: TOOL_SPECS(),
+      tools: tools.specs,
       maxTokens: config.maxTokens,
       thinkingBudget: config.thinkingBudget,
     };
@@ -124,15 +122,15 @@ export async function runTurn(deps: TurnDeps, prompt: UserPart[], signal: AbortS
             break;
           case "tool_call_start":
             announced.add(ev.id);
-            await io.update(announce(ev.id, ev.name));
+            await io.update(announce(tools, ev.id, ev.name));
             break;
           case "tool_call":
             assistant.toolCalls.push(ev.call);
             if (!announced.has(ev.call.id)) {
               announced.add(ev.call.id);
-              await io.update(announce(ev.call.id, ev.call.name));
+              await io.update(announce(tools, ev.call.id, ev.call.name));
             }
-            await io.update(describe(ev.call, deps.workspace));
+            await io.update(describe(tools, ev.call, deps.workspace));
             break;
           case "finish":
             finish = ev.reason;
@@ -183,7 +181,7 @@ export async function runTurn(deps: TurnDeps, prompt: UserPart[], signal: AbortS
         await io.update({ sessionUpdate: "tool_call_update", toolCallId: call.id, status: "failed" });
         continue;
       }
-      results.push(await executeToolCall(deps, call, signal));
+      results.push(await executeToolCall(deps, tools, call, signal));
     }
     // Every tool call gets its result, even when cancelled, so the history stays valid for the next turn.
     history.push({ role: "tool_results", results });
@@ -219,12 +217,13 @@ async function withdraw(io: TurnIo, messageId: string, toolCallIds: Set<string>)
   });
 }
 
-function announce(id: string, name: string): SessionUpdate {
-  const tool = findTool(name);
+function announce(tools: ToolSet, id: string, name: string): SessionUpdate {
+  const tool = tools.find(name);
   return {
     sessionUpdate: "tool_call",
     toolCallId: id,
-    title: tool ? tool.name.replace("_", " ") : name,
+    // MCP tools' titles need no arguments ("strand: search_history"); built-in ones get theirs once complete.
+    title: tool ? (tool.parameters ? tool.title({}) : tool.name.replace("_", " ")) : name,
     kind: tool?.kind ?? "other",
     status: "pending",
     rawInput: {},
@@ -232,8 +231,8 @@ function announce(id: string, name: string): SessionUpdate {
 }
 
 /** Once the arguments are complete: a real title and the file locations, for follow-along in the client. */
-function describe(call: ToolCallRequest, workspace: string): SessionUpdate {
-  const tool = findTool(call.name);
+function describe(tools: ToolSet, call: ToolCallRequest, workspace: string): SessionUpdate {
+  const tool = tools.find(call.name);
   const update: SessionUpdate = { sessionUpdate: "tool_call_update", toolCallId: call.id };
   if (!tool) return update;
   const parsed = parseArgs(tool, call.argsText);
@@ -249,7 +248,12 @@ function describe(call: ToolCallRequest, workspace: string): SessionUpdate {
   return update;
 }
 
-async function executeToolCall(deps: TurnDeps, call: ToolCallRequest, signal: AbortSignal): Promise<ToolResult> {
+async function executeToolCall(
+  deps: TurnDeps,
+  tools: ToolSet,
+  call: ToolCallRequest,
+  signal: AbortSignal,
+): Promise<ToolResult> {
   const { io } = deps;
   const fail = async (content: string, extra: { display?: ToolCallContent[] } = {}): Promise<ToolResult> => {
     await io.update({
@@ -261,9 +265,9 @@ async function executeToolCall(deps: TurnDeps, call: ToolCallRequest, signal: Ab
     return { id: call.id, name: call.name, content, isError: true };
   };
 
-  const tool = findTool(call.name);
+  const tool = tools.find(call.name);
   if (!tool) {
-    return fail(`Unknown tool "${call.name}". Available tools: ${TOOLS.map((t) => t.name).join(", ")}.`);
+    return fail(`Unknown tool "${call.name}". Available tools: ${tools.names().join(", ")}.`);
   }
   const parsed = parseArgs(tool, call.argsText);
   if (!parsed.ok) return fail(parsed.error);
@@ -326,7 +330,12 @@ async function askPermission(
 ): Promise<PermissionAnswer> {
   const options: PermissionOption[] = [
     { optionId: "allow_once", name: "Allow", kind: "allow_once" },
-    { optionId: "allow_always", name: `Always allow ${tool.name.replace("_", " ")}`, kind: "allow_always" },
+    {
+      optionId: "allow_always",
+      // MCP tools by their title ("strand: search_history"), built-in ones by name ("run command").
+      name: `Always allow ${tool.parameters ? tool.title({}) : tool.name.replace("_", " ")}`,
+      kind: "allow_always",
+    },
     { optionId: "reject", name: "Reject", kind: "reject_once" },
   ];
   let chosen: string | undefined;

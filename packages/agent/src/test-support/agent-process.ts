@@ -13,6 +13,7 @@ import {
   type ClientConnection,
   client,
   type InitializeResponse,
+  type McpServer,
   methods,
   ndJsonStream,
   type PromptResponse,
@@ -56,6 +57,10 @@ export async function startAgent(opts: {
   onWriteFile?: (path: string, content: string) => void;
   /** `session/load` this session instead of `session/new`; its replayed updates land in `updates`. */
   load?: string;
+  /** `session/resume` this session instead of `session/new` (no replay). */
+  resume?: string;
+  /** The `mcpServers` of session/new, load or resume. */
+  mcpServers?: McpServer[];
 }): Promise<AgentHarness> {
   if (!existsSync(AGENT_BIN)) throw new Error(`${AGENT_BIN} is not built; run \`npm run build\``);
   const workspace = opts.workspace ?? tempWorkspace();
@@ -104,11 +109,15 @@ export async function startAgent(opts: {
   });
   if (init.protocolVersion !== 1) throw new Error(`unexpected protocol version ${init.protocolVersion}`);
   let sessionId: string;
+  const mcpServers = opts.mcpServers ?? [];
   if (opts.load) {
-    await conn.agent.request(methods.agent.session.load, { sessionId: opts.load, cwd: workspace, mcpServers: [] });
+    await conn.agent.request(methods.agent.session.load, { sessionId: opts.load, cwd: workspace, mcpServers });
     sessionId = opts.load;
+  } else if (opts.resume) {
+    await conn.agent.request(methods.agent.session.resume, { sessionId: opts.resume, cwd: workspace, mcpServers });
+    sessionId = opts.resume;
   } else {
-    ({ sessionId } = await conn.agent.request(methods.agent.session.new, { cwd: workspace, mcpServers: [] }));
+    ({ sessionId } = await conn.agent.request(methods.agent.session.new, { cwd: workspace, mcpServers }));
   }
   return {
     proc,

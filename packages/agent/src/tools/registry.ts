@@ -21,9 +21,37 @@ export function findTool(name: string): Tool | undefined {
 /** The tools as the model sees them; the JSON Schema is generated from the same zod schema that checks the arguments. */
 export function toolSpecs(tools: Tool[] = TOOLS): ToolSpec[] {
   return tools.map((t) => {
+    if (t.parameters) return { name: t.name, description: t.description, parameters: t.parameters };
     const { $schema: _, ...parameters } = z.toJSONSchema(t.schema, { io: "input" }) as Record<string, unknown>;
     return { name: t.name, description: t.description, parameters };
   });
+}
+
+let builtInSpecs: ToolSpec[] | undefined;
+
+/**
+ * The tools of one session: the built-in ones plus those its MCP servers brought. Built-in names
+ * win a clash (MCP names all start with `mcp__`, so none should).
+ */
+export class ToolSet {
+  private readonly byName: Map<string, Tool>;
+  readonly specs: ToolSpec[];
+
+  constructor(readonly extra: Tool[] = []) {
+    const added = extra.filter((t) => !byName.has(t.name));
+    this.byName = new Map([...byName, ...added.map((t) => [t.name, t] as const)]);
+    // The built-in schemas never change while the process runs: generated once.
+    builtInSpecs ??= toolSpecs(TOOLS);
+    this.specs = [...builtInSpecs, ...toolSpecs(added)];
+  }
+
+  find(name: string): Tool | undefined {
+    return this.byName.get(name);
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
 }
 
 export type ParsedArgs = { ok: true; args: unknown; raw: unknown } | { ok: false; error: string; raw: unknown };

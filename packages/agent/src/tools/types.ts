@@ -34,6 +34,8 @@ export interface Tool<A = unknown> {
   name: string;
   description: string;
   schema: z.ZodType<A>;
+  /** The JSON Schema the model is shown, when it is not generated from `schema` (MCP tools bring their own). */
+  parameters?: Record<string, unknown>;
   kind: ToolKind;
   /** Asked for in `ask` permission mode. */
   needsPermission: boolean;

@@ -10,5 +10,5 @@ export const strandAgent: RuntimeEntry = {
   command: () => ({ command: process.execPath, args: [STRAND_AGENT_PATH] }),
   env: (ctx) => (ctx.model ? { STRAND_AGENT_MODEL: ctx.model } : {}),
   clientFs: true,
-  observed: { version: "built in", authMethods: [], mcp: ["stdio"], continues: ["load"] },
+  observed: { version: "built in", authMethods: [], mcp: ["stdio", "http"], continues: ["resume", "load"] },
 };
