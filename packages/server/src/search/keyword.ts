@@ -102,9 +102,12 @@ export function keywordQuery(
   // strpos rather than ILIKE: the planner takes a phrase of common words for rare by its trigrams
   // and would read every entry that has them.
   const inText = (t: string) => sql`strpos(lower(${e.searchText}), lower(${t})) > 0`;
+  // A phrase of stop words only (`"to both the"`) has no full-text part: its trigrams are what is
+  // selective then, so it goes through the trigram index. numnode() of the constant is folded at
+  // planning, so only one of the two arms remains.
   const phrase = (t: string) => {
     const ptq = sql`phraseto_tsquery(${TS_CONFIG}::regconfig, ${t})`;
-    return sql`((numnode(${ptq}) = 0 or ${e.searchTsv} @@ ${ptq}) and ${inText(t)})`;
+    return sql`((numnode(${ptq}) > 0 and ${e.searchTsv} @@ ${ptq} and ${inText(t)}) or (numnode(${ptq}) = 0 and ${contains(t)}))`;
   };
   const required = p.phrases.map(phrase);
   const anyOf = p.identifiers.length || !p.phrases.length ? [fullText, ...p.identifiers.map(contains)] : [];

@@ -48,7 +48,9 @@ describe("isIdentifier", () => {
     ["std::vec", true],
     ["hello", false],
     ["Hello", false],
-    ["a_b", true],
+    ["a_b", false],
+    ["I/O", false],
+    ["a_bc1", true],
     ["ab", false],
     ["2026", false],
   ])("%s → %s", (token, want) => expect(isIdentifier(token)).toBe(want));
