@@ -133,6 +133,18 @@ describe(`search (${process.env.STRAND_TEST_DB})`, () => {
     expect(top.score).toBeGreaterThan(res.body.results[1].score);
   });
 
+  it("ranks entries with every word first, then entries with some of them", async () => {
+    const s = await newSession(alice.call, { name: "words" });
+    const one = await say(alice.call, s.id, "the dugong surfaced near the boat");
+    const all = await say(alice.call, s.id, "a dugong flipper turned out to be a tooth of the pangolin");
+    const other = await say(alice.call, s.id, "the pangolin hid in the forest");
+    const res = await search(alice.call, { q: "dugong pangolin flipper" });
+    expect(ids(res)[0]).toBe(all.id);
+    expect(new Set(ids(res))).toEqual(new Set([all.id, one.id, other.id]));
+    // Excluding a word keeps the query as written: every other word must be there.
+    expect(ids(await search(alice.call, { q: "dugong -flipper" }))).toEqual([one.id]);
+  });
+
   it("matches quoted phrases exactly", async () => {
     const s = await newSession(alice.call);
     const yes = await say(alice.call, s.id, "upstream said: Connection Refused by peer (pelican)");

@@ -35,8 +35,10 @@ export interface Hit {
 /*
  * Ranking (docs/search.md#ranking):
  *
- *   score = 2 · exact + rank + 0.1 · recency
+ *   score = 2 · exact + 1 · all_words + rank + 0.1 · recency
  *
+ * - all_words: 1 when the entry has every plain word of the query. Entries with only some of the
+ *   words are candidates too (`anyWordsText`), ranked below those with all of them.
  * - exact: how many of the query's phrases and identifiers the entry contains verbatim
  *   (case-insensitive). Each is worth more than anything else can add up to, so exact matches come
  *   first, the entries with more of them before those with fewer.
@@ -47,6 +49,7 @@ export interface Hit {
  */
 const RECENCY_WEIGHT = 0.1;
 const EXACT_WEIGHT = 2;
+const ALL_WORDS_WEIGHT = 1;
 const RECENCY_DAYS = 30;
 /**
  * At most this many of the newest matches are ranked (and as many exact matches of identifiers):
@@ -79,10 +82,33 @@ export async function keywordSearch(
   filters: SearchFilters,
   page: { asOf: Date; offset: number; limit: number },
 ): Promise<Hit[]> {
-  const rows = await keywordQuery(db, p, scope, filters, page);
+  const rows = exactish(p)
+    ? // Identifiers and phrases are mostly rare, but the planner often guesses them common and walks
+      // created_at backwards through the whole table for the newest matches (17 s at 1M rows in
+      // bench/search). Without plain index scans it takes the GIN indexes' bitmaps and sorts what
+      // they found: bounded by the matches, not by the table.
+      await db.transaction(async (tx) => {
+        await tx.execute(sql`set local enable_indexscan = off`);
+        return keywordQuery(tx, p, scope, filters, page);
+      })
+    : await keywordQuery(db, p, scope, filters, page);
   if (!rows.length) return [];
   const stems = await lexemes(db, p.fullText);
   return rows.map((r) => ({ ...r, score: Number(r.score), stems }));
+}
+
+const exactish = (p: ParsedQuery) => p.identifiers.length > 0 || p.phrases.length > 0;
+
+/**
+ * The query's plain words joined by OR, when there are two or more and nothing excludes: entries
+ * with only some of the words are found too (ranked after those with all of them). A description
+ * of what someone looks for rarely has every word in one entry (a third of bench/search's
+ * description queries found nothing with AND alone).
+ */
+export function anyWordsText(p: ParsedQuery): string | null {
+  if (p.phrases.length > 0 || /(^|\s)-\S/.test(p.fullText)) return null;
+  const words = p.fullText.split(/\s+/).filter((w) => w && !/^or$/i.test(w));
+  return words.length >= 2 ? words.join(" or ") : null;
 }
 
 /** The statement of `keywordSearch`, apart so bench/ and EXPLAIN can see it. */
@@ -98,6 +124,8 @@ export function keywordQuery(
   // numnode() of a constant query is folded when the statement is planned, so an empty query (only
   // stop words) costs nothing and raises no "doesn't contain lexemes" notice.
   const fullText = sql`(numnode(${tsq}) > 0 and ${e.searchTsv} @@ ${tsq})`;
+  const anyText = anyWordsText(p);
+  const anyTsq = anyText === null ? null : sql`websearch_to_tsquery(${TS_CONFIG}::regconfig, ${anyText})`;
   // A phrase is its words in order, which the tsvector's GIN index finds, and then its exact text.
   // strpos rather than ILIKE: the planner takes a phrase of common words for rare by its trigrams
   // and would read every entry that has them.
@@ -120,7 +148,11 @@ export function keywordQuery(
       )
     : sql`0`;
   const ageDays = sql`greatest(extract(epoch from (${page.asOf.toISOString()}::timestamptz - ${e.createdAt})), 0) / 86400.0`;
-  const score = sql<number>`(${EXACT_WEIGHT} * (${exact}) + ts_rank_cd(${e.searchTsv}, ${tsq}, 32) + ${RECENCY_WEIGHT} / (1 + ${ageDays} / ${RECENCY_DAYS}))::float8`;
+  // With the any-words arm, an entry with every word gets ALL_WORDS_WEIGHT on top, and the rank is
+  // taken against the OR query so entries with more of the words come first among the rest.
+  const allWords = anyTsq ? sql`${ALL_WORDS_WEIGHT} * (${fullText})::int + ` : sql``;
+  const rankOf = anyTsq ?? tsq;
+  const score = sql<number>`(${EXACT_WEIGHT} * (${exact}) + ${allWords}ts_rank_cd(${e.searchTsv}, ${rankOf}, 32) + ${RECENCY_WEIGHT} / (1 + ${ageDays} / ${RECENCY_DAYS}))::float8`;
 
   // Candidates: the newest CANDIDATES matches, and as many of the entries with an identifier
   // verbatim, so a common word cannot push exact matches out. Only they are ranked: ranking reads
@@ -137,7 +169,13 @@ export function keywordQuery(
       .orderBy(desc(e.createdAt), desc(e.id))
       .limit(CANDIDATES);
   const exactOnly = p.identifiers.length ? and(...required, or(...p.identifiers.map(contains))) : undefined;
-  const candidates = exactOnly ? sql`(${newest(match)}) union (${newest(exactOnly)})` : sql`${newest(match)}`;
+  const arms = [newest(match)];
+  if (exactOnly) arms.push(newest(exactOnly));
+  if (anyTsq) arms.push(newest(sql`(numnode(${anyTsq}) > 0 and ${e.searchTsv} @@ ${anyTsq})`));
+  const candidates = sql.join(
+    arms.map((a) => sql`(${a})`),
+    sql` union `,
+  );
   return db
     .select({
       id: e.id,
