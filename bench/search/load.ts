@@ -56,6 +56,8 @@ export interface Truth {
   visibleTurns: Int32Array;
   /** Sessions the bench user sees, for queries filtered by session. */
   visibleSessions: string[];
+  /** The bench user's own sessions. */
+  ownSessions: Set<string>;
   entries: number;
   sessions: number;
   chars: number;
@@ -209,6 +211,7 @@ export class Loader {
       visible: new Set(),
       visibleTurns: new Int32Array(pages.length),
       visibleSessions: [],
+      ownSessions: new Set(),
       entries: 0,
       sessions: 0,
       chars: 0,
@@ -332,6 +335,7 @@ export class Loader {
         truth.visible.add(sessionId);
         truth.visibleSessions.push(sessionId);
       }
+      if (ownerId === me) truth.ownSessions.add(sessionId);
       truth.sessions++;
       const before = truth.entries;
       truth.entries += seq;

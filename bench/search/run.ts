@@ -13,7 +13,7 @@
  *     embeddings are on, hybrid (with test/fixtures/llm's scripted embedder, not a real model).
  *
  *   npm run bench:search -- --sizes 10k,100k,1m --backends pglite,postgres --quality --hybrid
- *   options: --queries 300  --quality-queries 500  --hybrid-max 100k  --keep-name
+ *   options: --queries 300  --quality-queries 500  --hybrid-max 100k  --keep-name  --keep-db
  */
 
 import { execFileSync } from "node:child_process";
@@ -43,6 +43,8 @@ const { values: args } = parseArgs({
     queries: { type: "string", default: "300" },
     "quality-queries": { type: "string", default: "500" },
     "keep-name": { type: "boolean", default: false },
+    /** Leaves the PostgreSQL database in place (its name is printed), e.g. to EXPLAIN the engine's queries. */
+    "keep-db": { type: "boolean", default: false },
     "backfill-timeout": { type: "string", default: "3600" },
     out: { type: "string", default: new URL("./last-run.json", import.meta.url).pathname },
   },
@@ -68,6 +70,7 @@ interface Row {
   embeddings: Awaited<ReturnType<typeof timeEmbeddings>> | undefined;
   sizes: Awaited<ReturnType<typeof sizes>>;
   latency: Latency;
+  freshness: Awaited<ReturnType<typeof measureFreshness>>;
   quality: Quality[];
   load: number[];
 }
@@ -392,6 +395,39 @@ async function measureQuality(
   };
 }
 
+/**
+ * "Findable ≤ 1 s after stored": a prompt sent through the API (stored as `queued`: the session
+ * is stopped) with a word nobody wrote before, then searched for until it is found; the figure is
+ * from the POST's answer to the first search that returns it.
+ */
+async function measureFreshness(url: string, token: string, sessionId: string, n: number) {
+  const call = caller(url, { token });
+  const ms: number[] = [];
+  let missed = 0;
+  for (let i = 0; i < n; i++) {
+    const word = `fresh${Math.random().toString(36).slice(2, 10)}`;
+    const posted = await call("POST", `/api/v1/sessions/${sessionId}/messages`, {
+      body: { request_id: `bench-${word}`, content: `please look for ${word} in the logs` },
+    });
+    if (posted.status !== 201) throw new Error(`POST message: ${posted.status} ${posted.text}`);
+    const t0 = performance.now();
+    for (;;) {
+      const r = await search(url, token, { q: word, mode: "keyword" });
+      if (r.status === 200 && r.body.results.length) {
+        ms.push(performance.now() - t0);
+        break;
+      }
+      if (performance.now() - t0 > 10_000) {
+        missed++;
+        break;
+      }
+      await sleep(10);
+    }
+  }
+  ms.sort((a, b) => a - b);
+  return { n, p50: pct(ms, 0.5), max: ms.at(-1) ?? NaN, not_found_in_10s: missed };
+}
+
 async function status(b: Bench): Promise<SearchStatus> {
   return b.ok(b.admin, "GET", "/api/v1/search/status");
 }
@@ -537,6 +573,12 @@ async function runBackend(backend: "pglite" | "postgres", pages: ManPage[], repo
           `      ${shape.padEnd(15)} p50 ${s.p50.toFixed(1).padStart(7)} ms  p95 ${s.p95.toFixed(1).padStart(7)} ms  ` +
             `(n=${s.n}, ${s.mean_results.toFixed(1)} results)\n`,
         );
+      const mine = [...loader.truth.visible].find((id) => loader.truth.ownSessions.has(id));
+      const freshness = await measureFreshness(b.url, token, mine ?? (loader.truth.visibleSessions[0] as string), 10);
+      say(
+        `    findable after stored (a prompt via the API, then searched for): p50 ${freshness.p50.toFixed(0)} ms, ` +
+          `max ${freshness.max.toFixed(0)} ms over ${freshness.n}${freshness.not_found_in_10s ? `, ${freshness.not_found_in_10s} not found within 10 s` : ""}\n`,
+      );
       const quality: Quality[] = [];
       if (args.quality) {
         for (const mode of hybrid ? (["keyword", "hybrid"] as const) : (["keyword"] as const)) {
@@ -563,6 +605,7 @@ async function runBackend(backend: "pglite" | "postgres", pages: ManPage[], repo
         embeddings,
         sizes: sz,
         latency,
+        freshness,
         quality,
         load: loadavg(),
       });
@@ -571,7 +614,8 @@ async function runBackend(backend: "pglite" | "postgres", pages: ManPage[], repo
   } finally {
     await b.stop();
     await llm?.close();
-    await database?.drop();
+    if (args["keep-db"] && database) say(`  kept the database: ${database.url}\n`);
+    else await database?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
