@@ -7,7 +7,7 @@ import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
-import { MIGRATIONS_DIR } from "../../packages/server/src/db/database.js";
+import { MIGRATIONS_DIR, PGLITE_EXTENSIONS } from "../../packages/server/src/db/database.js";
 import { createTestDatabase } from "./postgres.js";
 import type { Backend } from "./server.js";
 
@@ -41,7 +41,7 @@ export interface MigratingDatabase {
 
 export async function openMigratingDatabase(backend: Backend): Promise<MigratingDatabase> {
   if (backend === "pglite") {
-    const client = new PGlite();
+    const client = new PGlite({ extensions: PGLITE_EXTENSIONS });
     return {
       migrate: (folder = MIGRATIONS_DIR) => migratePglite(drizzlePglite({ client }), { migrationsFolder: folder }),
       query: async <T>(sql: string, params: unknown[] = []) => (await client.query<T>(sql, params)).rows,

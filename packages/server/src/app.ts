@@ -24,6 +24,7 @@ import { pullRequestRoutes } from "./api/pull-request-routes.js";
 import { accessControl } from "./api/require-auth.js";
 import { reviewRoutes } from "./api/review-routes.js";
 import { recordRoutes } from "./api/route-registry.js";
+import { searchRoutes } from "./api/search-routes.js";
 import { sessionRoutes } from "./api/session-routes.js";
 import { specRoutes } from "./api/spec-routes.js";
 import { streamRoutes } from "./api/stream-routes.js";
@@ -132,6 +133,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(specRoutes, { ctx });
       await api.register(taskRoutes, { ctx });
       await api.register(notificationRoutes, { ctx });
+      await api.register(searchRoutes, { ctx });
     },
     { prefix: API_PREFIX },
   );

@@ -15,6 +15,7 @@ import type { ProviderStore } from "./providers/store.js";
 import type { CallerCache } from "./proxy/caller-cache.js";
 import type { PullRequestService } from "./pull-requests/service.js";
 import type { ReviewThreadService } from "./review/service.js";
+import type { SearchService } from "./search/service.js";
 import type { AgentPresence } from "./sessions/agents.js";
 import type { SessionService } from "./sessions/service.js";
 import type { Thumbnails } from "./sessions/thumbnails.js";
@@ -61,4 +62,9 @@ export interface AppContext {
   notifier: Notifier;
   /** The inbox, preferences and project webhooks behind the notification routes. */
   notifications: NotificationService;
+  /**
+   * Search over conversations (docs/search.md): the search routes, and the MCP `search_history`
+   * tool, which calls `search(sessionActor, …)` and gets the session owner's scope.
+   */
+  search: SearchService;
 }

@@ -30,6 +30,8 @@ import { createUpstreamAgent } from "./proxy/upstream.js";
 import { PullRequestPoller } from "./pull-requests/poller.js";
 import { PullRequestService } from "./pull-requests/service.js";
 import { ReviewThreadService } from "./review/service.js";
+import { backfillProgress, NO_EMBEDDINGS } from "./search/backfill.js";
+import { SearchService } from "./search/service.js";
 import { AgentPresence } from "./sessions/agents.js";
 import { SessionService } from "./sessions/service.js";
 import { Thumbnails } from "./sessions/thumbnails.js";
@@ -221,6 +223,10 @@ export async function startServer(
       proxyCallers: new CallerCache(),
       notifier: notifications,
       notifications,
+      search: new SearchService(database.db, {
+        backfill: () => backfillProgress(database.db),
+        embeddings: async () => NO_EMBEDDINGS,
+      }),
     };
     const app = disposables.add("http server", await buildApp(ctx), (a) => a.close());
     await app.listen({ port: config.port, host: config.host });

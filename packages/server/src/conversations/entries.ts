@@ -6,6 +6,7 @@ import { recordMessageEvent } from "../events/record.js";
 import { notFound } from "../lib/http-error.js";
 import { iso } from "../lib/time.js";
 import { type Actor, assertAccess } from "../policy/policy.js";
+import { searchColumns } from "../search/index-entry.js";
 import { owned } from "../sessions/owned.js";
 import type { SessionRow } from "../sessions/to-session.js";
 
@@ -105,6 +106,8 @@ export async function insertEntry(tx: Db, session: SessionRow, e: NewEntry): Pro
       content: e.content,
       requestId: e.requestId ?? null,
       rev: e.rev ?? 0,
+      // Indexed in the same statement: findable the moment the transaction commits.
+      ...searchColumns(e.kind, e.content),
       createdAt: now,
       updatedAt: now,
     })
@@ -124,7 +127,11 @@ export async function updateEntry(
 ): Promise<ConversationEntry> {
   const [updated] = await tx
     .update(conversationEntries)
-    .set({ ...patch, updatedAt: new Date() })
+    .set({
+      ...patch,
+      ...(patch.content !== undefined ? searchColumns(row.kind, patch.content) : {}),
+      updatedAt: new Date(),
+    })
     .where(eq(conversationEntries.id, row.id))
     .returning();
   if (!updated) throw new Error(`entry ${row.id} vanished while locked`);

@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { vector } from "@electric-sql/pglite-pgvector";
 import { sql } from "drizzle-orm";
 import { drizzle as drizzleNodePg } from "drizzle-orm/node-postgres";
 import { migrate as migrateNodePg } from "drizzle-orm/node-postgres/migrator";
@@ -97,13 +99,19 @@ async function migratePostgres(url: string, log: Logger): Promise<void> {
   }
 }
 
+/**
+ * Extensions the migrations create (search: trigrams, vectors). PGlite has them only when they are
+ * handed in here; `create extension` then loads them.
+ */
+export const PGLITE_EXTENSIONS = { pg_trgm, vector };
+
 async function openPglite(dataDir: string, log: Logger): Promise<Database> {
   const dir = join(dataDir, "db");
   mkdirSync(dir, { recursive: true });
   const releaseLock = acquireDirLock(dir);
   let client: PGlite;
   try {
-    client = await PGlite.create(dir);
+    client = await PGlite.create(dir, { extensions: PGLITE_EXTENSIONS });
   } catch (err) {
     releaseLock();
     throw new Error(`cannot open the embedded database in ${dir}: ${(err as Error).message}`, {

@@ -6,6 +6,7 @@ import {
   bigserial,
   boolean,
   check,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -18,6 +19,9 @@ import {
 } from "drizzle-orm/pg-core";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+/** PostgreSQL's full-text document type; written as `to_tsvector(...)` in SQL, never read back as a value. */
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 export const users = pgTable(
   "users",
@@ -109,6 +113,11 @@ export const teams = pgTable(
     name: text("name").notNull(),
     /** URL-safe and unique, from the name at creation; kept when the team is renamed. */
     slug: text("slug").notNull(),
+    /**
+     * `provider/model` the team's conversations are embedded with for semantic search (docs/search.md);
+     * null: the server-wide STRAND_SEARCH_EMBEDDING_MODEL, if any.
+     */
+    embeddingModel: text("embedding_model"),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -413,11 +422,26 @@ export const conversationEntries = pgTable(
     deliveries: integer("deliveries").notNull().default(0),
     /** Agent entries: the highest revision stored; older or repeated upserts are ignored. */
     rev: integer("rev").notNull().default(0),
+    /**
+     * What search finds of the entry (search/entry-text.ts), written with every insert and update of
+     * the entry; null: not indexed yet (entries stored before search existed, until the backfill).
+     */
+    searchText: text("search_text"),
+    /**
+     * `to_tsvector('english', search_text)`, written by the same statements. Not a generated column:
+     * adding one would rewrite the whole table inside the migration.
+     */
+    searchTsv: tsvector("search_tsv"),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex("conversation_entries_seq_key").on(t.sessionId, t.seq),
+    index("conversation_entries_search_tsv_idx").using("gin", t.searchTsv),
+    // Identifiers, paths, error codes: ILIKE '%…%' and similarity() go through trigrams.
+    index("conversation_entries_search_trgm_idx").using("gin", t.searchText.op("gin_trgm_ops")),
+    // The backfill's work list, and its progress count: stays small once it is done.
+    index("conversation_entries_unindexed_idx").on(t.id).where(sql`${t.searchText} is null`),
     uniqueIndex("conversation_entries_request_key").on(t.sessionId, t.requestId),
     index("conversation_entries_turn_idx").on(t.sessionId, t.turnId),
     index("conversation_entries_status_idx").on(t.sessionId, t.kind, t.status),
@@ -761,3 +785,16 @@ export const webhookDeliveries = pgTable(
     check("webhook_deliveries_state_check", sql`${t.state} in ('pending', 'delivered', 'failed')`),
   ],
 );
+
+/**
+ * Search's background work as the replicas share it (search/backfill.ts, search/embedder.ts): the
+ * last failure of each job, so `GET /api/v1/search/status` on any replica can say why it is stuck.
+ * The vectors themselves are in `entry_embeddings`, created by migration 0012 as `vector` where
+ * pgvector exists and as `real[]` elsewhere, so it is not described here (search/vector-store.ts).
+ */
+export const searchJobs = pgTable("search_jobs", {
+  name: text("name").primaryKey(),
+  lastError: text("last_error"),
+  lastErrorAt: timestamp("last_error_at", { withTimezone: true }),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

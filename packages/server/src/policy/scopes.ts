@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
-import { events, projects, providers, sessions } from "../db/schema.js";
+import { events, projects, providers, sessions, teamMembers } from "../db/schema.js";
 import type { Actor } from "./actor.js";
 import { personIdOf, visibleTeams } from "./policy.js";
 
@@ -12,6 +12,19 @@ import { personIdOf, visibleTeams } from "./policy.js";
 export function sessionScope(actor: Actor): SQL {
   if (actor.kind === "session") return eq(sessions.id, actor.sessionId);
   return ownedOrTeam(eq(sessions.ownerId, actor.userId), actor, (teams) => inArray(sessions.teamId, teams));
+}
+
+/**
+ * Sessions whose conversations the actor may search (docs/search.md). A person: exactly the fleet's
+ * `sessionScope` (admins too: being an admin shows no one else's conversations). A session's agent
+ * (the MCP `search_history` tool, by session token) searches for its owner: every session the
+ * owner sees, read from the owner's memberships now, so a removed member's agents lose the team
+ * at once like the member does.
+ */
+export function historyScope(actor: Actor): SQL {
+  if (actor.kind === "user") return sessionScope(actor);
+  const ownerTeams = sql`(select ${teamMembers.teamId} from ${teamMembers} where ${teamMembers.userId} = ${actor.ownerId})`;
+  return or(eq(sessions.ownerId, actor.ownerId), sql`${sessions.teamId} in ${ownerTeams}`) as SQL;
 }
 
 /**

@@ -1,0 +1,125 @@
+import type { SearchKind } from "@strand/protocol";
+import { and, eq, gte, inArray, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../db/database.js";
+import { conversationEntries as e, sessions as s } from "../db/schema.js";
+import { TS_CONFIG } from "./index-entry.js";
+import { containsPattern, type ParsedQuery } from "./parse-query.js";
+
+/** Filters of a search, checked in SQL next to the actor's scope. */
+export interface SearchFilters {
+  sessionId?: string | undefined;
+  projectId?: string | undefined;
+  teamId?: string | undefined;
+  runtime?: string | undefined;
+  kinds?: readonly SearchKind[] | undefined;
+  since?: Date | undefined;
+  until?: Date | undefined;
+}
+
+export interface Hit {
+  id: string;
+  sessionId: string;
+  sessionName: string;
+  seq: number;
+  kind: string;
+  searchText: string;
+  createdAt: Date;
+  projectId: string | null;
+  teamId: string | null;
+  runtime: string;
+  score: number;
+  /** The query's full-text lexemes, for highlighting words in their other forms. */
+  stems: string[];
+}
+
+/*
+ * Ranking (docs/search.md#ranking):
+ *
+ *   score = 2 · exact + rank + 0.1 · recency
+ *
+ * - exact: how many of the query's phrases and identifiers the entry contains verbatim
+ *   (case-insensitive). Each is worth more than anything else can add up to, so exact matches come
+ *   first, the entries with more of them before those with fewer.
+ * - rank: ts_rank_cd of the entry's tsvector against the query, normalised to [0, 1) (flag 32:
+ *   rank / (rank + 1)); cover density favours entries where the words stand close together.
+ * - recency: 1 / (1 + age in days / 30), in (0, 1], as of the first page's time: a month-old entry
+ *   gets half the boost of a new one. Worth at most 0.1, it orders entries of similar relevance.
+ */
+const RECENCY_WEIGHT = 0.1;
+const EXACT_WEIGHT = 2;
+const RECENCY_DAYS = 30;
+
+export function filterConditions(f: SearchFilters): SQL[] {
+  const c: SQL[] = [];
+  if (f.sessionId) c.push(eq(e.sessionId, f.sessionId));
+  if (f.projectId) c.push(eq(s.projectId, f.projectId));
+  if (f.teamId) c.push(eq(s.teamId, f.teamId));
+  if (f.runtime) c.push(eq(s.runtime, f.runtime));
+  if (f.kinds?.length) c.push(inArray(e.kind, [...f.kinds]));
+  if (f.since) c.push(gte(e.createdAt, f.since));
+  if (f.until) c.push(lt(e.createdAt, f.until));
+  return c;
+}
+
+/**
+ * One page of keyword results, best first: the entries in `scope` (sessions the actor may see)
+ * matching the query, stored at or before `asOf`. Everything is parameters: the query text goes
+ * to `websearch_to_tsquery`, which reads any text without failing, and to ILIKE patterns with
+ * LIKE's characters escaped.
+ */
+export async function keywordSearch(
+  db: Db,
+  p: ParsedQuery,
+  scope: SQL,
+  filters: SearchFilters,
+  page: { asOf: Date; offset: number; limit: number },
+): Promise<Hit[]> {
+  const tsq = sql`websearch_to_tsquery(${TS_CONFIG}::regconfig, ${p.fullText})`;
+  const contains = (term: string) => sql`${e.searchText} ilike ${containsPattern(term)}`;
+  // numnode() of a constant query is folded when the statement is planned, so an empty query (only
+  // stop words) costs nothing and raises no "doesn't contain lexemes" notice.
+  const fullText = sql`(numnode(${tsq}) > 0 and ${e.searchTsv} @@ ${tsq})`;
+  const required = p.phrases.map(contains);
+  const anyOf = p.identifiers.length || !p.phrases.length ? [fullText, ...p.identifiers.map(contains)] : [];
+  const match = and(...required, anyOf.length ? or(...anyOf) : undefined) as SQL;
+  const exactTerms = [...p.phrases, ...p.identifiers];
+  const exact = exactTerms.length
+    ? sql.join(
+        exactTerms.map((t) => sql`(${contains(t)})::int`),
+        sql` + `,
+      )
+    : sql`0`;
+  const ageDays = sql`greatest(extract(epoch from (${page.asOf}::timestamptz - ${e.createdAt})), 0) / 86400.0`;
+  const score = sql<number>`(${EXACT_WEIGHT} * (${exact}) + ts_rank_cd(${e.searchTsv}, ${tsq}, 32) + ${RECENCY_WEIGHT} / (1 + ${ageDays} / ${RECENCY_DAYS}))::float8`;
+  const rows = await db
+    .select({
+      id: e.id,
+      sessionId: e.sessionId,
+      sessionName: s.name,
+      seq: e.seq,
+      kind: e.kind,
+      searchText: sql<string>`coalesce(${e.searchText}, '')`,
+      createdAt: e.createdAt,
+      projectId: s.projectId,
+      teamId: s.teamId,
+      runtime: s.runtime,
+      score: score.as("score"),
+    })
+    .from(e)
+    .innerJoin(s, eq(s.id, e.sessionId))
+    .where(and(scope, ...filterConditions(filters), lte(e.createdAt, page.asOf), match))
+    .orderBy(sql`score desc`, sql`${e.id} desc`)
+    .offset(page.offset)
+    .limit(page.limit);
+  if (!rows.length) return [];
+  const stems = await lexemes(db, p.fullText);
+  return rows.map((r) => ({ ...r, score: Number(r.score), stems }));
+}
+
+/** The lexemes the full-text part of the query stands for (`fail` for "failed"). */
+export async function lexemes(db: Db, text: string): Promise<string[]> {
+  const [row] = await db
+    .select({ l: sql<string[]>`tsvector_to_array(to_tsvector(${TS_CONFIG}::regconfig, ${text}))` })
+    .from(sql`(select 1) as one`);
+  return row?.l ?? [];
+}

@@ -1,0 +1,126 @@
+import type { SearchQuery, SearchResponse, SearchResult, SearchStatus } from "@strand/protocol";
+import type { Db } from "../db/database.js";
+import type { Actor } from "../policy/actor.js";
+import { historyScope } from "../policy/scopes.js";
+import { decodeCursor, encodeCursor, queryKey } from "./cursor.js";
+import { type Hit, keywordSearch, type SearchFilters } from "./keyword.js";
+import { parseQuery } from "./parse-query.js";
+import { makeSnippet } from "./snippet.js";
+
+/** What the status route reports about the background jobs (search/backfill.ts, search/embedder.ts). */
+export interface SearchProgress {
+  backfill(): Promise<SearchStatus["backfill"]>;
+  embeddings(): Promise<SearchStatus["embeddings"]>;
+}
+
+/** Semantic neighbours of a query, when an embedding model is set (search/embedder.ts). */
+export interface VectorSearch {
+  /** True when hybrid search can run for this actor now: a model is set and some vectors exist. */
+  available(actor: Actor): Promise<boolean>;
+  /** Entry ids nearest to the query, best first, within the same scope and filters. */
+  nearest(actor: Actor, q: string, filters: SearchFilters, asOf: Date, limit: number): Promise<Hit[]>;
+}
+
+/** Reciprocal rank fusion's constant (Cormack et al.): ranks past the first few matter less and less. */
+export const RRF_K = 60;
+
+/**
+ * Search over every conversation an actor may see (docs/search.md). People come through
+ * `GET /api/v1/search`; agents through the MCP `search_history` tool with their session token,
+ * which searches with the session owner's scope (policy/scopes.ts `historyScope`).
+ */
+export class SearchService {
+  constructor(
+    private readonly db: Db,
+    private readonly progress: SearchProgress,
+    private readonly vectors?: VectorSearch,
+  ) {}
+
+  async search(actor: Actor, query: SearchQuery, now = new Date()): Promise<SearchResponse> {
+    const key = queryKey(query, "");
+    const cursor = query.cursor ? decodeCursor(key, query.cursor) : { at: now, offset: 0 };
+    const parsed = parseQuery(query.q);
+    const filters: SearchFilters = {
+      sessionId: query.session_id,
+      projectId: query.project_id,
+      teamId: query.team_id,
+      runtime: query.runtime,
+      kinds: query.kind,
+      since: query.since ? new Date(query.since) : undefined,
+      until: query.until ? new Date(query.until) : undefined,
+    };
+    const hybrid = query.mode !== "keyword" && this.vectors !== undefined && (await this.vectors.available(actor));
+    const mode = hybrid ? "hybrid" : "keyword";
+    if (parsed.empty && !hybrid) return { results: [], next_cursor: null, mode };
+    const scope = historyScope(actor);
+    const want = query.limit + 1;
+    let hits: Hit[];
+    if (!hybrid) {
+      hits = await keywordSearch(this.db, parsed, scope, filters, {
+        asOf: cursor.at,
+        offset: cursor.offset,
+        limit: want,
+      });
+    } else {
+      // Both lists down to this page's end, fused, then cut: RRF needs each list's ranks from the top.
+      const depth = cursor.offset + want;
+      const [keyword, semantic] = await Promise.all([
+        parsed.empty
+          ? Promise.resolve([])
+          : keywordSearch(this.db, parsed, scope, filters, { asOf: cursor.at, offset: 0, limit: depth }),
+        (this.vectors as VectorSearch).nearest(actor, query.q, filters, cursor.at, depth),
+      ]);
+      hits = fuse([keyword, semantic]).slice(cursor.offset, cursor.offset + want);
+    }
+    const more = hits.length > query.limit;
+    const page = hits.slice(0, query.limit);
+    return {
+      results: page.map((h) => toResult(h, parsed)),
+      next_cursor: more ? encodeCursor(key, { at: cursor.at, offset: cursor.offset + page.length }) : null,
+      mode,
+    };
+  }
+
+  async status(_actor: Actor): Promise<SearchStatus> {
+    const [backfill, embeddings] = await Promise.all([this.progress.backfill(), this.progress.embeddings()]);
+    return { backfill, embeddings };
+  }
+}
+
+/** Reciprocal rank fusion: score = Σ 1 / (k + rank) over the lists an entry is in; ties by entry id. */
+export function fuse(lists: Hit[][]): Hit[] {
+  const byId = new Map<string, Hit>();
+  for (const list of lists) {
+    list.forEach((hit, i) => {
+      const add = 1 / (RRF_K + i + 1);
+      const seen = byId.get(hit.id);
+      if (seen) {
+        seen.score += add;
+        if (!seen.stems.length) seen.stems = hit.stems;
+      } else byId.set(hit.id, { ...hit, score: add });
+    });
+  }
+  return [...byId.values()].sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+}
+
+function toResult(h: Hit, parsed: ReturnType<typeof parseQuery>): SearchResult {
+  const { snippet, highlights } = makeSnippet(h.searchText, {
+    exact: [...parsed.phrases, ...parsed.identifiers],
+    words: parsed.terms,
+    stems: h.stems,
+  });
+  return {
+    session_id: h.sessionId,
+    session_name: h.sessionName,
+    entry_id: h.id,
+    seq: h.seq,
+    kind: h.kind as SearchResult["kind"],
+    snippet,
+    highlights,
+    score: h.score,
+    created_at: h.createdAt.toISOString(),
+    project_id: h.projectId,
+    team_id: h.teamId,
+    runtime: h.runtime as SearchResult["runtime"],
+  };
+}
