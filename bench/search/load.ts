@@ -11,12 +11,13 @@
  * pages, cuts them into different chunks, and puts them into new sessions of other people.
  *
  * Rows are written straight into the tables through the server's own Drizzle schema, in batches,
- * with the search columns left as the engine's migration defaults them (not indexed): indexing them
- * is the server's backfill job, which the bench times.
+ * with the search columns null (not indexed: indexing them is the server's backfill job, which the
+ * bench times), or, with `indexed`, with the columns the store path writes (search/index-entry.ts).
  */
 import { randomBytes } from "node:crypto";
 import type { Db } from "../../packages/server/src/db/database.js";
 import { conversationEntries, sessions } from "../../packages/server/src/db/schema.js";
+import { searchColumns } from "../../packages/server/src/search/index-entry.js";
 import type { ManPage } from "./corpus.js";
 
 /** Deterministic, so two runs load the same rows. */
@@ -235,7 +236,7 @@ export class Loader {
   async fill(
     db: Db,
     target: number,
-    opts: { log?: (s: string) => void; batch?: number; parallel?: number } = {},
+    opts: { log?: (s: string) => void; batch?: number; parallel?: number; indexed?: boolean } = {},
   ): Promise<{ insertMs: number }> {
     const { truth, rand, pages } = this;
     const log = opts.log ?? (() => {});
@@ -294,6 +295,12 @@ export class Loader {
       const visible = teamId === teamA || teamId === teamB || ownerId === me;
       const bySeq: number[] = [];
       const at = (seq: number) => new Date(t0 + seq * 4_000);
+      const plan = {
+        entries: [
+          { content: "Read the manual pages of the tools involved", priority: "high", status: "completed" },
+          { content: "Summarise the options we need", priority: "medium", status: "completed" },
+        ],
+      };
       pending.push({
         id: id("ent"),
         sessionId,
@@ -303,12 +310,8 @@ export class Loader {
         role: "agent",
         status: "completed",
         rev: 1,
-        content: {
-          entries: [
-            { content: "Read the manual pages of the tools involved", priority: "high", status: "completed" },
-            { content: "Summarise the options we need", priority: "medium", status: "completed" },
-          ],
-        },
+        content: plan,
+        ...((opts.indexed ? searchColumns("plan", plan) : {}) as Partial<Row>),
         createdAt: at(1),
         updatedAt: at(1),
       });
@@ -324,7 +327,9 @@ export class Loader {
           seq++;
           bySeq[seq] = p;
           truth.chars += JSON.stringify(row.content).length;
-          pending.push({ ...row, sessionId, seq, createdAt: at(seq), updatedAt: at(seq) } as Row);
+          // Indexed: the search columns the store path writes (search/index-entry.ts); else null, for the backfill.
+          const search = opts.indexed ? searchColumns(row.kind, row.content) : {};
+          pending.push({ ...row, ...search, sessionId, seq, createdAt: at(seq), updatedAt: at(seq) } as Row);
         }
         await flush();
       }
