@@ -15,6 +15,7 @@ ALTER TABLE "conversation_entries" ADD COLUMN "search_tsv" "tsvector";--> statem
 ALTER TABLE "teams" ADD COLUMN "embedding_model" text;--> statement-breakpoint
 CREATE INDEX "conversation_entries_search_tsv_idx" ON "conversation_entries" USING gin ("search_tsv");--> statement-breakpoint
 CREATE INDEX "conversation_entries_search_trgm_idx" ON "conversation_entries" USING gin ("search_text" gin_trgm_ops);--> statement-breakpoint
+CREATE INDEX "conversation_entries_created_idx" ON "conversation_entries" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "conversation_entries_unindexed_idx" ON "conversation_entries" USING btree ("id") WHERE "conversation_entries"."search_text" is null;--> statement-breakpoint
 -- Vectors for semantic search: pgvector's `vector` where the extension is available (PGlite ships it;
 -- Debian 12's PostgreSQL does not package it), else `real[]` ranked in SQL. The column's type is the

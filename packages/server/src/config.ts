@@ -39,6 +39,14 @@ export interface ServerConfig {
   publicUrl: string | undefined;
   /** First retry delay of a failed webhook delivery; later ones grow from it. */
   webhookRetryBaseMs: number;
+  /** Search (docs/search.md): entries per transaction of the backfill of older entries. */
+  searchBackfillBatch: number;
+  /** Pause between backfill batches (ms). */
+  searchBackfillPauseMs: number;
+  /** `provider/model` conversations are embedded with for semantic search; unset: keyword search only. */
+  searchEmbeddingModel: string | undefined;
+  /** How long the embedder waits after its provider failed before it tries again (ms). */
+  searchEmbeddingRetryMs: number;
 }
 
 export interface ServerFlags {
@@ -89,6 +97,15 @@ export const ENV_VARS = {
   STRAND_WEBHOOK_RETRY_BASE_MS:
     "First retry delay in ms of a failed project webhook delivery (default 5000); later retries wait 6, 24, 120 " +
     "and 720 times as long, and the 6th failed attempt gives up.",
+  STRAND_SEARCH_BACKFILL_BATCH:
+    "Entries indexed per transaction when older entries are added to the search index (default 500).",
+  STRAND_SEARCH_BACKFILL_PAUSE_MS: "Pause in ms between batches of that backfill (default 50).",
+  STRAND_SEARCH_EMBEDDING_MODEL:
+    "provider/model of an OpenAI-style embeddings model (e.g. work-openai/text-embedding-3-small) to add " +
+    "semantic matches to search; the provider must be shared by an admin. Teams may set their own. Unset: " +
+    "keyword search only.",
+  STRAND_SEARCH_EMBEDDING_RETRY_MS:
+    "How long in ms the embedder waits after its provider failed before it tries again (default 30000).",
 } as const;
 
 /** packages/web/dist beside this package (dist/config.js → ../../web/dist). */
@@ -126,7 +143,30 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, flags: Serve
     taskTickMs: parsePositive("STRAND_TASK_TICK_MS", env.STRAND_TASK_TICK_MS, 2000),
     publicUrl: parseOrigin("STRAND_PUBLIC_URL", env.STRAND_PUBLIC_URL),
     webhookRetryBaseMs: parsePositive("STRAND_WEBHOOK_RETRY_BASE_MS", env.STRAND_WEBHOOK_RETRY_BASE_MS, 5000),
+    searchBackfillBatch: Math.floor(
+      parsePositive("STRAND_SEARCH_BACKFILL_BATCH", env.STRAND_SEARCH_BACKFILL_BATCH, 500),
+    ),
+    searchBackfillPauseMs: parseNonNegative("STRAND_SEARCH_BACKFILL_PAUSE_MS", env.STRAND_SEARCH_BACKFILL_PAUSE_MS, 50),
+    searchEmbeddingModel: parseModelName("STRAND_SEARCH_EMBEDDING_MODEL", env.STRAND_SEARCH_EMBEDDING_MODEL),
+    searchEmbeddingRetryMs: parsePositive(
+      "STRAND_SEARCH_EMBEDDING_RETRY_MS",
+      env.STRAND_SEARCH_EMBEDDING_RETRY_MS,
+      30_000,
+    ),
   };
+}
+
+/** `provider/model`: a provider name, a slash, a model id (which may hold slashes itself). */
+function parseModelName(name: string, v: string | undefined): string | undefined {
+  const s = nonEmpty(v)?.trim();
+  if (s === undefined) return undefined;
+  const slash = s.indexOf("/");
+  if (slash <= 0 || slash === s.length - 1) {
+    throw new ConfigError(
+      `${name} must be provider/model, e.g. work-openai/text-embedding-3-small, got ${JSON.stringify(v)}`,
+    );
+  }
+  return s;
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

@@ -30,7 +30,7 @@ import { createUpstreamAgent } from "./proxy/upstream.js";
 import { PullRequestPoller } from "./pull-requests/poller.js";
 import { PullRequestService } from "./pull-requests/service.js";
 import { ReviewThreadService } from "./review/service.js";
-import { backfillProgress, NO_EMBEDDINGS } from "./search/backfill.js";
+import { backfillProgress, NO_EMBEDDINGS, SearchBackfill } from "./search/backfill.js";
 import { SearchService } from "./search/service.js";
 import { AgentPresence } from "./sessions/agents.js";
 import { SessionService } from "./sessions/service.js";
@@ -193,6 +193,17 @@ export async function startServer(
       orchestrator: taskOrchestrator,
       notifier,
     });
+    disposables
+      .add(
+        "search backfill",
+        new SearchBackfill(database.db, log.child({ component: "search" }), {
+          batch: config.searchBackfillBatch,
+          pauseMs: config.searchBackfillPauseMs,
+          idleMs: 300_000,
+        }),
+        (b) => b.stop(),
+      )
+      .start();
     const ctx: AppContext = {
       config,
       database,

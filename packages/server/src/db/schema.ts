@@ -440,6 +440,8 @@ export const conversationEntries = pgTable(
     index("conversation_entries_search_tsv_idx").using("gin", t.searchTsv),
     // Identifiers, paths, error codes: ILIKE '%…%' and similarity() go through trigrams.
     index("conversation_entries_search_trgm_idx").using("gin", t.searchText.op("gin_trgm_ops")),
+    // Search ranks the newest matches when a query's words match very many entries (search/keyword.ts).
+    index("conversation_entries_created_idx").on(t.createdAt),
     // The backfill's work list, and its progress count: stays small once it is done.
     index("conversation_entries_unindexed_idx").on(t.id).where(sql`${t.searchText} is null`),
     uniqueIndex("conversation_entries_request_key").on(t.sessionId, t.requestId),

@@ -1,7 +1,108 @@
 import type { SearchStatus } from "@strand/protocol";
-import { count, isNull } from "drizzle-orm";
+import { asc, count, eq, isNull, sql } from "drizzle-orm";
+import type { Logger } from "pino";
 import type { Db } from "../db/database.js";
-import { conversationEntries } from "../db/schema.js";
+import { conversationEntries, searchJobs } from "../db/schema.js";
+import { entryText } from "./entry-text.js";
+import { TS_CONFIG } from "./index-entry.js";
+
+export interface BackfillOptions {
+  /** Entries per transaction. */
+  batch: number;
+  /** Pause between batches, so a big backfill leaves the database to the people using it. */
+  pauseMs: number;
+  /** How often to look again once nothing is left (an old replica may still write unindexed rows). */
+  idleMs: number;
+}
+
+const JOB = "backfill";
+
+/**
+ * Indexes entries stored before search existed (search_text null), in the background, a batch per
+ * transaction. Rows are claimed with FOR UPDATE SKIP LOCKED, so replicas share the work and never
+ * index a row twice at once; what is done is committed, so a restart goes on where it stopped.
+ * Writing the same text twice would be harmless anyway: it is computed from the entry alone.
+ */
+export class SearchBackfill {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger,
+    private readonly opts: BackfillOptions,
+  ) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick();
+    }, ms);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    let next = this.opts.idleMs;
+    try {
+      const n = await this.runBatch();
+      if (n > 0) {
+        this.log.debug({ indexed: n }, "search backfill: indexed a batch");
+        next = this.opts.pauseMs;
+      }
+      await this.recordError(null);
+    } catch (err) {
+      this.log.warn({ err }, "search backfill: a batch failed; trying again later");
+      await this.recordError((err as Error).message).catch(() => {});
+      next = Math.min(this.opts.idleMs, 30_000);
+    }
+    this.schedule(next);
+  }
+
+  /** Indexes one batch; returns how many entries it indexed (0: nothing left, or all taken by other replicas). */
+  async runBatch(): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const e = conversationEntries;
+      const rows = await tx
+        .select({ id: e.id, kind: e.kind, content: e.content })
+        .from(e)
+        .where(isNull(e.searchText))
+        .orderBy(asc(e.id))
+        .limit(this.opts.batch)
+        .for("update", { skipLocked: true });
+      if (!rows.length) return 0;
+      const values = JSON.stringify(rows.map((r) => ({ id: r.id, t: entryText(r.kind, r.content) })));
+      // One statement for the batch; updated_at stays: nothing a person would see changed.
+      await tx.execute(sql`
+        update ${e} set search_text = v.t, search_tsv = to_tsvector(${TS_CONFIG}::regconfig, v.t)
+        from jsonb_to_recordset(${values}::jsonb) as v(id text, t text)
+        where ${e.id} = v.id`);
+      return rows.length;
+    });
+  }
+
+  private async recordError(message: string | null): Promise<void> {
+    const now = new Date();
+    if (message === null) {
+      await this.db.update(searchJobs).set({ lastError: null, updatedAt: now }).where(eq(searchJobs.name, JOB));
+      return;
+    }
+    await this.db
+      .insert(searchJobs)
+      .values({ name: JOB, lastError: message, lastErrorAt: now, updatedAt: now })
+      .onConflictDoUpdate({ target: searchJobs.name, set: { lastError: message, lastErrorAt: now, updatedAt: now } });
+  }
+}
 
 /** How far the index is: entries with their search text, of all entries. */
 export async function backfillProgress(db: Db): Promise<SearchStatus["backfill"]> {

@@ -1,5 +1,5 @@
 import type { SearchKind } from "@strand/protocol";
-import { and, eq, gte, inArray, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { conversationEntries as e, sessions as s } from "../db/schema.js";
 import { TS_CONFIG } from "./index-entry.js";
@@ -48,6 +48,11 @@ export interface Hit {
 const RECENCY_WEIGHT = 0.1;
 const EXACT_WEIGHT = 2;
 const RECENCY_DAYS = 30;
+/**
+ * At most this many of the newest matches are ranked (and as many exact matches of identifiers):
+ * a query whose words are in more entries than this ranks the newest of them. Paging ends there.
+ */
+export const CANDIDATES = 1_000;
 
 export function filterConditions(f: SearchFilters): SQL[] {
   const c: SQL[] = [];
@@ -74,24 +79,63 @@ export async function keywordSearch(
   filters: SearchFilters,
   page: { asOf: Date; offset: number; limit: number },
 ): Promise<Hit[]> {
+  const rows = await keywordQuery(db, p, scope, filters, page);
+  if (!rows.length) return [];
+  const stems = await lexemes(db, p.fullText);
+  return rows.map((r) => ({ ...r, score: Number(r.score), stems }));
+}
+
+/** The statement of `keywordSearch`, apart so bench/ and EXPLAIN can see it. */
+export function keywordQuery(
+  db: Db,
+  p: ParsedQuery,
+  scope: SQL,
+  filters: SearchFilters,
+  page: { asOf: Date; offset: number; limit: number },
+) {
   const tsq = sql`websearch_to_tsquery(${TS_CONFIG}::regconfig, ${p.fullText})`;
   const contains = (term: string) => sql`${e.searchText} ilike ${containsPattern(term)}`;
   // numnode() of a constant query is folded when the statement is planned, so an empty query (only
   // stop words) costs nothing and raises no "doesn't contain lexemes" notice.
   const fullText = sql`(numnode(${tsq}) > 0 and ${e.searchTsv} @@ ${tsq})`;
-  const required = p.phrases.map(contains);
+  // A phrase is its words in order, which the tsvector's GIN index finds, and then its exact text.
+  // strpos rather than ILIKE: the planner takes a phrase of common words for rare by its trigrams
+  // and would read every entry that has them.
+  const inText = (t: string) => sql`strpos(lower(${e.searchText}), lower(${t})) > 0`;
+  const phrase = (t: string) => {
+    const ptq = sql`phraseto_tsquery(${TS_CONFIG}::regconfig, ${t})`;
+    return sql`((numnode(${ptq}) = 0 or ${e.searchTsv} @@ ${ptq}) and ${inText(t)})`;
+  };
+  const required = p.phrases.map(phrase);
   const anyOf = p.identifiers.length || !p.phrases.length ? [fullText, ...p.identifiers.map(contains)] : [];
   const match = and(...required, anyOf.length ? or(...anyOf) : undefined) as SQL;
   const exactTerms = [...p.phrases, ...p.identifiers];
   const exact = exactTerms.length
     ? sql.join(
-        exactTerms.map((t) => sql`(${contains(t)})::int`),
+        exactTerms.map((t) => sql`(${inText(t)})::int`),
         sql` + `,
       )
     : sql`0`;
-  const ageDays = sql`greatest(extract(epoch from (${page.asOf}::timestamptz - ${e.createdAt})), 0) / 86400.0`;
+  const ageDays = sql`greatest(extract(epoch from (${page.asOf.toISOString()}::timestamptz - ${e.createdAt})), 0) / 86400.0`;
   const score = sql<number>`(${EXACT_WEIGHT} * (${exact}) + ts_rank_cd(${e.searchTsv}, ${tsq}, 32) + ${RECENCY_WEIGHT} / (1 + ${ageDays} / ${RECENCY_DAYS}))::float8`;
-  const rows = await db
+
+  // Candidates: the newest CANDIDATES matches, and as many of the entries with an identifier
+  // verbatim, so a common word cannot push exact matches out. Only they are ranked: ranking reads
+  // each row's tsvector, and a word in half of a million entries must not cost half a million reads.
+  // Walking created_at backwards finds the newest matches of a common word quickly; a rare one is
+  // found through the GIN indexes instead (the planner picks by the words' frequency).
+  const within = and(scope, ...filterConditions(filters), lte(e.createdAt, page.asOf));
+  const newest = (cond: SQL) =>
+    db
+      .select({ id: e.id })
+      .from(e)
+      .innerJoin(s, eq(s.id, e.sessionId))
+      .where(and(within, cond))
+      .orderBy(desc(e.createdAt), desc(e.id))
+      .limit(CANDIDATES);
+  const exactOnly = p.identifiers.length ? and(...required, or(...p.identifiers.map(contains))) : undefined;
+  const candidates = exactOnly ? sql`(${newest(match)}) union (${newest(exactOnly)})` : sql`${newest(match)}`;
+  return db
     .select({
       id: e.id,
       sessionId: e.sessionId,
@@ -107,13 +151,10 @@ export async function keywordSearch(
     })
     .from(e)
     .innerJoin(s, eq(s.id, e.sessionId))
-    .where(and(scope, ...filterConditions(filters), lte(e.createdAt, page.asOf), match))
+    .where(sql`${e.id} in (${candidates})`)
     .orderBy(sql`score desc`, sql`${e.id} desc`)
     .offset(page.offset)
     .limit(page.limit);
-  if (!rows.length) return [];
-  const stems = await lexemes(db, p.fullText);
-  return rows.map((r) => ({ ...r, score: Number(r.score), stems }));
 }
 
 /** The lexemes the full-text part of the query stands for (`fail` for "failed"). */
