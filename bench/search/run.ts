@@ -292,6 +292,8 @@ interface Latency {
   errors: number;
   by_shape: Record<string, { p50: number; p95: number; n: number; mean_results: number }>;
   mode: Record<string, number>;
+  /** The five slowest queries, to EXPLAIN (explain.ts). */
+  slowest: { ms: number; shape: string; params: Record<string, string> }[];
 }
 
 async function search(url: string, token: string, params: Record<string, string>) {
@@ -311,6 +313,7 @@ async function measureLatency(url: string, token: string, queries: Query[]): Pro
   const mode: Record<string, number> = {};
   let errors = 0;
   let firstError = "";
+  const timed: Latency["slowest"] = [];
   for (const q of queries) {
     const r = await search(url, token, q.params);
     if (r.status !== 200) {
@@ -319,6 +322,7 @@ async function measureLatency(url: string, token: string, queries: Query[]): Pro
       continue;
     }
     all.push(r.ms);
+    timed.push({ ms: r.ms, shape: q.shape, params: q.params });
     const s = by.get(q.shape) ?? { ms: [], results: 0 };
     s.ms.push(r.ms);
     s.results += r.body.results.length;
@@ -340,6 +344,7 @@ async function measureLatency(url: string, token: string, queries: Query[]): Pro
     errors,
     by_shape,
     mode,
+    slowest: timed.sort((a, b) => b.ms - a.ms).slice(0, 5),
   };
 }
 
@@ -596,6 +601,9 @@ async function runBackend(backend: "pglite" | "postgres", pages: ManPage[], repo
       say(
         `    findable after stored (a prompt via the API, then searched for): p50 ${freshness.p50.toFixed(0)} ms, ` +
           `max ${freshness.max.toFixed(0)} ms over ${freshness.n}${freshness.not_found_in_10s ? `, ${freshness.not_found_in_10s} not found within 10 s` : ""}\n`,
+      );
+      say(
+        `      slowest: ${latency.slowest.map((x) => `${x.ms.toFixed(0)} ms ${JSON.stringify(x.params.q)}${x.params.kind ? " kind" : ""}${x.params.session_id ? " session" : ""}`).join("; ")}\n`,
       );
       const quality: Quality[] = [];
       if (args.quality) {
