@@ -16,6 +16,13 @@ export const TeamSchema = z
     slug: z.string().describe("URL-safe, unique; set from the name at creation and kept on rename."),
     role: TeamRoleSchema.describe("Your role in the team."),
     member_count: z.number().int(),
+    embedding_model: z
+      .string()
+      .nullable()
+      .describe(
+        "provider/model the team's conversations are embedded with for semantic search (docs/search.md); " +
+          "null: the server's STRAND_SEARCH_EMBEDDING_MODEL, if any.",
+      ),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -28,7 +35,26 @@ export type TeamList = z.infer<typeof TeamListSchema>;
 export const CreateTeamBodySchema = z.strictObject({ name: teamNameSchema }).meta({ id: "CreateTeamBody" });
 export type CreateTeamBody = z.input<typeof CreateTeamBodySchema>;
 
-export const UpdateTeamBodySchema = z.strictObject({ name: teamNameSchema }).meta({ id: "UpdateTeamBody" });
+/** `provider/model`: a provider name, a slash, and the model id (which may hold slashes itself). */
+export const EmbeddingModelSchema = z
+  .string()
+  .trim()
+  .max(200, "embedding_model must be at most 200 characters")
+  .regex(/^[^/\s]+\/\S+$/, "embedding_model must be provider/model, e.g. work-openai/text-embedding-3-small");
+
+export const UpdateTeamBodySchema = z
+  .strictObject({
+    name: teamNameSchema.optional(),
+    embedding_model: EmbeddingModelSchema.nullable()
+      .optional()
+      .describe(
+        "Semantic search for the team's conversations with this model (one of the team's or a shared provider); null: the server's.",
+      ),
+  })
+  .refine((b) => b.name !== undefined || b.embedding_model !== undefined, {
+    message: "give name or embedding_model",
+  })
+  .meta({ id: "UpdateTeamBody" });
 export type UpdateTeamBody = z.input<typeof UpdateTeamBodySchema>;
 
 export const TeamMemberSchema = z

@@ -30,7 +30,8 @@ import { createUpstreamAgent } from "./proxy/upstream.js";
 import { PullRequestPoller } from "./pull-requests/poller.js";
 import { PullRequestService } from "./pull-requests/service.js";
 import { ReviewThreadService } from "./review/service.js";
-import { backfillProgress, NO_EMBEDDINGS, SearchBackfill } from "./search/backfill.js";
+import { backfillProgress, SearchBackfill } from "./search/backfill.js";
+import { Embedder } from "./search/embedder.js";
 import { SearchService } from "./search/service.js";
 import { AgentPresence } from "./sessions/agents.js";
 import { SessionService } from "./sessions/service.js";
@@ -204,6 +205,16 @@ export async function startServer(
         (b) => b.stop(),
       )
       .start();
+    const providerStore = new ProviderStore(database.db, box, providerNetwork);
+    const embedder = disposables.add(
+      "search embeddings",
+      new Embedder(database.db, providerStore, upstream, log.child({ component: "search" }), {
+        model: config.searchEmbeddingModel,
+        retryMs: config.searchEmbeddingRetryMs,
+      }),
+      (e) => e.stop(),
+    );
+    embedder.start();
     const ctx: AppContext = {
       config,
       database,
@@ -222,7 +233,7 @@ export async function startServer(
       thumbnails: disposables.add("thumbnails", new Thumbnails(), (t) => t.close()),
       log,
       teams: new TeamService(database.db),
-      providers: new ProviderStore(database.db, box, providerNetwork),
+      providers: providerStore,
       projects,
       review,
       reviewThreads,
@@ -234,10 +245,11 @@ export async function startServer(
       proxyCallers: new CallerCache(),
       notifier: notifications,
       notifications,
-      search: new SearchService(database.db, {
-        backfill: () => backfillProgress(database.db),
-        embeddings: async () => NO_EMBEDDINGS,
-      }),
+      search: new SearchService(
+        database.db,
+        { backfill: () => backfillProgress(database.db), embeddings: () => embedder.progress() },
+        embedder,
+      ),
     };
     const app = disposables.add("http server", await buildApp(ctx), (a) => a.close());
     await app.listen({ port: config.port, host: config.host });

@@ -44,7 +44,7 @@ export const teamRoutes = {
     method: "PATCH",
     path: "/api/v1/teams/:id",
     tags,
-    summary: "Rename a team (owners and admins); its slug stays",
+    summary: "Rename a team or set its embedding model for search (owners and admins); its slug stays",
     params: IdParamsSchema,
     body: UpdateTeamBodySchema,
     response: { 200: TeamSchema, ...ERROR_RESPONSES },

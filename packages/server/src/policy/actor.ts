@@ -42,3 +42,17 @@ export function actorOf(auth: AuthContext): Actor {
 export function userActor(userId: string, isAdmin = false, teams: ReadonlyMap<string, TeamRole> = NO_TEAMS): UserActor {
   return { kind: "user", userId, isAdmin, teams };
 }
+
+/**
+ * The search embedder calling an embeddings provider for a team's conversations (or, with no team,
+ * for everyone's): it may route to the team's providers and to shared ones, and to nobody's
+ * personal provider. It is never given to anything that reads or changes user data.
+ */
+export function embedderActor(teamId: string | null): UserActor {
+  return {
+    kind: "user",
+    userId: "system:search-embedder",
+    isAdmin: false,
+    teams: teamId ? new Map<string, TeamRole>([[teamId, "viewer"]]) : NO_TEAMS,
+  };
+}

@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
-import { events, projects, providers, sessions, teamMembers } from "../db/schema.js";
+import { events, projects, providers, sessions, teamMembers, teams } from "../db/schema.js";
 import type { Actor } from "./actor.js";
 import { personIdOf, visibleTeams } from "./policy.js";
 
@@ -25,6 +25,15 @@ export function historyScope(actor: Actor): SQL {
   if (actor.kind === "user") return sessionScope(actor);
   const ownerTeams = sql`(select ${teamMembers.teamId} from ${teamMembers} where ${teamMembers.userId} = ${actor.ownerId})`;
   return or(eq(sessions.ownerId, actor.ownerId), sql`${sessions.teamId} in ${ownerTeams}`) as SQL;
+}
+
+/** Teams whose sessions `historyScope` includes (for the team settings search reads, such as embedding models). */
+export function historyTeamScope(actor: Actor): SQL {
+  if (actor.kind === "session") {
+    return sql`${teams.id} in (select ${teamMembers.teamId} from ${teamMembers} where ${teamMembers.userId} = ${actor.ownerId})`;
+  }
+  const visible = visibleTeams(actor);
+  return visible.length ? inArray(teams.id, visible) : sql`false`;
 }
 
 /**

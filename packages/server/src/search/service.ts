@@ -17,8 +17,12 @@ export interface SearchProgress {
 export interface VectorSearch {
   /** True when hybrid search can run for this actor now: a model is set and some vectors exist. */
   available(actor: Actor): Promise<boolean>;
-  /** Entry ids nearest to the query, best first, within the same scope and filters. */
-  nearest(actor: Actor, q: string, filters: SearchFilters, asOf: Date, limit: number): Promise<Hit[]>;
+  /**
+   * The entries nearest to the query, best first, within the same scope and filters: one list per
+   * embedding model in the actor's scope; null when the query could not be embedded (the provider
+   * is down), and the search answers with keywords alone.
+   */
+  nearest(actor: Actor, q: string, filters: SearchFilters, asOf: Date, limit: number): Promise<Hit[][] | null>;
 }
 
 /** Reciprocal rank fusion's constant (Cormack et al.): ranks past the first few matter less and less. */
@@ -49,28 +53,33 @@ export class SearchService {
       since: query.since ? new Date(query.since) : undefined,
       until: query.until ? new Date(query.until) : undefined,
     };
-    const hybrid = query.mode !== "keyword" && this.vectors !== undefined && (await this.vectors.available(actor));
-    const mode = hybrid ? "hybrid" : "keyword";
-    if (parsed.empty && !hybrid) return { results: [], next_cursor: null, mode };
+    // Only operators, punctuation or emoji: nothing to look for, in words or in meaning.
+    if (parsed.empty) return { results: [], next_cursor: null, mode: "keyword" };
     const scope = historyScope(actor);
     const want = query.limit + 1;
-    let hits: Hit[];
-    if (!hybrid) {
+    let hits: Hit[] | undefined;
+    let mode: SearchResponse["mode"] = "keyword";
+    const vectors = query.mode !== "keyword" ? this.vectors : undefined;
+    if (vectors && (await vectors.available(actor))) {
+      // Every list down to this page's end, fused, then cut: RRF needs each list's ranks from the top.
+      const depth = cursor.offset + want;
+      const semantic = await vectors.nearest(actor, query.q, filters, cursor.at, depth);
+      if (semantic) {
+        const keyword = await keywordSearch(this.db, parsed, scope, filters, {
+          asOf: cursor.at,
+          offset: 0,
+          limit: depth,
+        });
+        hits = fuse([keyword, ...semantic]).slice(cursor.offset, cursor.offset + want);
+        mode = "hybrid";
+      }
+    }
+    if (!hits) {
       hits = await keywordSearch(this.db, parsed, scope, filters, {
         asOf: cursor.at,
         offset: cursor.offset,
         limit: want,
       });
-    } else {
-      // Both lists down to this page's end, fused, then cut: RRF needs each list's ranks from the top.
-      const depth = cursor.offset + want;
-      const [keyword, semantic] = await Promise.all([
-        parsed.empty
-          ? Promise.resolve([])
-          : keywordSearch(this.db, parsed, scope, filters, { asOf: cursor.at, offset: 0, limit: depth }),
-        (this.vectors as VectorSearch).nearest(actor, query.q, filters, cursor.at, depth),
-      ]);
-      hits = fuse([keyword, semantic]).slice(cursor.offset, cursor.offset + want);
     }
     const more = hits.length > query.limit;
     const page = hits.slice(0, query.limit);

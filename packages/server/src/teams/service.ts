@@ -83,17 +83,26 @@ export class TeamService {
 
   async update(actor: Actor, id: string, body: UpdateTeamBody): Promise<Team> {
     const role = requireManager(actor, id);
-    const name = body.name.trim();
+    const name = body.name?.trim();
     try {
       return await this.db.transaction(async (tx) => {
         await lockTeam(tx, id);
-        const [row] = await tx.update(teams).set({ name, updatedAt: new Date() }).where(eq(teams.id, id)).returning();
+        const [row] = await tx
+          .update(teams)
+          .set({
+            ...(name !== undefined ? { name } : {}),
+            // The embedder notices the change on its next pass and re-embeds the team's entries.
+            ...(body.embedding_model !== undefined ? { embeddingModel: body.embedding_model } : {}),
+            updatedAt: new Date(),
+          })
+          .where(eq(teams.id, id))
+          .returning();
         if (!row) throw notFound("team", id);
         await recordTeamEvent(tx, "team.updated", brief(row));
         return toTeam(row, role, await this.memberCount(tx, id));
       });
     } catch (err) {
-      throw duplicateName(err, name) ?? err;
+      throw (name !== undefined && duplicateName(err, name)) || err;
     }
   }
 
@@ -257,6 +266,7 @@ function toTeam(row: TeamRow, role: TeamRoleName, memberCount: number): Team {
     slug: row.slug,
     role,
     member_count: memberCount,
+    embedding_model: row.embeddingModel,
     created_at: iso(row.createdAt) as string,
     updated_at: iso(row.updatedAt) as string,
   };
