@@ -65,9 +65,24 @@ describe(`search (${process.env.STRAND_TEST_DB})`, () => {
       runtime: "strand-agent",
     });
     expect(hit.highlights.map((h: any) => hit.snippet.slice(h.start, h.end))).toEqual(["quokka"]);
-    // Stemmed words find other forms: "flakes" → flake, and "tests" → test.
+    // Stemmed words find other forms: "tests" → test.
     const forms = await search(alice.call, { q: "tests flaky" });
     expect(ids(forms)).toEqual([entry.id]);
+    // No embedding model on this server: hybrid is keyword search, and the status says so.
+    const hybrid = await search(alice.call, { q: "quokka", mode: "hybrid" });
+    expect(hybrid.body.mode).toBe("keyword");
+    expect(ids(hybrid)).toEqual([entry.id]);
+    const status = await alice.call("GET", "/api/v1/search/status");
+    expect(status.status).toBe(200);
+    expect(status.body.backfill.complete).toBe(true);
+    expect(status.body.embeddings).toEqual({
+      model: null,
+      dimensions: null,
+      storage: "none",
+      embedded: 0,
+      total: 0,
+      error: null,
+    });
   });
 
   it("indexes agent entries (tool calls with commands, paths and output) as they are stored and updated", async () => {

@@ -13,6 +13,9 @@ export interface Cursor {
   offset: number;
 }
 
+/** Deeper than any ranking goes (keyword.ts CANDIDATES): a cursor past it was not made here. */
+const MAX_OFFSET = 10_000;
+
 interface Encoded {
   v: 1;
   k: string;
@@ -39,7 +42,13 @@ export function decodeCursor(key: string, cursor: string): Cursor {
   } catch {
     throw badCursor("it is not a cursor this server made");
   }
-  if (e?.v !== 1 || typeof e.at !== "number" || !Number.isSafeInteger(e.o) || (e.o as number) < 0) {
+  if (
+    e?.v !== 1 ||
+    typeof e.at !== "number" ||
+    !Number.isSafeInteger(e.o) ||
+    (e.o as number) < 0 ||
+    (e.o as number) > MAX_OFFSET
+  ) {
     throw badCursor("it is not a cursor this server made");
   }
   if (e.k !== key) throw badCursor("it belongs to another query; pass the same q and filters as the first page");

@@ -240,10 +240,22 @@ export class Embedder implements VectorSearch {
 
   // ---- query time (VectorSearch) ----
 
+  /** Whether any team set a model, remembered briefly so a server without models spends nothing per search. */
+  private teamModelsKnown: { any: boolean; at: number } | undefined;
+
+  private async anyTeamModel(): Promise<boolean> {
+    const now = Date.now();
+    if (this.teamModelsKnown && now - this.teamModelsKnown.at < 5_000) return this.teamModelsKnown.any;
+    const [row] = await this.db.select({ id: teams.id }).from(teams).where(isNotNull(teams.embeddingModel)).limit(1);
+    this.teamModelsKnown = { any: row !== undefined, at: now };
+    return this.teamModelsKnown.any;
+  }
+
   /** The models in the actor's scope: the server's and those of the teams they see. */
   private async modelsFor(actor: Actor): Promise<{ model: string; teamId: string | null }[]> {
     const out: { model: string; teamId: string | null }[] = [];
     if (this.opts.model) out.push({ model: this.opts.model, teamId: null });
+    if (!(await this.anyTeamModel())) return out;
     const rows = await this.db
       .select({ id: teams.id, model: teams.embeddingModel })
       .from(teams)

@@ -52,7 +52,7 @@ const RECENCY_DAYS = 30;
  * At most this many of the newest matches are ranked (and as many exact matches of identifiers):
  * a query whose words are in more entries than this ranks the newest of them. Paging ends there.
  */
-export const CANDIDATES = 1_000;
+export const CANDIDATES = 500;
 
 export function filterConditions(f: SearchFilters): SQL[] {
   const c: SQL[] = [];

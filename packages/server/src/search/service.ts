@@ -3,6 +3,7 @@ import type { Db } from "../db/database.js";
 import type { Actor } from "../policy/actor.js";
 import { historyScope } from "../policy/scopes.js";
 import { decodeCursor, encodeCursor, queryKey } from "./cursor.js";
+import { fuse } from "./fuse.js";
 import { type Hit, keywordSearch, type SearchFilters } from "./keyword.js";
 import { parseQuery } from "./parse-query.js";
 import { makeSnippet } from "./snippet.js";
@@ -24,9 +25,6 @@ export interface VectorSearch {
    */
   nearest(actor: Actor, q: string, filters: SearchFilters, asOf: Date, limit: number): Promise<Hit[][] | null>;
 }
-
-/** Reciprocal rank fusion's constant (Cormack et al.): ranks past the first few matter less and less. */
-export const RRF_K = 60;
 
 /**
  * Search over every conversation an actor may see (docs/search.md). People come through
@@ -94,22 +92,6 @@ export class SearchService {
     const [backfill, embeddings] = await Promise.all([this.progress.backfill(), this.progress.embeddings()]);
     return { backfill, embeddings };
   }
-}
-
-/** Reciprocal rank fusion: score = Σ 1 / (k + rank) over the lists an entry is in; ties by entry id. */
-export function fuse(lists: Hit[][]): Hit[] {
-  const byId = new Map<string, Hit>();
-  for (const list of lists) {
-    list.forEach((hit, i) => {
-      const add = 1 / (RRF_K + i + 1);
-      const seen = byId.get(hit.id);
-      if (seen) {
-        seen.score += add;
-        if (!seen.stems.length) seen.stems = hit.stems;
-      } else byId.set(hit.id, { ...hit, score: add });
-    });
-  }
-  return [...byId.values()].sort((a, b) => b.score - a.score || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
 
 function toResult(h: Hit, parsed: ReturnType<typeof parseQuery>): SearchResult {
