@@ -605,6 +605,9 @@ async function runBackend(backend: "pglite" | "postgres", pages: ManPage[], repo
           `    embeddings (scripted embedder): ${embeddings.embedded}/${embeddings.total} in ${embeddings.seconds.toFixed(0)} s` +
             ` (${embeddings.storage}${embeddings.error ? `, error: ${embeddings.error}` : ""})\n`,
         );
+      // A deployment's tables have planner statistics (autovacuum analyzes them); rows loaded a moment
+      // ago may not yet, and the plans the engine gets depend on them.
+      await b.server?.database.db.execute(sql`analyze conversation_entries, sessions`);
       const sz = await sizes(b);
       say(
         `    table ${mib(sz.heap)} heap, ${mib(sz.total)} with indexes and TOAST; ` +
