@@ -220,7 +220,8 @@ describe("teams, projects and repos in the web UI (real server and git, Chromium
     const id = new URL(p.url()).pathname.split("/").pop() as string;
     await expect.poll(() => p.getByTestId("session-branch").textContent()).toBe("ai/add-search");
     expect(await p.getByTestId("session-base").textContent()).toBe("develop");
-    expect(await p.getByTestId("session-git").textContent()).toContain("shop/app");
+    // The project's slug comes with the project, read apart from the session: it may paint a moment later.
+    await expect.poll(() => p.getByTestId("session-git").textContent()).toContain("shop/app");
     expect((await admin("GET", `/api/v1/sessions/${id}`)).body).toMatchObject({
       team_id: teamId,
       repo: "app",

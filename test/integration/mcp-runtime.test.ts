@@ -20,6 +20,12 @@ const MARKER = "ERR_FLAKY_LOGIN_7731";
 const FIX = "fixed by raising the timeout";
 const PROMPT = `The login test fails with ${MARKER} again. How did we fix it last time?`;
 const ANSWER = `Last time: ${MARKER} was ${FIX}.`;
+/*
+ * What the scripted model asks for: prompts only. Each cell's own tool call and answer quote the
+ * marker too, and by the last cell they outrank the seeded conversation among the top ten; people's
+ * prompts are the seed and one per cell.
+ */
+const QUERY = { query: MARKER, kind: ["user"] };
 
 const PROVIDERS = {
   anthropic: { name: "mcp-anthropic", kind: "anthropic", model: "claude-mcp-1" },
@@ -86,7 +92,7 @@ function scriptOn(format: Format, body: any): void {
       offered[format] = direct ?? "(search_history not offered)";
       // Gemini CLI ends a turn that opens with a bare tool call; a sentence first is what it expects.
       llm[format].push(
-        { text: "Searching the history.", tool_calls: [{ name: offered[format], arguments: { query: MARKER } }] },
+        { text: "Searching the history.", tool_calls: [{ name: offered[format], arguments: QUERY }] },
         { text: ANSWER },
       );
       return;
@@ -108,7 +114,7 @@ function scriptOn(format: Format, body: any): void {
     offered[format] = found ?? "(tool_search did not find search_history)";
     qwenStage.called = true;
     llm[format].push(
-      { tool_calls: [{ name: "tool_call", arguments: { name: offered[format], arguments: { query: MARKER } } }] },
+      { tool_calls: [{ name: "tool_call", arguments: { name: offered[format], arguments: QUERY } }] },
       { text: ANSWER },
     );
   }
@@ -244,7 +250,7 @@ describe("Strand's MCP server in real runtimes, on real desktops", () => {
             clientInfo: { name: "t", version: "1" },
           }),
           rpc(null, "notifications/initialized"),
-          rpc(2, "tools/call", { name: "search_history", arguments: { query: MARKER } }),
+          rpc(2, "tools/call", { name: "search_history", arguments: QUERY }),
         ];
         const script = `printf '%s\\n' ${lines.map((l) => `'${l}'`).join(" ")} | node /opt/strand/agentd.mjs mcp-bridge 2>/dev/null`;
         const out = await exec(`strand-${id}`, ["bash", "-c", script], "agent");

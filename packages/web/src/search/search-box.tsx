@@ -13,6 +13,10 @@ function typingInto(target: EventTarget | null): boolean {
   return !["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].includes(type);
 }
 
+function inDesktop(target: EventTarget | null): boolean {
+  return target instanceof Element && target.closest("[data-takes-keys]") !== null;
+}
+
 /**
  * The search box in the top bar, on every page: Enter opens the results page. `/` (outside a text
  * field) and Ctrl/Cmd+K jump to it from anywhere; Escape leaves it. On the results page it shows
@@ -36,8 +40,10 @@ export function SearchBox() {
     const onKey = (e: KeyboardEvent) => {
       const k = e.key.toLowerCase();
       const palette = k === "k" && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey;
-      const slash = e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey && !typingInto(e.target);
+      const slash = e.key === "/" && !e.ctrlKey && !e.metaKey && !e.altKey;
       if (!palette && !slash) return;
+      // The live desktop takes every key, Ctrl+K too (a terminal's kill line); a text field keeps `/`.
+      if (inDesktop(e.target) || (slash && typingInto(e.target))) return;
       e.preventDefault();
       input.current?.focus();
       input.current?.select();

@@ -112,6 +112,8 @@ export function StreamViewer({ sessionId, viewOnly: startViewOnly }: { sessionId
     el.tabIndex = 0;
     el.setAttribute("aria-label", "Session desktop");
     el.dataset.testid = "stream-media";
+    // Every key pressed here is the desktop's: page shortcuts (search's `/` and Ctrl+K) leave it alone.
+    el.dataset.takesKeys = "";
     media.appendChild(el);
 
     const conn: StreamConnection = new StreamConnection(streamUrl(sessionId, startViewOnly), {
