@@ -1,4 +1,4 @@
-import { type Project, TASK_PRIORITIES, type TaskDetail, type TaskPriority } from "@strand/protocol";
+import type { Project, TaskDetail, TaskPriority } from "@strand/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api } from "../api/client.js";
@@ -9,6 +9,7 @@ import { formErrors, NO_ERRORS } from "../ui/field-errors.js";
 import { tasksApi } from "./api.js";
 import { parseLabels } from "./board-model.js";
 import { changesOf } from "./edit-task-model.js";
+import { DependsOnField, PriorityField } from "./task-fields.js";
 
 const EDIT_FIELDS = ["title", "description", "priority", "labels", "assignee_id", "depends_on"] as const;
 
@@ -89,17 +90,7 @@ export function EditTaskDialog({
           {(f) => <textarea {...f} rows={6} value={description} onChange={(e) => setDescription(e.target.value)} />}
         </Field>
         <div className="form-row">
-          <Field label="Priority" name="priority" error={errors.fields.priority}>
-            {(f) => (
-              <select {...f} value={priority} onChange={(e) => setPriority(e.target.value as TaskPriority)}>
-                {TASK_PRIORITIES.map((x) => (
-                  <option key={x} value={x}>
-                    {x}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <PriorityField value={priority} onChange={setPriority} error={errors.fields.priority} />
           <Field label="Labels" name="labels" error={errors.fields.labels} hint="Comma-separated">
             {(f) => <input {...f} value={labels} onChange={(e) => setLabels(e.target.value)} />}
           </Field>
@@ -116,30 +107,12 @@ export function EditTaskDialog({
             )}
           </Field>
         </div>
-        {others && others.length > 0 && (
-          <Field
-            label="Depends on"
-            name="depends_on"
-            error={errors.fields.depends_on}
-            hint="It waits until these are done (Ctrl/⌘-click for several)."
-          >
-            {(f) => (
-              <select
-                {...f}
-                multiple
-                size={Math.min(5, others.length)}
-                value={dependsOn}
-                onChange={(e) => setDependsOn([...e.target.selectedOptions].map((o) => o.value))}
-              >
-                {others.map((x) => (
-                  <option key={x.id} value={x.id}>
-                    #{x.number} {x.title}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        )}
+        <DependsOnField
+          tasks={others ?? []}
+          value={dependsOn}
+          onChange={setDependsOn}
+          error={errors.fields.depends_on}
+        />
         {errors.form && (
           <p className="error" role="alert" data-testid="form-error">
             {errors.form}

@@ -1,12 +1,4 @@
-import {
-  type CreateTaskBody,
-  type Project,
-  TASK_PRIORITIES,
-  type Task,
-  type TaskDetail,
-  type TaskMode,
-  type TaskPriority,
-} from "@strand/protocol";
+import type { CreateTaskBody, Project, Task, TaskDetail, TaskMode, TaskPriority } from "@strand/protocol";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { queryKeys } from "../api/query-keys.js";
@@ -15,6 +7,7 @@ import { Field } from "../ui/field.js";
 import { formErrors, NO_ERRORS } from "../ui/field-errors.js";
 import { tasksApi } from "./api.js";
 import { parseLabels, sizeText } from "./board-model.js";
+import { DependsOnField, PriorityField } from "./task-fields.js";
 
 const TASK_FIELDS = ["title", "description", "mode", "priority", "labels", "depends_on"] as const;
 /** The API takes at most 10 MiB per attachment (base64 of it: 14 MB). */
@@ -142,47 +135,14 @@ export function NewTaskDialog({
             </label>
           </div>
           <div className="form-row">
-            <Field label="Priority" name="priority" error={errors.fields.priority}>
-              {(f) => (
-                <select {...f} value={priority} onChange={(e) => setPriority(e.target.value as TaskPriority)}>
-                  {TASK_PRIORITIES.map((x) => (
-                    <option key={x} value={x}>
-                      {x}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <PriorityField value={priority} onChange={setPriority} error={errors.fields.priority} />
             <Field label="Labels" name="labels" error={errors.fields.labels} hint="Comma-separated">
               {(f) => (
                 <input {...f} value={labels} onChange={(e) => setLabels(e.target.value)} placeholder="ui, auth" />
               )}
             </Field>
           </div>
-          {open.length > 0 && (
-            <Field
-              label="Depends on"
-              name="depends_on"
-              error={errors.fields.depends_on}
-              hint="It waits until these are done (Ctrl/⌘-click for several)."
-            >
-              {(f) => (
-                <select
-                  {...f}
-                  multiple
-                  size={Math.min(5, open.length)}
-                  value={dependsOn}
-                  onChange={(e) => setDependsOn([...e.target.selectedOptions].map((o) => o.value))}
-                >
-                  {open.map((t) => (
-                    <option key={t.id} value={t.id}>
-                      #{t.number} {t.title}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
-          )}
+          <DependsOnField tasks={open} value={dependsOn} onChange={setDependsOn} error={errors.fields.depends_on} />
           <Field
             label="Attachments"
             name="attachments"
