@@ -57,6 +57,20 @@ const RECENCY_DAYS = 30;
  */
 export const CANDIDATES = 500;
 
+/** What a hit reads of its entry and session, for the keyword and the vector side alike. */
+export const HIT_COLUMNS = {
+  id: e.id,
+  sessionId: e.sessionId,
+  sessionName: s.name,
+  seq: e.seq,
+  kind: e.kind,
+  searchText: sql<string>`coalesce(${e.searchText}, '')`,
+  createdAt: e.createdAt,
+  projectId: s.projectId,
+  teamId: s.teamId,
+  runtime: s.runtime,
+};
+
 export function filterConditions(f: SearchFilters): SQL[] {
   const c: SQL[] = [];
   if (f.sessionId) c.push(eq(e.sessionId, f.sessionId));
@@ -177,19 +191,7 @@ export function keywordQuery(
     sql` union `,
   );
   return db
-    .select({
-      id: e.id,
-      sessionId: e.sessionId,
-      sessionName: s.name,
-      seq: e.seq,
-      kind: e.kind,
-      searchText: sql<string>`coalesce(${e.searchText}, '')`,
-      createdAt: e.createdAt,
-      projectId: s.projectId,
-      teamId: s.teamId,
-      runtime: s.runtime,
-      score: score.as("score"),
-    })
+    .select({ ...HIT_COLUMNS, score: score.as("score") })
     .from(e)
     .innerJoin(s, eq(s.id, e.sessionId))
     .where(sql`${e.id} in (${candidates})`)

@@ -1,7 +1,7 @@
 import { and, eq, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { conversationEntries as e, sessions as s } from "../db/schema.js";
-import { filterConditions, type Hit, type SearchFilters } from "./keyword.js";
+import { filterConditions, HIT_COLUMNS, type Hit, type SearchFilters } from "./keyword.js";
 
 /**
  * The vectors of semantic search, in `entry_embeddings` (migration 0012): pgvector's `vector`
@@ -85,19 +85,7 @@ export async function nearestEntries(
       ? sql<number>`(1 - (x.embedding <=> ${lit}))::float8`
       : sql<number>`(select sum(a * b) from unnest(x.embedding, ${lit}) as t(a, b))::float8`;
   const rows = await db
-    .select({
-      id: e.id,
-      sessionId: e.sessionId,
-      sessionName: s.name,
-      seq: e.seq,
-      kind: e.kind,
-      searchText: sql<string>`coalesce(${e.searchText}, '')`,
-      createdAt: e.createdAt,
-      projectId: s.projectId,
-      teamId: s.teamId,
-      runtime: s.runtime,
-      score: similarity.as("similarity"),
-    })
+    .select({ ...HIT_COLUMNS, score: similarity.as("similarity") })
     .from(sql`entry_embeddings x`)
     .innerJoin(e, sql`${e.id} = x.entry_id`)
     .innerJoin(s, eq(s.id, e.sessionId))
