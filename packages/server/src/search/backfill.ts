@@ -3,6 +3,7 @@ import { asc, count, eq, isNull, sql } from "drizzle-orm";
 import type { Logger } from "pino";
 import type { Db } from "../db/database.js";
 import { conversationEntries, searchJobs } from "../db/schema.js";
+import { BackgroundLoop } from "../lib/background-loop.js";
 import { entryText } from "./entry-text.js";
 import { TS_CONFIG } from "./index-entry.js";
 
@@ -26,9 +27,7 @@ const JOB = "backfill";
  * Writing the same text twice would be harmless anyway: it is computed from the entry alone.
  */
 export class SearchBackfill {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly loop = new BackgroundLoop(() => this.tick());
   private indexedSinceAnalyze = 0;
 
   constructor(
@@ -38,24 +37,14 @@ export class SearchBackfill {
   ) {}
 
   start(): void {
-    this.schedule(0);
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick();
-    }, ms);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
+  private async tick(): Promise<number> {
     let next = this.opts.idleMs;
     try {
       const n = await this.runBatch();
@@ -78,7 +67,7 @@ export class SearchBackfill {
       await this.recordError((err as Error).message).catch(() => {});
       next = Math.min(this.opts.idleMs, 30_000);
     }
-    this.schedule(next);
+    return next;
   }
 
   /** Indexes one batch; returns how many entries it indexed (0: nothing left, or all taken by other replicas). */

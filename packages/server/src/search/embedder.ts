@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Dispatcher } from "undici";
 import type { Db } from "../db/database.js";
 import { searchJobs, teams } from "../db/schema.js";
+import { BackgroundLoop } from "../lib/background-loop.js";
 import { type Actor, embedderActor } from "../policy/actor.js";
 import { historyScope, historyTeamScope } from "../policy/scopes.js";
 import { apiRoot, authHeaders } from "../providers/endpoints.js";
@@ -48,9 +49,7 @@ const RECHECK_MS = 86_400_000;
  * transaction is held during a provider call (PGlite has one connection for everything).
  */
 export class Embedder implements VectorSearch {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
+  private readonly loop = new BackgroundLoop(() => this.tick());
   private storage: VectorStorage | undefined;
   /**
    * Every entry stored before this had a current vector under `caughtUpModels` when last checked,
@@ -70,20 +69,16 @@ export class Embedder implements VectorSearch {
   ) {}
 
   start(): void {
-    this.schedule(0);
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Look for work now (a team's model changed). */
   wake(): void {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
-    this.schedule(0);
+    this.loop.wake();
   }
 
   /**
@@ -94,15 +89,7 @@ export class Embedder implements VectorSearch {
     this.caughtUpAt = undefined;
   }
 
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick();
-    }, ms);
-    this.timer.unref();
-  }
-
-  private async tick(): Promise<void> {
+  private async tick(): Promise<number> {
     let next = this.opts.idleMs ?? 2_000;
     try {
       const n = await this.runBatch();
@@ -114,7 +101,7 @@ export class Embedder implements VectorSearch {
       await this.recordError(message).catch(() => {});
       next = this.opts.retryMs;
     }
-    this.schedule(next);
+    return next;
   }
 
   private async storageOf(): Promise<VectorStorage> {
