@@ -47,7 +47,7 @@ rc=0
 # These wait on databases and git as much as on the CPU: one worker per core (vitest's default
 # leaves one core idle, which on 2 cores halves the pace).
 npx vitest run --maxWorkers="$(nproc)" --project unit --project server:pglite --project server:postgres \
-  --project e2e:web || rc=$?
+  --project e2e:web --reporter=default --reporter=json --outputFile.json="$work/pass1.json" || rc=$?
 while [[ ! -s $work/bystander ]] && kill -0 "$prep" 2>/dev/null; do sleep 1; done
 if [[ ! -s $work/bystander ]]; then
   echo "test: building the xfce image or starting the bystander failed:" >&2
@@ -55,11 +55,14 @@ if [[ ! -s $work/bystander ]]; then
   exit 1
 fi
 bystander=$(cat "$work/bystander")
-npx vitest run --project integration --project e2e || rc=$?
+npx vitest run --project integration --project e2e --reporter=default --reporter=json \
+  --outputFile.json="$work/pass2.json" || rc=$?
 if ! wait "$prep"; then
   echo "test: building the sway image failed:" >&2
   tail -50 "$work/images.log" >&2
   rc=1
 fi
 node scripts/bystander.mjs check "$bystander" || rc=1
+# The failures again, last: CI may show only the end of the output, far from pass 1's.
+((rc == 0)) || node scripts/failures.mjs "$work/pass1.json" "$work/pass2.json"
 exit "$rc"
