@@ -800,3 +800,166 @@ export const searchJobs = pgTable("search_jobs", {
   lastErrorAt: timestamp("last_error_at", { withTimezone: true }),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * A knowledge source of a team or a project (docs/knowledge.md): uploaded files, a Jira site, a
+ * Confluence site, or documents pushed through the API. Its sync follows the session's pattern: one
+ * transaction per transition (row lock, `KNOWLEDGE_TRANSITIONS` in the protocol, an event).
+ */
+export const knowledgeSources = pgTable(
+  "knowledge_sources",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    /** What it holds, for people and for the agents' instructions (when to search it). */
+    description: text("description").notNull().default(""),
+    kind: text("kind").notNull(),
+    /** Exactly one of team and project: who it belongs to and whose agents get it. */
+    teamId: text("team_id").references(() => teams.id, { onDelete: "cascade" }),
+    projectId: text("project_id").references(() => projects.id, { onDelete: "cascade" }),
+    createdBy: text("created_by")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** The kind's settings without secrets: site URL, deployment, JQL, spaces, email. */
+    config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+    /** The kind's secrets (API token, personal access token), sealed JSON; never returned or sent to a sandbox. */
+    credentialsEnc: text("credentials_enc"),
+    state: text("state").notNull().default("pending"),
+    stateReason: text("state_reason"),
+    /** `{documents_done, documents_total, chunks_done, chunks_total}` of the running or last sync. */
+    progress: jsonb("progress").$type<Record<string, number>>().notNull().default({}),
+    /** Seconds between scheduled syncs (Jira, Confluence); null: only on Sync now. */
+    scheduleSeconds: integer("schedule_seconds"),
+    lastSyncedAt: timestamp("last_synced_at", { withTimezone: true }),
+    nextSyncAt: timestamp("next_sync_at", { withTimezone: true }),
+    /** Where a sync resumes after a restart (connector-specific: updated-since, page cursor). */
+    syncCursor: jsonb("sync_cursor").$type<Record<string, unknown> | null>(),
+    /** The replica running the sync and its last heartbeat: a stale lease is taken over. */
+    syncOwner: text("sync_owner"),
+    syncHeartbeatAt: timestamp("sync_heartbeat_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("knowledge_sources_team_name_key")
+      .on(t.teamId, sql`lower(${t.name})`)
+      .where(sql`${t.teamId} is not null`),
+    uniqueIndex("knowledge_sources_project_name_key")
+      .on(t.projectId, sql`lower(${t.name})`)
+      .where(sql`${t.projectId} is not null`),
+    index("knowledge_sources_next_sync_idx").on(t.nextSyncAt),
+    check("knowledge_sources_kind_check", sql`${t.kind} in ('files', 'jira', 'confluence', 'api')`),
+    check("knowledge_sources_state_check", sql`${t.state} in ('pending', 'syncing', 'ready', 'error')`),
+    check("knowledge_sources_owner_check", sql`(${t.teamId} is null) <> (${t.projectId} is null)`),
+  ],
+);
+
+/** One document of a source: a file (a zip's member by its path), a Jira issue, a Confluence page, a pushed document. */
+export const knowledgeDocuments = pgTable(
+  "knowledge_documents",
+  {
+    id: text("id").primaryKey(),
+    sourceId: text("source_id")
+      .notNull()
+      .references(() => knowledgeSources.id, { onDelete: "cascade" }),
+    /** The document's identity in its source: file path, issue key, page id, the API's doc_id. */
+    externalId: text("external_id").notNull(),
+    title: text("title").notNull(),
+    /** A link to the original (the issue, the page, the pushed URL); null for uploads. */
+    url: text("url"),
+    /** `pdf`, `docx`, `markdown`, `html`, `text`, `code`, `jira_issue`, `confluence_page`, `api`. */
+    format: text("format").notNull(),
+    metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+    /** sha256 of what was indexed: an unchanged re-upload or re-sync is skipped. */
+    contentHash: text("content_hash").notNull(),
+    state: text("state").notNull().default("ready"),
+    /** Why it could not be indexed (encrypted PDF, no text, too large). */
+    error: text("error"),
+    chunkCount: integer("chunk_count").notNull().default(0),
+    byteSize: integer("byte_size").notNull().default(0),
+    /** When the source last changed it (Jira `updated`, Confluence last modified, upload time). */
+    sourceUpdatedAt: timestamp("source_updated_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("knowledge_documents_source_external_key").on(t.sourceId, t.externalId),
+    check("knowledge_documents_state_check", sql`${t.state} in ('ready', 'error')`),
+  ],
+);
+
+/**
+ * A searchable piece of a document (knowledge/chunk.ts): heading-aware, about 500 tokens, its text
+ * prefixed with the document's title and headings. Searched by the same engine as conversations.
+ */
+export const knowledgeChunks = pgTable(
+  "knowledge_chunks",
+  {
+    id: text("id").primaryKey(),
+    documentId: text("document_id")
+      .notNull()
+      .references(() => knowledgeDocuments.id, { onDelete: "cascade" }),
+    /** Denormalised from the document: search filters by source without a join. */
+    sourceId: text("source_id")
+      .notNull()
+      .references(() => knowledgeSources.id, { onDelete: "cascade" }),
+    /** Order within the document, from 0: `read_document` reads neighbours by it. */
+    seq: integer("seq").notNull(),
+    /** Where in the document: `page 3`, `Install › Debian`, `PROJ-12 comment 2`. */
+    location: text("location").notNull().default(""),
+    /** The chunk as searched and shown: title prefix, headings, text. */
+    searchText: text("search_text").notNull(),
+    searchTsv: tsvector("search_tsv").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("knowledge_chunks_document_seq_key").on(t.documentId, t.seq),
+    index("knowledge_chunks_source_idx").on(t.sourceId),
+    index("knowledge_chunks_search_tsv_idx").using("gin", t.searchTsv),
+    index("knowledge_chunks_search_trgm_idx").using("gin", t.searchText.op("gin_trgm_ops")),
+  ],
+);
+
+/**
+ * A team's or a project's own MCP server (docs/mcp.md): `http` ones are reached by agents through
+ * `/mcp/servers/<name>`, which adds the sealed headers; `stdio` ones run inside the sandbox.
+ */
+export const mcpServers = pgTable(
+  "mcp_servers",
+  {
+    id: text("id").primaryKey(),
+    /** What agents and `/mcp/servers/<name>` call it: unique within its team or project. */
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    teamId: text("team_id").references(() => teams.id, { onDelete: "cascade" }),
+    projectId: text("project_id").references(() => projects.id, { onDelete: "cascade" }),
+    createdBy: text("created_by")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    transport: text("transport").notNull(),
+    /** `http`: where the server is; its headers are sealed JSON, never returned or sent to a sandbox. */
+    url: text("url"),
+    headersEnc: text("headers_enc"),
+    /** Header names only, for showing what is set. */
+    headerNames: jsonb("header_names").$type<string[]>().notNull().default([]),
+    /** `stdio`: what runs in the sandbox; the environment holds no secrets (it is visible there). */
+    command: text("command"),
+    args: jsonb("args").$type<string[]>().notNull().default([]),
+    env: jsonb("env").$type<Record<string, string>>().notNull().default({}),
+    enabled: boolean("enabled").notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("mcp_servers_team_name_key").on(t.teamId, sql`lower(${t.name})`).where(sql`${t.teamId} is not null`),
+    uniqueIndex("mcp_servers_project_name_key")
+      .on(t.projectId, sql`lower(${t.name})`)
+      .where(sql`${t.projectId} is not null`),
+    check("mcp_servers_transport_check", sql`${t.transport} in ('http', 'stdio')`),
+    check("mcp_servers_owner_check", sql`(${t.teamId} is null) <> (${t.projectId} is null)`),
+    check(
+      "mcp_servers_transport_fields_check",
+      sql`(${t.transport} = 'http' and ${t.url} is not null) or (${t.transport} = 'stdio' and ${t.command} is not null)`,
+    ),
+  ],
+);
