@@ -23,7 +23,7 @@ describe(`search backfill (${process.env.STRAND_TEST_DB})`, () => {
     // What rows written before migration 0012 look like.
     await t.server.database.db
       .update(conversationEntries)
-      .set({ searchText: null, searchTsv: sql`null` })
+      .set({ searchText: null, searchTsv: sql`null`, searchVersion: null })
       .where(eq(conversationEntries.sessionId, s.id));
     expect((await user.call("GET", "/api/v1/search?q=ibis")).body.results).toEqual([]);
 
@@ -55,5 +55,40 @@ describe(`search backfill (${process.env.STRAND_TEST_DB})`, () => {
     expect(thread.body.items).toEqual(threadBefore);
     const phrase = await call("GET", "/api/v1/search?q=%22migration%20note%2029%22");
     expect(phrase.body.results.map((r: { entry_id: string }) => r.entry_id)).toEqual([stored[29]]);
+  });
+
+  it("redoes rows indexed by an older version, so their identifiers are found whole", async () => {
+    t = t ?? (await startTestServer());
+    const user = await t.newUser("heron@example.com");
+    const s = (await user.call("POST", "/api/v1/sessions", { body: { name: "old index", start: false } })).body;
+    const old = await user.call("POST", `/api/v1/sessions/${s.id}/messages`, {
+      body: { request_id: "heron-1", content: "the heron raised HERON_LIMIT_9 at src/heron/wing.ts:40" },
+    });
+    const fresh = await user.call("POST", `/api/v1/sessions/${s.id}/messages`, {
+      body: { request_id: "heron-2", content: "another HERON_LIMIT_9 seen" },
+    });
+    const find = async (q: string) =>
+      (await user.call("GET", `/api/v1/search?q=${encodeURIComponent(q)}`)).body.results.map(
+        (r: { entry_id: string }) => r.entry_id,
+      );
+    expect(await find("wing.ts")).toEqual([old.body.id]);
+    // Version 1 (migration 0012): the words only, no identifier lexemes.
+    await t.server.database.db
+      .update(conversationEntries)
+      .set({ searchTsv: sql`to_tsvector('english', ${conversationEntries.searchText})`, searchVersion: null })
+      .where(eq(conversationEntries.id, old.body.id));
+    expect(await find("wing.ts")).toEqual([]);
+    // Found by its words meanwhile, after the entry that has the identifier whole.
+    expect(await find("HERON_LIMIT_9")).toEqual([fresh.body.id, old.body.id]);
+    t = await t.restart({ STRAND_SEARCH_BACKFILL_PAUSE_MS: "0" });
+    const call = t.as({ token: user.token });
+    await until(
+      async () => (await call("GET", "/api/v1/search/status")).body,
+      (st) => st.backfill.complete,
+      "the backfill to redo the row",
+      30_000,
+    );
+    const again = await call("GET", "/api/v1/search?q=wing.ts");
+    expect(again.body.results.map((r: { entry_id: string }) => r.entry_id)).toEqual([old.body.id]);
   });
 });

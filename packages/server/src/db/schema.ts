@@ -13,6 +13,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -432,6 +433,12 @@ export const conversationEntries = pgTable(
      * adding one would rewrite the whole table inside the migration.
      */
     searchTsv: tsvector("search_tsv"),
+    /**
+     * How the search columns were made (`SEARCH_VERSION` in search/index-entry.ts); null: before
+     * search existed, or by an older version (identifiers as lexemes came with 2). The backfill
+     * redoes the rows behind.
+     */
+    searchVersion: smallint("search_version"),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -443,7 +450,7 @@ export const conversationEntries = pgTable(
     // Search ranks the newest matches when a query's words match very many entries (search/keyword.ts).
     index("conversation_entries_created_idx").on(t.createdAt),
     // The backfill's work list, and its progress count: stays small once it is done.
-    index("conversation_entries_unindexed_idx").on(t.id).where(sql`${t.searchText} is null`),
+    index("conversation_entries_unindexed_idx").on(t.id).where(sql`${t.searchVersion} is null`),
     uniqueIndex("conversation_entries_request_key").on(t.sessionId, t.requestId),
     index("conversation_entries_turn_idx").on(t.sessionId, t.turnId),
     index("conversation_entries_status_idx").on(t.sessionId, t.kind, t.status),

@@ -5,7 +5,8 @@ import type { Db } from "../db/database.js";
 import { conversationEntries, searchJobs } from "../db/schema.js";
 import { BackgroundLoop } from "../lib/background-loop.js";
 import { entryText } from "./entry-text.js";
-import { TS_CONFIG } from "./index-entry.js";
+import { SEARCH_VERSION, TS_CONFIG } from "./index-entry.js";
+import { identifierLexemes } from "./parse-query.js";
 
 export interface BackfillOptions {
   /** Entries per transaction. */
@@ -77,16 +78,24 @@ export class SearchBackfill {
       const rows = await tx
         .select({ id: e.id, kind: e.kind, content: e.content })
         .from(e)
-        .where(isNull(e.searchText))
+        .where(isNull(e.searchVersion))
         .orderBy(asc(e.id))
         .limit(this.opts.batch)
         .for("update", { skipLocked: true });
       if (!rows.length) return 0;
-      const values = JSON.stringify(rows.map((r) => ({ id: r.id, t: entryText(r.kind, r.content) })));
-      // One statement for the batch; updated_at stays: nothing a person would see changed.
+      const values = JSON.stringify(
+        rows.map((r) => {
+          const t = entryText(r.kind, r.content);
+          return { id: r.id, t, l: identifierLexemes(t) };
+        }),
+      );
+      // One statement for the batch, the same columns as searchColumns() (search/index-entry.ts);
+      // updated_at stays: nothing a person would see changed.
       await tx.execute(sql`
-        update ${e} set search_text = v.t, search_tsv = to_tsvector(${TS_CONFIG}::regconfig, v.t)
-        from jsonb_to_recordset(${values}::jsonb) as v(id text, t text)
+        update ${e} set search_text = v.t,
+          search_tsv = to_tsvector(${TS_CONFIG}::regconfig, v.t) || array_to_tsvector(array(select jsonb_array_elements_text(v.l))),
+          search_version = ${SEARCH_VERSION}
+        from jsonb_to_recordset(${values}::jsonb) as v(id text, t text, l jsonb)
         where ${e.id} = v.id`);
       return rows.length;
     });
@@ -120,7 +129,7 @@ export async function backfillProgress(db: Db): Promise<SearchStatus["backfill"]
   const [left] = await db
     .select({ n: count() })
     .from(conversationEntries)
-    .where(isNull(conversationEntries.searchText));
+    .where(isNull(conversationEntries.searchVersion));
   const total = Number(all?.n ?? 0);
   const missing = Number(left?.n ?? 0);
   return { indexed: Math.max(total - missing, 0), total: Math.max(total, missing), complete: missing === 0 };

@@ -3,7 +3,7 @@ import { and, desc, eq, gte, inArray, lt, lte, or, type SQL, sql } from "drizzle
 import type { Db } from "../db/database.js";
 import { conversationEntries as e, sessions as s } from "../db/schema.js";
 import { TS_CONFIG } from "./index-entry.js";
-import { containsPattern, type ParsedQuery } from "./parse-query.js";
+import { containsPattern, identifierTsquery, type ParsedQuery } from "./parse-query.js";
 
 /** Filters of a search, checked in SQL next to the actor's scope. */
 export interface SearchFilters {
@@ -96,11 +96,11 @@ export async function keywordSearch(
   filters: SearchFilters,
   page: { asOf: Date; offset: number; limit: number },
 ): Promise<Hit[]> {
-  const rows = exactish(p)
-    ? // Identifiers and phrases are mostly rare, but the planner often guesses them common and walks
-      // created_at backwards through the whole table for the newest matches (17 s at 1M rows in
-      // bench/search). Without plain index scans it takes the GIN indexes' bitmaps and sorts what
-      // they found: bounded by the matches, not by the table.
+  const rows = p.phrases.length
+    ? // A phrase is mostly rarer than its words, but the planner judges it by its words, takes it
+      // for common and walks created_at backwards through the whole table for the newest matches
+      // (17 s at 1M rows in bench/search). Without plain index scans it takes the GIN bitmaps and
+      // sorts what they found: bounded by the matches, not by the table.
       await db.transaction(async (tx) => {
         await tx.execute(sql`set local enable_indexscan = off`);
         return keywordQuery(tx, p, scope, filters, page);
@@ -111,8 +111,6 @@ export async function keywordSearch(
   return rows.map((r) => ({ ...r, score: Number(r.score), stems }));
 }
 
-const exactish = (p: ParsedQuery) => p.identifiers.length > 0 || p.phrases.length > 0;
-
 /**
  * The query's plain words joined by OR, when there are two or more and nothing excludes: entries
  * with only some of the words are found too (ranked after those with all of them). A description
@@ -120,9 +118,9 @@ const exactish = (p: ParsedQuery) => p.identifiers.length > 0 || p.phrases.lengt
  * description queries found nothing with AND alone).
  */
 export function anyWordsText(p: ParsedQuery): string | null {
-  if (p.phrases.length > 0 || /(^|\s)-\S/.test(p.fullText)) return null;
-  const words = p.fullText.split(/\s+/).filter((w) => w && !/^or$/i.test(w));
-  return words.length >= 2 ? words.join(" or ") : null;
+  if (p.phrases.length > 0 || /(^|\s)-\S/.test(p.wordText)) return null;
+  const words = p.wordText.split(/\s+/).filter((w) => w && !/^or$/i.test(w));
+  return words.length + p.identifiers.length >= 2 ? words.join(" or ") : null;
 }
 
 /** The statement of `keywordSearch`, apart so bench/ and EXPLAIN can see it. */
@@ -133,13 +131,28 @@ export function keywordQuery(
   filters: SearchFilters,
   page: { asOf: Date; offset: number; limit: number },
 ) {
-  const tsq = sql`websearch_to_tsquery(${TS_CONFIG}::regconfig, ${p.fullText})`;
+  // Every word, and each identifier's words in any order (`int_value`: int & valu; not the phrase
+  // websearch_to_tsquery would make of it, which the GIN index cannot check without the rows).
+  const words = sql`websearch_to_tsquery(${TS_CONFIG}::regconfig, ${p.wordText})`;
+  const tsq = p.identifiers.length
+    ? sql`(${words} && plainto_tsquery(${TS_CONFIG}::regconfig, ${p.identifiers.join(" ")}))`
+    : words;
+  // Identifiers are lexemes of their own (identifierLexemes): one posting list each.
+  const idMatch = p.identifiers.length
+    ? sql`${e.searchTsv} @@ ${identifierTsquery(p.identifiers)}::tsquery`
+    : undefined;
   const contains = (term: string) => sql`${e.searchText} ilike ${containsPattern(term)}`;
   // numnode() of a constant query is folded when the statement is planned, so an empty query (only
   // stop words) costs nothing and raises no "doesn't contain lexemes" notice.
   const fullText = sql`(numnode(${tsq}) > 0 and ${e.searchTsv} @@ ${tsq})`;
   const anyText = anyWordsText(p);
-  const anyTsq = anyText === null ? null : sql`websearch_to_tsquery(${TS_CONFIG}::regconfig, ${anyText})`;
+  // Some of the words, or one of the identifiers (`||` of an empty side is the other side).
+  const anyTsq =
+    anyText === null
+      ? null
+      : p.identifiers.length
+        ? sql`(websearch_to_tsquery(${TS_CONFIG}::regconfig, ${anyText}) || ${identifierTsquery(p.identifiers)}::tsquery)`
+        : sql`websearch_to_tsquery(${TS_CONFIG}::regconfig, ${anyText})`;
   // A phrase is its words in order, which the tsvector's GIN index finds, and then its exact text.
   // strpos rather than ILIKE: the planner takes a phrase of common words for rare by its trigrams
   // and would read every entry that has them.
@@ -152,7 +165,7 @@ export function keywordQuery(
     return sql`((numnode(${ptq}) > 0 and ${e.searchTsv} @@ ${ptq} and ${inText(t)}) or (numnode(${ptq}) = 0 and ${contains(t)}))`;
   };
   const required = p.phrases.map(phrase);
-  const anyOf = p.identifiers.length || !p.phrases.length ? [fullText, ...p.identifiers.map(contains)] : [];
+  const anyOf = p.identifiers.length || !p.phrases.length ? [fullText, ...(idMatch ? [idMatch] : [])] : [];
   const match = and(...required, anyOf.length ? or(...anyOf) : undefined) as SQL;
   const exactTerms = [...p.phrases, ...p.identifiers];
   const exact = exactTerms.length
@@ -182,7 +195,7 @@ export function keywordQuery(
       .where(and(within, cond))
       .orderBy(desc(e.createdAt), desc(e.id))
       .limit(CANDIDATES);
-  const exactOnly = p.identifiers.length ? and(...required, or(...p.identifiers.map(contains))) : undefined;
+  const exactOnly = idMatch ? and(...required, idMatch) : undefined;
   const arms = [newest(match)];
   if (exactOnly) arms.push(newest(exactOnly));
   if (anyTsq) arms.push(newest(sql`(numnode(${anyTsq}) > 0 and ${e.searchTsv} @@ ${anyTsq})`));

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { containsPattern, isIdentifier, parseQuery } from "./parse-query.js";
+import {
+  containsPattern,
+  identifierLexemes,
+  identifierTsquery,
+  isIdentifier,
+  MAX_IDENTIFIER_LEXEMES,
+  parseQuery,
+} from "./parse-query.js";
 
 describe("parseQuery", () => {
   it("splits phrases, identifiers and words", () => {
@@ -58,4 +65,36 @@ describe("isIdentifier", () => {
 
 it("escapes LIKE's own characters", () => {
   expect(containsPattern("50%_off\\")).toBe("%50\\%\\_off\\\\%");
+});
+
+describe("identifierLexemes", () => {
+  it("keeps identifiers whole, with the parts a person searches for", () => {
+    const l = identifierLexemes(
+      'Error: ERR_CONN_4417 at src/auth/login.ts:12 (code=useSessionStore), "int_value" and hello',
+    );
+    expect(l).toEqual(
+      expect.arrayContaining([
+        "err_conn_4417",
+        "src/auth/login.ts:12",
+        "src/auth/login.ts",
+        "src/auth",
+        "auth/login.ts",
+        "login.ts",
+        "code=usesessionstore",
+        "usesessionstore",
+        "int_value",
+      ]),
+    );
+    expect(l).not.toContain("hello");
+    expect(l).not.toContain("error");
+  });
+
+  it("is bounded for a text full of identifiers", () => {
+    const text = Array.from({ length: 5000 }, (_, i) => `var_${i}`).join(" ");
+    expect(identifierLexemes(text)).toHaveLength(MAX_IDENTIFIER_LEXEMES);
+  });
+});
+
+it("quotes identifiers for tsquery's input syntax", () => {
+  expect(identifierTsquery(["ERR_X_1", "it's\\x"])).toBe("'err_x_1' | 'it''s\\\\x'");
 });

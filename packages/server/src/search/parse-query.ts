@@ -13,6 +13,8 @@ export interface ParsedQuery {
   identifiers: string[];
   /** The text for `websearch_to_tsquery` (words, phrases, identifiers; `-word` and `or` as it reads them). */
   fullText: string;
+  /** `fullText` without the identifiers: the words and phrases as websearch_to_tsquery reads them. */
+  wordText: string;
   /** Terms to highlight in snippets besides the full-text lexemes: phrases, identifiers and plain words. */
   terms: string[];
   /** Nothing searchable was given (only operators, punctuation or emoji): the answer is empty. */
@@ -57,6 +59,7 @@ export function parseQuery(q: string): ParsedQuery {
   }
   const uniq = (xs: string[]) => [...new Map(xs.map((x) => [x.toLowerCase(), x])).values()];
   const fullText = [...phrases.map((p) => `"${p}"`), ...identifiers, ...words].join(" ");
+  const wordText = [...phrases.map((p) => `"${p}"`), ...words].join(" ");
   // `-word` excludes and `or` joins; neither finds anything by itself (a query of only exclusions
   // would have to read every entry).
   const positive = words.filter((w) => !w.startsWith("-") && !/^or$/i.test(w));
@@ -64,6 +67,7 @@ export function parseQuery(q: string): ParsedQuery {
     phrases: uniq(phrases),
     identifiers: uniq(identifiers),
     fullText,
+    wordText,
     terms: uniq([...phrases, ...identifiers, ...positive]),
     empty: phrases.length === 0 && identifiers.length === 0 && positive.length === 0,
   };
@@ -78,6 +82,52 @@ export function isIdentifier(token: string): boolean {
   if (/[\p{L}\p{N}][_./:\\-]+[\p{L}\p{N}]/u.test(token)) return true;
   if (/\p{Ll}\p{Lu}/u.test(token)) return true;
   return /\p{L}/u.test(token) && /\p{N}/u.test(token);
+}
+
+/** At most this many identifier lexemes per entry (a minified bundle or a hex dump is not worth more). */
+export const MAX_IDENTIFIER_LEXEMES = 256;
+const MAX_LEXEME_LENGTH = 200;
+// Inside a token: what joins an identifier to its neighbours (`code=ERR_X`, `at login.ts:12`, `f(a_b,c_d)`).
+const INNER_SEPARATORS = /[=:,;()[\]{}<>"'`|]+/u;
+
+/**
+ * The identifiers of a text as whole lexemes (docs/search.md#identifiers), lowercased, for the
+ * entry's tsvector: `ERR_CONN_4417`, `login.ts:12` and its `login.ts`, and for a path
+ * `src/auth/login.ts` also its directories (`src/auth`) and tails (`auth/login.ts`, `login.ts`).
+ * The full-text parser cuts such tokens into words (`int_value` → `int`, `valu`), and their
+ * trigrams are those of common words, so neither index could find one exact identifier among a
+ * million entries; a lexeme of its own is one posting list. The same `isIdentifier` reads queries.
+ */
+export function identifierLexemes(text: string): string[] {
+  const out = new Set<string>();
+  const add = (t: string) => {
+    const token = t.replace(EDGE_PUNCT, "");
+    if (token.length <= MAX_LEXEME_LENGTH && isIdentifier(token)) out.add(token.toLowerCase());
+  };
+  for (const raw of text.split(/\s+/)) {
+    if (out.size >= MAX_IDENTIFIER_LEXEMES) break;
+    if (raw.length < MIN_IDENTIFIER_LENGTH) continue;
+    add(raw);
+    const pieces = raw.split(INNER_SEPARATORS);
+    for (const piece of pieces.length > 1 ? pieces : [raw]) {
+      if (pieces.length > 1) add(piece);
+      const parts = piece.replace(EDGE_PUNCT, "").split("/");
+      for (let i = 1; i < parts.length; i++) {
+        add(parts.slice(0, i).join("/"));
+        add(parts.slice(i).join("/"));
+      }
+    }
+  }
+  return [...out].slice(0, MAX_IDENTIFIER_LEXEMES);
+}
+
+/**
+ * A tsquery matching any of the identifiers as whole lexemes (`'err_conn_4417' | 'login.ts'`), in
+ * tsquery's input syntax: each quoted, with its quotes and backslashes escaped. Passed as a
+ * parameter and cast, so nothing in it is SQL.
+ */
+export function identifierTsquery(identifiers: readonly string[]): string {
+  return identifiers.map((i) => `'${i.toLowerCase().replace(/\\/g, "\\\\").replace(/'/g, "''")}'`).join(" | ");
 }
 
 /** A LIKE pattern matching `s` anywhere, with LIKE's own characters escaped (backslash is the default escape). */
