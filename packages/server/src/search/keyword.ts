@@ -56,6 +56,8 @@ const RECENCY_DAYS = 30;
  * a query whose words are in more entries than this ranks the newest of them. Paging ends there.
  */
 export const CANDIDATES = 500;
+/** Entries that share only the words of a query's identifiers: at most this many of the newest are ranked. */
+export const WORD_CANDIDATES = 100;
 
 /** What a hit reads of its entry and session, for the keyword and the vector side alike. */
 export const HIT_COLUMNS = {
@@ -165,8 +167,8 @@ export function keywordQuery(
     return sql`((numnode(${ptq}) > 0 and ${e.searchTsv} @@ ${ptq} and ${inText(t)}) or (numnode(${ptq}) = 0 and ${contains(t)}))`;
   };
   const required = p.phrases.map(phrase);
-  const anyOf = p.identifiers.length || !p.phrases.length ? [fullText, ...(idMatch ? [idMatch] : [])] : [];
-  const match = and(...required, anyOf.length ? or(...anyOf) : undefined) as SQL;
+  // Phrases alone: each phrase is the match (their words are in fullText too).
+  const match = and(...required, p.phrases.length ? undefined : fullText) as SQL;
   const exactTerms = [...p.phrases, ...p.identifiers];
   const exact = exactTerms.length
     ? sql.join(
@@ -181,23 +183,25 @@ export function keywordQuery(
   const rankOf = anyTsq ?? tsq;
   const score = sql<number>`(${EXACT_WEIGHT} * (${exact}) + ${allWords}ts_rank_cd(${e.searchTsv}, ${rankOf}, 32) + ${RECENCY_WEIGHT} / (1 + ${ageDays} / ${RECENCY_DAYS}))::float8`;
 
-  // Candidates: the newest CANDIDATES matches, and as many of the entries with an identifier
-  // verbatim, so a common word cannot push exact matches out. Only they are ranked: ranking reads
-  // each row's tsvector, and a word in half of a million entries must not cost half a million reads.
-  // Walking created_at backwards finds the newest matches of a common word quickly; a rare one is
-  // found through the GIN indexes instead (the planner picks by the words' frequency).
+  // Candidates: the newest CANDIDATES matches; with identifiers, the newest CANDIDATES entries that
+  // have one of them and the newest WORD_CANDIDATES that only share their words (they rank below
+  // every exact match, and finding the newest of common words walks entries by date: 38k of them
+  // for 500 of `int` & `valu` at 1M). Only candidates are ranked: ranking reads each row's
+  // tsvector, and a word in half of a million entries must not cost half a million reads. Walking
+  // created_at backwards finds the newest matches of a common word quickly; a rare one is found
+  // through the GIN indexes instead (the planner picks by the words' frequency).
   const within = and(scope, ...filterConditions(filters), lte(e.createdAt, page.asOf));
-  const newest = (cond: SQL) =>
+  const newest = (cond: SQL, limit = CANDIDATES) =>
     db
       .select({ id: e.id })
       .from(e)
       .innerJoin(s, eq(s.id, e.sessionId))
       .where(and(within, cond))
       .orderBy(desc(e.createdAt), desc(e.id))
-      .limit(CANDIDATES);
-  const exactOnly = idMatch ? and(...required, idMatch) : undefined;
-  const arms = [newest(match)];
-  if (exactOnly) arms.push(newest(exactOnly));
+      .limit(limit);
+  const arms = idMatch
+    ? [newest(and(...required, idMatch) as SQL), newest(and(...required, fullText) as SQL, WORD_CANDIDATES)]
+    : [newest(match)];
   if (anyTsq) arms.push(newest(sql`(numnode(${anyTsq}) > 0 and ${e.searchTsv} @@ ${anyTsq})`));
   const candidates = sql.join(
     arms.map((a) => sql`(${a})`),
