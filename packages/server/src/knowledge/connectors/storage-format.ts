@@ -9,7 +9,6 @@ const BLOCK = new Set([
   "p",
   "div",
   "br",
-  "li",
   "tr",
   "table",
   "ul",
@@ -152,8 +151,9 @@ export function storageToSections(xhtml: string, label?: string, baseHeadings: s
       if (closing) emit(" | ");
       continue;
     }
-    if (name === "li" && !closing) {
-      emit("\n- ");
+    if (name === "li") {
+      // One item a line: the opening tag starts it, the closing one adds nothing.
+      if (!closing) emit("\n- ");
       continue;
     }
     if (BLOCK.has(name)) emit("\n");
