@@ -9,7 +9,6 @@ const BLOCK = new Set([
   "p",
   "div",
   "br",
-  "tr",
   "table",
   "ul",
   "ol",
@@ -85,7 +84,8 @@ export function storageToSections(xhtml: string, label?: string, baseHeadings: s
     else buf += s;
   };
   const flush = () => {
-    const text = tidy(buf);
+    // A row's last cell separator is noise.
+    const text = tidy(buf.replace(/ \| *(?=\n|$)/g, ""));
     if (text)
       sections.push({ headings: [...baseHeadings, ...path.map((h) => h.text)], text, ...(label ? { label } : {}) });
     buf = "";
@@ -147,6 +147,10 @@ export function storageToSections(xhtml: string, label?: string, baseHeadings: s
       emit(attr(rest, "ac:emoji-fallback") ?? "");
       continue;
     }
+    if (name === "tr") {
+      if (closing) emit("\n");
+      continue;
+    }
     if (name === "td" || name === "th") {
       if (closing) emit(" | ");
       continue;
@@ -164,5 +168,5 @@ export function storageToSections(xhtml: string, label?: string, baseHeadings: s
     if (t) path.push({ level: (heading as { level: number }).level, text: t });
   }
   flush();
-  return sections.map((s) => ({ ...s, text: s.text.replace(/ \| \n/g, "\n").replace(/ \| $/, "") }));
+  return sections;
 }
