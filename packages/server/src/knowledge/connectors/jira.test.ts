@@ -200,6 +200,25 @@ describe.each(deployments)("Jira connector (%s)", (deployment) => {
     expect(message).toContain("as Test Bot");
   });
 
+  it("a JQL mistake shows at Test connection with Jira's own message", async () => {
+    const { config, secrets } = await setup();
+    const bad = createConnector("jira", { ...config, jql: "projcet = PROJ" }, secrets);
+    const err = await bad.test().catch((e) => e);
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect(err.reason).toBe("bad_response");
+    expect(err.message).toMatch(/answered 400 .*Error in the JQL Query.*projcet = PROJ/);
+  });
+
+  it("a site that hangs is unreachable after the timeout, not a sync that never ends", async () => {
+    const { config, secrets } = await setup();
+    jira.fault({ status: 200, delayMs: 3_000, pathIncludes: "/myself" });
+    const slow = createConnector("jira", config, secrets, { timeoutMs: 300 });
+    const err = await slow.test().catch((e) => e);
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect(err.reason).toBe("unreachable");
+    expect(err.message).toMatch(/did not answer GET \/rest\/api\/\d\/myself within 0.3 s/);
+  });
+
   it("a garbage answer is a clear bad_response", async () => {
     const { connector } = await setup();
     jira.fault({ status: 200, body: "<html><body>Login to the corporate proxy</body></html>" });
