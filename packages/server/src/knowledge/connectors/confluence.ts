@@ -64,7 +64,13 @@ export function createConfluenceConnector(
   let timeZone: string | undefined;
 
   /** `_links.next` is relative to the context path (`/wiki` on Cloud): made a path on our base. */
-  const nextPath = (page: ContentPage): string | null => {
+  const nextPath = (page: ContentPage, current: string): string | null => {
+    const path = nextOf(page);
+    // A site that links a page to itself would keep a sync going forever.
+    if (path !== null && path === current) throw badShape(root, "a next link back to the same page");
+    return path;
+  };
+  const nextOf = (page: ContentPage): string | null => {
     const next = page._links?.next;
     if (typeof next !== "string" || next === "") return null;
     if (/^https?:\/\//.test(next)) return next;
@@ -93,7 +99,7 @@ export function createConfluenceConnector(
       const res: ContentPage = await http.json<ContentPage>(path, signal ? { signal } : {});
       if (!res || !Array.isArray(res.results)) throw badShape(root, "comments without results");
       out.push(...res.results);
-      path = nextPath(res);
+      path = nextPath(res, path);
     }
     return out;
   }
@@ -135,7 +141,7 @@ export function createConfluenceConnector(
       const res: ContentPage = await http.json<ContentPage>(path, signal ? { signal } : {});
       if (!res || !Array.isArray(res.results)) throw badShape(root, "search without results");
       for (const r of res.results) if (typeof r.id === "string") ids.push(r.id);
-      path = nextPath(res);
+      path = nextPath(res, path);
     }
     return ids;
   }
@@ -195,7 +201,7 @@ export function createConfluenceConnector(
         }
         await sink.checkpoint({ since: cursor.since, high_water: highWater?.toISOString() ?? null, in_progress: true });
         await sink.progress(done, typeof res.totalSize === "number" ? res.totalSize : null);
-        path = nextPath(res);
+        path = nextPath(res, path);
       }
       const next: ConfluenceCursor = { since: highWater?.toISOString() ?? cursor.since };
       await sink.checkpoint(next as unknown as Record<string, unknown>);

@@ -133,7 +133,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
         await res.body?.cancel();
         if (attempt >= maxRetries || wait > maxWait) {
           throw new ConnectorError(
-            `${baseUrl} is rate limiting (${res.status}); asked to wait ${Math.ceil(wait / 1000)} s after ${attempt + 1} tries — sync again later`,
+            `${baseUrl} is rate limiting (${res.status}); asked to wait ${Math.ceil(wait / 1000)} s after ${attempt + 1} ${attempt === 0 ? "try" : "tries"} — sync again later`,
             "rate_limited",
           );
         }

@@ -312,6 +312,7 @@ export function createJiraConnector(
         await sink.checkpoint({ since: cursor.since, high_water: highWater?.toISOString() ?? null, in_progress: true });
         await sink.progress(done, res.total);
         if (res.last) break;
+        if (cloud && res.nextToken === page.token) throw badShape(site, "the same nextPageToken twice");
         const step = res.issues.length > OFFSET_OVERLAP * 2 ? res.issues.length - OFFSET_OVERLAP : res.issues.length;
         page = { startAt: page.startAt + step, token: res.nextToken };
       }
