@@ -137,6 +137,19 @@ describe.each(deployments)("Jira connector (%s)", (deployment) => {
     expect(search).toContain(`(project = PROJ) AND updated >= "2026/03/01 10:55" ORDER BY updated ASC, key ASC`);
   });
 
+  it("writes the incremental bound in the account's time zone, so a zone west of UTC misses nothing", async () => {
+    const { connector } = await setup({ timeZone: "America/New_York" });
+    seed(6);
+    const cursor = await connector.sync(null, recordingSink().sink);
+    jira.update("PROJ-2", { summary: "Changed two" }, at(100));
+    const second = recordingSink();
+    await connector.sync(cursor, second.sink);
+    expect(second.upserts).toContain("PROJ-2");
+    // 10:55 UTC on 1 March is 05:55 in New York (EST).
+    const jql = jira.requests.filter((r) => r.path.includes("/search")).map((r) => r.query.get("jql") ?? "");
+    expect(jql).toContain(`(project = PROJ) AND updated >= "2026/03/01 05:55" ORDER BY updated ASC, key ASC`);
+  });
+
   it("resumes from the checkpointed cursor after an interrupted sync, missing nothing", async () => {
     const { connector } = await setup();
     seed(10);
