@@ -106,6 +106,13 @@ describe("extractUpload: PDF", () => {
     expect(file?.error).toBe("the PDF is encrypted; upload a copy without a password");
   });
 
+  it("a PDF with no text layer (a scan) is an error, not an empty document", async () => {
+    const pdf = await PDFDocument.create();
+    pdf.addPage([595, 842]).drawRectangle({ x: 50, y: 50, width: 400, height: 600 });
+    const [file] = await extractUpload("scan.pdf", await pdf.save());
+    expect(file).toMatchObject({ path: "scan.pdf", error: "no text could be extracted (a scanned PDF without OCR?)" });
+  });
+
   it("a corrupt PDF is an error that says so", async () => {
     const real = await makePdf();
     // A real header and then garbage: what a broken download looks like.
@@ -152,6 +159,12 @@ describe("extractUpload: DOCX, HTML, Markdown, text and code", () => {
     expect(doc?.sections[2]?.text).toContain("- read");
     expect(doc?.sections[3]?.headings).toEqual(["Errors"]);
     expect(doc?.sections[3]?.text).toContain('  "error": "nope"');
+  });
+
+  it("HTML without <head>: the <title> is the title, not body text", async () => {
+    const [file] = await extractUpload("bare.htm", strToU8("<title>Bare</title><h1>Only</h1><p>x</p>"));
+    expect(file?.document).toMatchObject({ title: "Bare", sections: [{ headings: ["Only"], text: "x" }] });
+    expect(file?.document?.sections).toHaveLength(1);
   });
 
   it("Markdown: ATX and setext headings, code fences kept as text", async () => {

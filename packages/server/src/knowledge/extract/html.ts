@@ -7,7 +7,7 @@ import { type HTMLElement, type Node, NodeType, parse, type TextNode } from "nod
 import { ExtractError, type ExtractedDocument, type Section } from "../types.js";
 import { EMPTY_FILE } from "./text.js";
 
-const DROPPED = new Set(["script", "style", "nav", "noscript", "template", "svg", "head", "iframe", "object"]);
+const DROPPED = new Set(["script", "style", "nav", "noscript", "template", "svg", "head", "title", "iframe", "object"]);
 const BLOCK = new Set([
   "p",
   "div",

@@ -101,7 +101,7 @@ export async function extractUpload(
   const out: ExtractedFile[] = [];
   for (const member of readZip(bytes, l)) {
     if (member.bytes === null) {
-      out.push({ path: member.path, byteSize: 0, error: member.error ?? "the zip member cannot be read" });
+      out.push({ path: member.path, byteSize: member.size, error: member.error ?? "the zip member cannot be read" });
       continue;
     }
     out.push(await one(member.path, member.bytes));

@@ -20,6 +20,8 @@ export interface ZipMember {
   path: string;
   /** Null when the member cannot be read (encrypted, unknown compression); `error` says why. */
   bytes: Uint8Array | null;
+  /** Uncompressed size as the archive declares it (what a person would see listed). */
+  size: number;
   error?: string;
 }
 
@@ -71,11 +73,16 @@ export function readZip(bytes: Uint8Array, limits: ZipLimits): ZipMember[] {
   for (const e of files) {
     const path = e.name.replace(/\\/g, "/").replace(/^\.\//, "");
     if (e.flags & 1) {
-      out.push({ path, bytes: null, error: "the zip member is encrypted; upload it without a password" });
+      out.push({ path, bytes: null, size: e.size, error: "the zip member is encrypted; upload it without a password" });
       continue;
     }
     if (e.method !== 0 && e.method !== 8) {
-      out.push({ path, bytes: null, error: `the zip member uses an unsupported compression method (${e.method})` });
+      out.push({
+        path,
+        bytes: null,
+        size: e.size,
+        error: `the zip member uses an unsupported compression method (${e.method})`,
+      });
       continue;
     }
     if (e.localOffset + 30 > bytes.length || view.getUint32(e.localOffset, true) !== LOC) throw corrupt();
@@ -97,7 +104,7 @@ export function readZip(bytes: Uint8Array, limits: ZipLimits): ZipMember[] {
       );
     }
     total += content.length;
-    out.push({ path, bytes: content });
+    out.push({ path, bytes: content, size: content.length });
   }
   return out;
 }
