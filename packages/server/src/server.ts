@@ -15,6 +15,7 @@ import { type Database, openDatabase } from "./db/database.js";
 import { nodes } from "./db/schema.js";
 import { EventBus } from "./events/bus.js";
 import { EventRetention } from "./events/retention.js";
+import { KnowledgeService } from "./knowledge/service.js";
 import { DisposableStore } from "./lib/disposables.js";
 import { NodeRegistry, nodeIdFor } from "./nodes/registry.js";
 import { NotificationService } from "./notifications/service.js";
@@ -252,6 +253,7 @@ export async function startServer(
         { backfill: () => backfillProgress(database.db), embeddings: () => embedder.progress() },
         embedder,
       ),
+      knowledge: new KnowledgeService(database.db, box),
     };
     const app = disposables.add("http server", await buildApp(ctx), (a) => a.close());
     await app.listen({ port: config.port, host: config.host });
