@@ -91,6 +91,8 @@ packages=(ca-certificates curl git iptables)
 # A private X server, the X clipboard tool and xsetroot for agentd's input and thumbnail tests
 # (test-only, like chromium).
 ((want_chromium)) && packages+=(xvfb xclip x11-xserver-utils)
+# qpdf encrypts a generated PDF for the knowledge extraction tests (test-only, like chromium).
+((want_chromium)) && packages+=(qpdf)
 
 # One dpkg-query for all of them; a package dpkg has never seen is simply absent from the output.
 status=$'\n'$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null || true)$'\n'
