@@ -58,6 +58,8 @@ describe(`Strand's MCP server (${process.env.STRAND_TEST_DB})`, () => {
       "read_conversation",
       "search_knowledge",
       "read_document",
+      "get_issue",
+      "comment_on_issue",
     ]);
     const search = tools.find((x) => x.name === "search_history");
     expect(search?.inputSchema.required).toEqual(["query"]);
