@@ -143,6 +143,30 @@ describe(`knowledge sources (${process.env.STRAND_TEST_DB})`, () => {
       const hit = await search(owner.call, { q: "ERR_GNU_4417", scope: "knowledge" });
       expect(hit.body.results[0]).toMatchObject({ external_id: "PROJ-1", source_kind: "jira" });
       expect(hit.body.results[0].url).toContain("PROJ-1");
+      // A replica that died mid-sync leaves its lease and cursor: the next runner takes the stale
+      // lease over and carries on from the cursor, finding what changed since.
+      const db = t.server.database.db;
+      const chunksBefore = await chunkCount(created.body.id);
+      const [before] = await db.select().from(knowledgeSources).where(eq(knowledgeSources.id, created.body.id));
+      expect(before?.syncCursor).not.toBeNull();
+      await db
+        .update(knowledgeSources)
+        .set({ state: "syncing", syncOwner: "replica-that-died", syncHeartbeatAt: new Date(Date.now() - 3_600_000) })
+        .where(eq(knowledgeSources.id, created.body.id));
+      jira.put({ key: "PROJ-3", summary: "Export times out", description: "The wapiti export hangs." });
+      await owner.call("POST", `/api/v1/knowledge/${created.body.id}/sync`);
+      const resumed = await until(
+        async () => (await db.select().from(knowledgeSources).where(eq(knowledgeSources.id, created.body.id)))[0],
+        (r) => r?.syncOwner === null && r.state !== "syncing",
+        "the stale sync to be taken over",
+        60_000,
+      );
+      expect(resumed?.state).toBe("ready");
+      const wapiti = await search(owner.call, { q: "wapiti", scope: "knowledge" });
+      expect(wapiti.body.results.map((r: any) => r.external_id)).toEqual(["PROJ-3"]);
+      // Nothing indexed twice: only PROJ-3's chunks were added.
+      const proj3 = await owner.call("GET", `/api/v1/knowledge/${created.body.id}/documents/PROJ-3`);
+      expect(await chunkCount(created.body.id)).toBe((chunksBefore ?? 0) + proj3.body.chunk_count);
       const tested = await owner.call("POST", `/api/v1/knowledge/${created.body.id}/test`);
       expect(tested.body.ok, tested.text).toBe(true);
 
