@@ -52,6 +52,11 @@ export const SearchQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(SEARCH_LIMIT_MAX).default(20),
   cursor: z.string().max(1000).optional().describe("`next_cursor` of the previous page."),
   mode: SearchModeSchema.default("auto"),
+  scope: z
+    .enum(["history", "knowledge", "all"])
+    .default("history")
+    .describe("What to search: conversations (`history`), knowledge sources (`knowledge`) or both, fused (`all`)."),
+  source_id: z.string().max(100).optional().describe("Only this knowledge source (scope knowledge or all)."),
 });
 export type SearchQuery = z.output<typeof SearchQuerySchema>;
 export type SearchQueryInput = z.input<typeof SearchQuerySchema>;
@@ -62,6 +67,10 @@ export type SearchHighlight = z.infer<typeof SearchHighlightSchema>;
 
 export const SearchResultSchema = z
   .object({
+    type: z
+      .literal("history")
+      .optional()
+      .describe("Always `history` in answers; optional in the type so results built by older clients still fit."),
     session_id: z.string(),
     session_name: z.string(),
     entry_id: z.string(),
@@ -78,9 +87,39 @@ export const SearchResultSchema = z
   .meta({ id: "SearchResult" });
 export type SearchResult = z.infer<typeof SearchResultSchema>;
 
+/** A chunk of a knowledge source's document (docs/knowledge.md). */
+export const KnowledgeSearchResultSchema = z
+  .object({
+    type: z.literal("knowledge"),
+    source_id: z.string(),
+    source_name: z.string(),
+    source_kind: z.string(),
+    document_id: z.string(),
+    external_id: z.string(),
+    document_title: z.string(),
+    chunk_id: z.string(),
+    chunk_seq: z.int(),
+    location: z.string().describe("Where in the document: `page 3`, `Install › Debian`, `PROJ-12 · comment 2`."),
+    url: z.string().nullable().describe("A link to the original, when the source has one."),
+    snippet: z.string(),
+    highlights: z.array(SearchHighlightSchema),
+    score: z.number(),
+    created_at: z.string(),
+    project_id: z.string().nullable(),
+    team_id: z.string().nullable(),
+  })
+  .meta({ id: "KnowledgeSearchResult" });
+export type KnowledgeSearchResult = z.infer<typeof KnowledgeSearchResultSchema>;
+
+/** Told apart by `type` (`knowledge` is always set; a history result has `history` or, from older code, nothing). */
+export const AnySearchResultSchema = z.union([KnowledgeSearchResultSchema, SearchResultSchema]);
+export type AnySearchResult = z.infer<typeof AnySearchResultSchema>;
+
+export const isKnowledgeResult = (r: AnySearchResult): r is KnowledgeSearchResult => r.type === "knowledge";
+
 export const SearchResponseSchema = z
   .object({
-    results: z.array(SearchResultSchema),
+    results: z.array(AnySearchResultSchema).describe("Conversation entries (`type: history`) and knowledge chunks."),
     next_cursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page."),
     /** What was used, after `auto` was resolved. */
     mode: z.enum(["keyword", "hybrid"]),

@@ -15,6 +15,7 @@ import { authRoutes } from "./api/auth-routes.js";
 import { conversationRoutes } from "./api/conversation-routes.js";
 import { type FallbackHandler, installErrorHandling } from "./api/error-handler.js";
 import { eventRoutes } from "./api/event-routes.js";
+import { knowledgeRoutes } from "./api/knowledge-routes.js";
 import { nodeConnectRoutes } from "./api/node-connect-routes.js";
 import { nodeRoutes } from "./api/node-routes.js";
 import { notificationRoutes } from "./api/notification-routes.js";
@@ -136,6 +137,7 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(taskRoutes, { ctx });
       await api.register(notificationRoutes, { ctx });
       await api.register(searchRoutes, { ctx });
+      await api.register(knowledgeRoutes, { ctx });
     },
     { prefix: API_PREFIX },
   );

@@ -53,7 +53,14 @@ describe(`Strand's MCP server (${process.env.STRAND_TEST_DB})`, () => {
     const client = await mcpClient(s.token);
     expect(client.getServerVersion()?.name).toBe("strand");
     const { tools } = await client.listTools();
-    expect(tools.map((x) => x.name)).toEqual(["search_history", "read_conversation"]);
+    expect(tools.map((x) => x.name)).toEqual([
+      "search_history",
+      "read_conversation",
+      "search_knowledge",
+      "read_document",
+      "get_issue",
+      "comment_on_issue",
+    ]);
     const search = tools.find((x) => x.name === "search_history");
     expect(search?.inputSchema.required).toEqual(["query"]);
     expect(Object.keys(search?.inputSchema.properties ?? {})).toContain("since");
@@ -186,7 +193,7 @@ describe(`Strand's MCP server (${process.env.STRAND_TEST_DB})`, () => {
       arguments: { session_id: s.id, entry_id: "ent_nope" },
     });
     expect(textOf(unknownEntry)).toMatch(/entry "ent_nope" is not in session/);
-    expect((await client.listTools()).tools).toHaveLength(2);
+    expect((await client.listTools()).tools).toHaveLength(6);
   });
 
   it("refuses a revoked session token with 401 and a clear reason, to raw HTTP and to an MCP client", async () => {

@@ -300,10 +300,14 @@ describe(`search scoping (${process.env.STRAND_TEST_DB})`, () => {
     });
     const agent = { kind: "session", sessionId: mine.id, ownerId: alice.id, teamId: null } as const;
     const res = await svc.search(agent, { q: "tapir", limit: 20, mode: "auto" });
-    expect(res.results.map((r) => r.entry_id).sort()).toEqual([teamEntry.id, mineEntry.id, other.id].sort());
-    expect(res.results.map((r) => r.entry_id)).not.toContain(bobsOwn.id);
+    expect(res.results.map((r) => (r.type === "knowledge" ? r.chunk_id : r.entry_id)).sort()).toEqual(
+      [teamEntry.id, mineEntry.id, other.id].sort(),
+    );
+    expect(res.results.map((r) => (r.type === "knowledge" ? r.chunk_id : r.entry_id))).not.toContain(bobsOwn.id);
     await bob.call("DELETE", `/api/v1/teams/${team.body.id}/members/${alice.id}`);
     const after = await svc.search(agent, { q: "tapir", limit: 20, mode: "auto" });
-    expect(after.results.map((r) => r.entry_id).sort()).toEqual([mineEntry.id, other.id].sort());
+    expect(after.results.map((r) => (r.type === "knowledge" ? r.chunk_id : r.entry_id)).sort()).toEqual(
+      [mineEntry.id, other.id].sort(),
+    );
   });
 });

@@ -157,3 +157,23 @@ export function canManageProject(actor: Actor, project: { ownerId: string; teamI
   if (project.teamId) return canManageTeam(actor, project.teamId);
   return actor.userId === project.ownerId;
 }
+
+/**
+ * A knowledge source (docs/knowledge.md) is seen by whoever sees its team or its project, and
+ * changed (settings, uploads, Sync now) by those who may work there: a team's owners, admins and
+ * members, a project's controllers. Viewers search it but do not change it. A session's agent sees
+ * the sources of its session's project and team through `knowledgeScope` only (the MCP tools).
+ */
+export function knowledgeAccess(
+  actor: Actor,
+  source: { teamId: string | null },
+  project: { ownerId: string; teamId: string | null } | null,
+): Access {
+  if (actor.kind === "session") return "none";
+  if (source.teamId) {
+    const role = actor.teams.get(source.teamId);
+    if (!role) return "none";
+    return CONTROLLING_ROLES.has(role) ? "control" : "view";
+  }
+  return project ? accessTo(actor, { ownerId: project.ownerId, teamId: project.teamId }) : "none";
+}

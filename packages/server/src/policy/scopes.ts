@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
-import { events, projects, providers, sessions, teamMembers, teams } from "../db/schema.js";
+import { events, knowledgeSources, projects, providers, sessions, teamMembers, teams } from "../db/schema.js";
 import type { Actor } from "./actor.js";
 import { personIdOf, visibleTeams } from "./policy.js";
 
@@ -68,4 +68,24 @@ function teamCondition(actor: Actor, team: (teams: string[]) => SQL): SQL[] {
 export function projectScope(actor: Actor): SQL {
   if (actor.kind === "session") return sql`false`;
   return ownedOrTeam(eq(projects.ownerId, actor.userId), actor, (teams) => inArray(projects.teamId, teams));
+}
+
+/**
+ * Knowledge sources the actor may search and read (policy.ts `knowledgeAccess` as SQL): a person's
+ * are those of the teams they belong to and of the projects they see; a session's agent gets those
+ * attached to its session's project and to its session's team, read from the session row now.
+ */
+export function knowledgeScope(actor: Actor): SQL {
+  const k = knowledgeSources;
+  if (actor.kind === "session") {
+    const ofSession = (col: typeof sessions.projectId | typeof sessions.teamId) =>
+      sql`(select ${col} from ${sessions} where ${sessions.id} = ${actor.sessionId})`;
+    return or(
+      sql`${k.projectId} = ${ofSession(sessions.projectId)}`,
+      sql`${k.teamId} = ${ofSession(sessions.teamId)}`,
+    ) as SQL;
+  }
+  const teamIds = visibleTeams(actor);
+  const visibleProjects = sql`(select ${projects.id} from ${projects} where ${projectScope(actor)})`;
+  return or(teamIds.length ? inArray(k.teamId, teamIds) : sql`false`, sql`${k.projectId} in ${visibleProjects}`) as SQL;
 }

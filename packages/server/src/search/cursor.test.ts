@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { HttpError } from "../lib/http-error.js";
 import { decodeCursor, encodeCursor, queryKey } from "./cursor.js";
 
-const q = (over: Partial<SearchQuery> = {}): SearchQuery => ({ q: "x", limit: 20, mode: "auto", ...over });
+const q = (over: Partial<SearchQuery> = {}): SearchQuery => ({
+  q: "x",
+  limit: 20,
+  mode: "auto",
+  scope: "history",
+  ...over,
+});
 
 describe("search cursors", () => {
   it("round-trips, whatever the page size", () => {

@@ -4,8 +4,8 @@ import type { Hit } from "./keyword.js";
 export const RRF_K = 60;
 
 /** Reciprocal rank fusion: score = Σ 1 / (k + rank) over the lists an entry is in; ties by entry id. */
-export function fuse(lists: Hit[][]): Hit[] {
-  const byId = new Map<string, Hit>();
+export function fuse<T extends Pick<Hit, "id" | "score" | "stems"> = Hit>(lists: T[][]): T[] {
+  const byId = new Map<string, T>();
   for (const list of lists) {
     list.forEach((hit, i) => {
       const add = 1 / (RRF_K + i + 1);

@@ -47,10 +47,10 @@ export interface Hit {
  * - recency: 1 / (1 + age in days / 30), in (0, 1], as of the first page's time: a month-old entry
  *   gets half the boost of a new one. Worth at most 0.1, it orders entries of similar relevance.
  */
-const RECENCY_WEIGHT = 0.1;
-const EXACT_WEIGHT = 2;
-const ALL_WORDS_WEIGHT = 1;
-const RECENCY_DAYS = 30;
+export const RECENCY_WEIGHT = 0.1;
+export const EXACT_WEIGHT = 2;
+export const ALL_WORDS_WEIGHT = 1;
+export const RECENCY_DAYS = 30;
 /**
  * At most this many of the newest matches are ranked (and as many exact matches of identifiers):
  * a query whose words are in more entries than this ranks the newest of them. Paging ends there.

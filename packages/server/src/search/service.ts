@@ -1,7 +1,8 @@
-import type { SearchQuery, SearchResponse, SearchResult, SearchStatus } from "@strand/protocol";
+import type { AnySearchResult, SearchQuery, SearchResponse, SearchResult, SearchStatus } from "@strand/protocol";
 import type { Db } from "../db/database.js";
+import { type KnowledgeHit, knowledgeKeywordSearch, toKnowledgeResult } from "../knowledge/search.js";
 import type { Actor } from "../policy/actor.js";
-import { historyScope } from "../policy/scopes.js";
+import { historyScope, knowledgeScope } from "../policy/scopes.js";
 import { decodeCursor, encodeCursor, queryKey } from "./cursor.js";
 import { fuse } from "./fuse.js";
 import { type Hit, keywordSearch, type SearchFilters } from "./keyword.js";
@@ -38,8 +39,18 @@ export class SearchService {
     private readonly vectors?: VectorSearch,
   ) {}
 
-  async search(actor: Actor, query: SearchQuery, now = new Date()): Promise<SearchResponse> {
-    const key = queryKey(query, "");
+  /**
+   * `scope` (default history, so older callers see no change): conversations, knowledge chunks
+   * (knowledge/search.ts, policy `knowledgeScope`), or both fused by reciprocal rank (fuse.ts).
+   */
+  async search(
+    actor: Actor,
+    query: Omit<SearchQuery, "scope"> & { scope?: SearchQuery["scope"] },
+    now = new Date(),
+  ): Promise<SearchResponse> {
+    const scopeOf = query.scope ?? "history";
+    if (scopeOf !== "history") return this.searchKnowledge(actor, { ...query, scope: scopeOf }, now);
+    const key = queryKey(query as SearchQuery, "");
     const cursor = query.cursor ? decodeCursor(key, query.cursor) : { at: now, offset: 0 };
     const parsed = parseQuery(query.q);
     const filters: SearchFilters = {
@@ -88,6 +99,51 @@ export class SearchService {
     };
   }
 
+  private async searchKnowledge(actor: Actor, query: SearchQuery, now: Date): Promise<SearchResponse> {
+    const key = queryKey(query, "");
+    const cursor = query.cursor ? decodeCursor(key, query.cursor) : { at: now, offset: 0 };
+    const parsed = parseQuery(query.q);
+    if (parsed.empty) return { results: [], next_cursor: null, mode: "keyword" };
+    const want = query.limit + 1;
+    const depth = cursor.offset + want;
+    const knowledge = await knowledgeKeywordSearch(this.db, parsed, knowledgeScope(actor), query.source_id, {
+      asOf: cursor.at,
+      offset: query.scope === "all" ? 0 : cursor.offset,
+      limit: query.scope === "all" ? depth : want,
+    });
+    type Tagged = (KnowledgeHit & { k: true }) | (Hit & { k: false });
+    let hits: Tagged[] = knowledge.map((h) => ({ ...h, k: true as const }));
+    if (query.scope === "all") {
+      // Both lists from the top to this page's end, fused, then cut (as hybrid search does).
+      const history = await this.search(
+        actor,
+        { ...query, scope: "history", cursor: undefined, limit: Math.min(depth, 100) },
+        cursor.at,
+      );
+      const historyHits = history.results.map((r, i) => ({
+        id: (r as SearchResult).entry_id,
+        score: -i,
+        stems: [],
+        r,
+        k: false as const,
+      }));
+      hits = fuse<Tagged | (typeof historyHits)[number]>([historyHits, hits] as never).slice(
+        cursor.offset,
+        cursor.offset + want,
+      ) as Tagged[];
+    }
+    const more = hits.length > query.limit;
+    const page = hits.slice(0, query.limit);
+    const results: AnySearchResult[] = page.map((h) =>
+      h.k ? toKnowledgeResult(h, parsed) : { ...(h as unknown as { r: SearchResult }).r, score: h.score },
+    );
+    return {
+      results,
+      next_cursor: more ? encodeCursor(key, { at: cursor.at, offset: cursor.offset + page.length }) : null,
+      mode: "keyword",
+    };
+  }
+
   async status(_actor: Actor): Promise<SearchStatus> {
     const [backfill, embeddings] = await Promise.all([this.progress.backfill(), this.progress.embeddings()]);
     return { backfill, embeddings };
@@ -101,6 +157,7 @@ function toResult(h: Hit, parsed: ReturnType<typeof parseQuery>): SearchResult {
     stems: h.stems,
   });
   return {
+    type: "history",
     session_id: h.sessionId,
     session_name: h.sessionName,
     entry_id: h.id,

@@ -11,7 +11,7 @@ import { defineTool, McpToolError } from "../tool.js";
 
 /** The search engine as this tool needs it (`ctx.search`, packages/server/src/search). */
 export interface HistorySearch {
-  search(actor: Actor, query: SearchQuery): Promise<SearchResponse>;
+  search(actor: Actor, query: Omit<SearchQuery, "scope"> & { scope?: SearchQuery["scope"] }): Promise<SearchResponse>;
 }
 
 /**
@@ -42,10 +42,11 @@ export function searchHistoryTool(engine: HistorySearch) {
       if (!parsed.success) {
         throw new McpToolError(parsed.error.issues.map((i) => i.message.replace(/^q /, "query ")).join("; "));
       }
-      const res = await engine.search(caller.actor, parsed.data);
+      const res = await engine.search(caller.actor, { ...parsed.data, scope: "history" });
+      const results = res.results.filter((r): r is SearchResult => r.type !== "knowledge");
       return {
-        text: render(input.query, res.results, res.next_cursor !== null),
-        structured: { results: res.results, mode: res.mode, more: res.next_cursor !== null },
+        text: render(input.query, results, res.next_cursor !== null),
+        structured: { results, mode: res.mode, more: res.next_cursor !== null },
       };
     },
   });
