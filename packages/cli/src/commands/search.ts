@@ -1,4 +1,11 @@
-import { ENTRY_KINDS, RUNTIMES, type Runtime, type SearchKind } from "@strand/protocol";
+import {
+  ENTRY_KINDS,
+  isKnowledgeResult,
+  RUNTIMES,
+  type Runtime,
+  type SearchKind,
+  type SearchResult,
+} from "@strand/protocol";
 import type { StrandClient } from "@strand/sdk";
 import { type Command, Option } from "commander";
 import { clientFor } from "../context.js";
@@ -95,8 +102,10 @@ export function registerSearch(program: Command): void {
         for (const p of await client.projects.list().catch(() => [])) projects.set(p.id, p.slug);
       if (res.results.some((r) => r.team_id))
         for (const t of await client.teams.list().catch(() => [])) teams.set(t.id, t.slug);
+      // `strand search` asks for conversations (the API's default scope), so every result is one.
+      const history = res.results.filter((r) => !isKnowledgeResult(r)) as SearchResult[];
       out.result(res, () =>
-        formatResults(res.results, {
+        formatResults(history, {
           color: useColor(),
           projectName: (id) => projects.get(id),
           teamName: (id) => teams.get(id),

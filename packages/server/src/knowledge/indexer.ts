@@ -3,7 +3,7 @@ import { and, count, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { knowledgeChunks, knowledgeDocuments, knowledgeSources } from "../db/schema.js";
 import { newId } from "../lib/ids.js";
-import { TS_CONFIG } from "../search/index-entry.js";
+import { searchTsv } from "../search/index-entry.js";
 import type { Chunk, Section, SourceDocument } from "./types.js";
 
 /** A document's sections → chunks; knowledge/chunk.ts `chunkDocument` (k-extract) once merged. */
@@ -73,7 +73,7 @@ export async function indexDocument(
         seq: c.seq,
         location: c.location,
         searchText: c.text,
-        searchTsv: sql`to_tsvector(${TS_CONFIG}::regconfig, ${c.text})`,
+        searchTsv: searchTsv(c.text),
       })),
     );
   }

@@ -1,18 +1,10 @@
 import type { KnowledgeSearchResult } from "@strand/protocol";
-import { and, eq, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, lte, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/database.js";
 import { knowledgeChunks as c, knowledgeDocuments as d, knowledgeSources as k } from "../db/schema.js";
-import { TS_CONFIG } from "../search/index-entry.js";
-import {
-  ALL_WORDS_WEIGHT,
-  anyWordsText,
-  CANDIDATES,
-  EXACT_WEIGHT,
-  lexemes,
-  RECENCY_DAYS,
-  RECENCY_WEIGHT,
-} from "../search/keyword.js";
-import { containsPattern, type ParsedQuery } from "../search/parse-query.js";
+import { lexemes } from "../search/keyword.js";
+import type { ParsedQuery } from "../search/parse-query.js";
+import { type CandidateArm, queryTerms } from "../search/query-terms.js";
 import { makeSnippet } from "../search/snippet.js";
 
 /** A knowledge chunk found by keywords, as search/service.ts fuses and pages it. */
@@ -25,9 +17,8 @@ export interface KnowledgeHit {
 }
 
 /**
- * Keyword search over knowledge chunks, with the ranking of conversation search (search/keyword.ts,
- * docs/search.md#ranking): the same weights, the same any-words arm, phrases and identifiers
- * verbatim; recency counts the document's last change. `scope` is policy `knowledgeScope`.
+ * Keyword search over knowledge chunks, with the terms and ranking of conversation search
+ * (search/query-terms.ts, docs/search.md#ranking); recency counts the document's last change. `scope` is policy `knowledgeScope`.
  */
 export async function knowledgeKeywordSearch(
   db: Db,
@@ -36,37 +27,23 @@ export async function knowledgeKeywordSearch(
   sourceId: string | undefined,
   page: { asOf: Date; offset: number; limit: number },
 ): Promise<KnowledgeHit[]> {
-  const tsq = sql`websearch_to_tsquery(${TS_CONFIG}::regconfig, ${p.fullText})`;
-  const contains = (term: string) => sql`${c.searchText} ilike ${containsPattern(term)}`;
-  const fullText = sql`(numnode(${tsq}) > 0 and ${c.searchTsv} @@ ${tsq})`;
-  const anyText = anyWordsText(p);
-  const anyTsq = anyText === null ? null : sql`websearch_to_tsquery(${TS_CONFIG}::regconfig, ${anyText})`;
-  const inText = (t: string) => sql`strpos(lower(${c.searchText}), lower(${t})) > 0`;
-  const phrase = (t: string) => {
-    const ptq = sql`phraseto_tsquery(${TS_CONFIG}::regconfig, ${t})`;
-    return sql`((numnode(${ptq}) > 0 and ${c.searchTsv} @@ ${ptq} and ${inText(t)}) or (numnode(${ptq}) = 0 and ${contains(t)}))`;
-  };
-  const required = p.phrases.map(phrase);
-  const anyOf = p.identifiers.length || !p.phrases.length ? [fullText, ...p.identifiers.map(contains)] : [];
-  const anyArm = anyTsq ? [sql`(numnode(${anyTsq}) > 0 and ${c.searchTsv} @@ ${anyTsq})`] : [];
-  const match = and(...required, anyOf.length || anyArm.length ? or(...anyOf, ...anyArm) : undefined) as SQL;
-  const exactTerms = [...p.phrases, ...p.identifiers];
-  const exact = exactTerms.length
-    ? sql.join(
-        exactTerms.map((t) => sql`(${inText(t)})::int`),
-        sql` + `,
-      )
-    : sql`0`;
+  const terms = queryTerms(p, { text: c.searchText, tsv: c.searchTsv });
   const changed = sql`coalesce(${d.sourceUpdatedAt}, ${d.updatedAt})`;
   const ageDays = sql`greatest(extract(epoch from (${page.asOf.toISOString()}::timestamptz - ${changed})), 0) / 86400.0`;
-  const allWords = anyTsq ? sql`${ALL_WORDS_WEIGHT} * (${fullText})::int + ` : sql``;
-  const score = sql<number>`(${EXACT_WEIGHT} * (${exact}) + ${allWords}ts_rank_cd(${c.searchTsv}, ${anyTsq ?? tsq}, 32) + ${RECENCY_WEIGHT} / (1 + ${ageDays} / ${RECENCY_DAYS}))::float8`;
-  const candidates = db
-    .select({ id: c.id })
-    .from(c)
-    .innerJoin(k, eq(k.id, c.sourceId))
-    .where(and(scope, sourceId ? eq(c.sourceId, sourceId) : undefined, lte(c.createdAt, page.asOf), match))
-    .limit(CANDIDATES * 2);
+  const score = terms.score(ageDays);
+  const within = and(scope, sourceId ? eq(c.sourceId, sourceId) : undefined, lte(c.createdAt, page.asOf));
+  const arm = ({ cond, limit }: CandidateArm) =>
+    db
+      .select({ id: c.id })
+      .from(c)
+      .innerJoin(k, eq(k.id, c.sourceId))
+      .where(and(within, cond))
+      .orderBy(desc(c.createdAt), desc(c.id))
+      .limit(limit);
+  const candidates = sql.join(
+    terms.arms.map((a) => sql`(${arm(a)})`),
+    sql` union `,
+  );
   const rows = await db
     .select({
       id: c.id,
