@@ -3,6 +3,7 @@ export * from "./auth.js";
 export * from "./conversation.js";
 export * from "./errors.js";
 export * from "./events.js";
+export * from "./mcp-servers.js";
 export * from "./nodes.js";
 export * from "./notifications.js";
 export * from "./projects.js";

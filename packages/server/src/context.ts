@@ -5,6 +5,7 @@ import type { ConversationHub } from "./conversations/hub.js";
 import type { ConversationService } from "./conversations/service.js";
 import type { Database } from "./db/database.js";
 import type { EventBus } from "./events/bus.js";
+import type { McpServerService } from "./mcp/servers/service.js";
 import type { NodeRegistry } from "./nodes/registry.js";
 import type { Notifier } from "./notifications/notify.js";
 import type { NotificationService } from "./notifications/service.js";
@@ -67,4 +68,6 @@ export interface AppContext {
    * tool, which calls `search(sessionActor, …)` and gets the session owner's scope.
    */
   search: SearchService;
+  /** The team's and project's own MCP servers, and the `/mcp/servers/<name>` proxy's lookups (docs/mcp.md). */
+  mcpServers: McpServerService;
 }

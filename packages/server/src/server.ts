@@ -16,6 +16,7 @@ import { nodes } from "./db/schema.js";
 import { EventBus } from "./events/bus.js";
 import { EventRetention } from "./events/retention.js";
 import { DisposableStore } from "./lib/disposables.js";
+import { McpServerService } from "./mcp/servers/service.js";
 import { NodeRegistry, nodeIdFor } from "./nodes/registry.js";
 import { NotificationService } from "./notifications/service.js";
 import { WebhookWorker } from "./notifications/webhook-worker.js";
@@ -236,6 +237,7 @@ export async function startServer(
       log,
       teams: new TeamService(database.db),
       providers: providerStore,
+      mcpServers: new McpServerService(database.db, box, providerNetwork),
       projects,
       review,
       reviewThreads,

@@ -2,6 +2,7 @@ import { agentRoutes } from "./agent.js";
 import { authRoutes } from "./auth.js";
 import { conversationRoutes } from "./conversation.js";
 import { eventRoutes } from "./events.js";
+import { mcpServerRoutes } from "./mcp-servers.js";
 import { nodeRoutes } from "./nodes.js";
 import { notificationRoutes } from "./notifications.js";
 import { projectRoutes } from "./projects.js";
@@ -53,6 +54,7 @@ export const ROUTES = {
   ...specRoutes,
   ...notificationRoutes,
   ...searchRoutes,
+  ...mcpServerRoutes,
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

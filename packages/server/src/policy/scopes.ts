@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
-import { events, projects, providers, sessions, teamMembers, teams } from "../db/schema.js";
+import { events, mcpServers, projects, providers, sessions, teamMembers, teams } from "../db/schema.js";
 import type { Actor } from "./actor.js";
 import { personIdOf, visibleTeams } from "./policy.js";
 
@@ -68,4 +68,25 @@ function teamCondition(actor: Actor, team: (teams: string[]) => SQL): SQL[] {
 export function projectScope(actor: Actor): SQL {
   if (actor.kind === "session") return sql`false`;
   return ownedOrTeam(eq(projects.ownerId, actor.userId), actor, (teams) => inArray(projects.teamId, teams));
+}
+
+/**
+ * Team and project MCP servers the actor sees: those of the teams they belong to (viewers too) and
+ * of the projects they see. A session token sees none by listing; the proxy resolves its servers
+ * by the session's own project and team (mcpServersOfSession).
+ */
+export function mcpServerScope(actor: Actor): SQL {
+  if (actor.kind === "session") return sql`false`;
+  const visibleProjects = sql`(select ${projects.id} from ${projects} where ${projectScope(actor)})`;
+  const teamIds = visibleTeams(actor);
+  const byProject = sql`${mcpServers.projectId} in ${visibleProjects}`;
+  return teamIds.length ? (or(inArray(mcpServers.teamId, teamIds), byProject) as SQL) : byProject;
+}
+
+/** The servers a session's runtime gets: its project's and its team's (a project's shadow its team's by name). */
+export function mcpServersOfSession(session: { projectId: string | null; teamId: string | null }): SQL {
+  const parts: SQL[] = [];
+  if (session.projectId) parts.push(eq(mcpServers.projectId, session.projectId));
+  if (session.teamId) parts.push(eq(mcpServers.teamId, session.teamId));
+  return parts.length ? (or(...parts) as SQL) : sql`false`;
 }
