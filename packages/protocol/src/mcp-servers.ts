@@ -156,3 +156,24 @@ export const SessionMcpServerSchema = z
   .meta({ id: "SessionMcpServer" });
 export type SessionMcpServer = z.infer<typeof SessionMcpServerSchema>;
 export const SessionMcpServerListSchema = z.object({ items: z.array(SessionMcpServerSchema) });
+
+/**
+ * A team or project MCP server as `session.settings` hands it to agentd. An http server is given
+ * only as its path on the Strand server (`/mcp/servers/<name>`): agentd reaches it with the session
+ * token, so the token stays the sandbox's only credential. A stdio server is run as given.
+ */
+export const AgentMcpServerSchema = z.discriminatedUnion("transport", [
+  z.object({ name: z.string(), transport: z.literal("http"), path: z.string() }),
+  z.object({
+    name: z.string(),
+    transport: z.literal("stdio"),
+    command: z.string(),
+    args: z.array(z.string()),
+    env: z.record(z.string(), z.string()),
+  }),
+]);
+export type AgentMcpServer = z.infer<typeof AgentMcpServerSchema>;
+
+/** A knowledge source attached to the session's project or team, named in the agent's instructions. */
+export const AgentKnowledgeSourceSchema = z.object({ name: z.string(), description: z.string(), kind: z.string() });
+export type AgentKnowledgeSource = z.infer<typeof AgentKnowledgeSourceSchema>;

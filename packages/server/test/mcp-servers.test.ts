@@ -8,9 +8,10 @@ import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { sessionToken } from "../../../test/support/agent-socket.js";
+import { connectAgent, sessionToken } from "../../../test/support/agent-socket.js";
 import type { Caller } from "../../../test/support/http.js";
 import { startTestServer, type TestServer } from "../../../test/support/server.js";
+import { knowledgeSources } from "../src/db/schema.js";
 
 const SECRET = "sk-team-tools-9f83c1d2e7a64b50";
 /** The proxy's timeout here: short, so the hanging upstream's error arrives quickly. */
@@ -253,6 +254,30 @@ describe(`team MCP servers (${process.env.STRAND_TEST_DB})`, () => {
       }
       // The MCP session id the upstream handed out went back and forth through the proxy.
       expect(upstream.some((h) => typeof h["mcp-session-id"] === "string")).toBe(true);
+    });
+
+    it("agentd gets the servers in session.settings: http ones as a proxy path, never their URL or secret", async () => {
+      // A knowledge source of the team (its API is k-core's; the row is all the settings read).
+      await t.server.database.db.insert(knowledgeSources).values({
+        id: "ks_runbooks",
+        name: "runbooks",
+        description: "On-call runbooks",
+        kind: "api",
+        teamId,
+        createdBy: member.id,
+      });
+      const agent = await connectAgent(t.url, sessionId, token, "settings-check");
+      const settings = await agent.ws.next((m) => m.type === "session.settings");
+      await agent.close();
+      expect(settings.mcp_servers).toEqual([
+        { name: "garbage", transport: "http", path: "/mcp/servers/garbage" },
+        { name: "hangs", transport: "http", path: "/mcp/servers/hangs" },
+        { name: "local-lint", transport: "stdio", command: "node", args: ["lint-mcp.mjs"], env: {} },
+        { name: "team-tools", transport: "http", path: "/mcp/servers/team-tools" },
+      ]);
+      expect(settings.knowledge).toEqual([{ name: "runbooks", description: "On-call runbooks", kind: "api" }]);
+      expect(JSON.stringify(settings)).not.toContain(SECRET);
+      expect(JSON.stringify(settings)).not.toContain(toolsUrl);
     });
 
     it("lists the session's servers", async () => {

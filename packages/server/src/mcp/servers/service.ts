@@ -1,16 +1,19 @@
 import {
+  type AgentKnowledgeSource,
+  type AgentMcpServer,
   type CreateMcpServerBody,
   ErrorCodes,
+  MCP_SERVERS_PATH,
   type McpServer,
   type McpServerTransport,
   type SessionMcpServer,
   type UpdateMcpServerBody,
 } from "@strand/protocol";
-import { and, asc, eq, type SQL } from "drizzle-orm";
+import { and, asc, eq, or, type SQL } from "drizzle-orm";
 import type { SecretBox } from "../../crypto/secret-box.js";
 import type { Db } from "../../db/database.js";
 import { uniqueViolation } from "../../db/errors.js";
-import { mcpServers, projects, sessions } from "../../db/schema.js";
+import { knowledgeSources, mcpServers, projects, sessions } from "../../db/schema.js";
 import { conflict, HttpError, notFound } from "../../lib/http-error.js";
 import { newId } from "../../lib/ids.js";
 import { type Actor, assertCanManageMcpServers, canView, personOf } from "../../policy/policy.js";
@@ -153,17 +156,7 @@ export class McpServerService {
    * (a project's server shadows the team's of the same name).
    */
   async forSession(session: { projectId: string | null; teamId: string | null }): Promise<Row[]> {
-    const rows = await this.db
-      .select()
-      .from(mcpServers)
-      .where(and(eq(mcpServers.enabled, true), mcpServersOfSession(session)))
-      .orderBy(asc(mcpServers.name));
-    const byName = new Map<string, Row>();
-    for (const r of rows) {
-      const seen = byName.get(r.name);
-      if (!seen || (r.projectId && !seen.projectId)) byName.set(r.name, r);
-    }
-    return [...byName.values()];
+    return serversOfSession(this.db, session);
   }
 
   /** For the proxy: the http server named `name` among the calling session's project's, then team's. */
@@ -263,4 +256,51 @@ export class McpServerService {
     const message = `name: this team or project already has an MCP server named ${JSON.stringify(name)}; choose another name`;
     return conflict(message, [{ path: "body.name", message }]);
   }
+}
+
+/**
+ * The enabled servers a session's runtime gets, by name: its project's first, then its team's
+ * (a project's server shadows the team's of the same name).
+ */
+export async function serversOfSession(
+  db: Db,
+  session: { projectId: string | null; teamId: string | null },
+): Promise<Row[]> {
+  const rows = await db
+    .select()
+    .from(mcpServers)
+    .where(and(eq(mcpServers.enabled, true), mcpServersOfSession(session)))
+    .orderBy(asc(mcpServers.name));
+  const byName = new Map<string, Row>();
+  for (const r of rows) {
+    const seen = byName.get(r.name);
+    if (!seen || (r.projectId && !seen.projectId)) byName.set(r.name, r);
+  }
+  return [...byName.values()];
+}
+
+/** What `session.settings` tells agentd: the servers as agentd gives them to the runtime, and the knowledge sources. */
+export async function agentExtrasOf(
+  db: Db,
+  session: { projectId: string | null; teamId: string | null },
+): Promise<{ mcp_servers: AgentMcpServer[]; knowledge: AgentKnowledgeSource[] }> {
+  const servers = await serversOfSession(db, session);
+  const parts: SQL[] = [];
+  if (session.projectId) parts.push(eq(knowledgeSources.projectId, session.projectId));
+  if (session.teamId) parts.push(eq(knowledgeSources.teamId, session.teamId));
+  const knowledge = parts.length
+    ? await db
+        .select({ name: knowledgeSources.name, description: knowledgeSources.description, kind: knowledgeSources.kind })
+        .from(knowledgeSources)
+        .where(or(...parts))
+        .orderBy(asc(knowledgeSources.name))
+    : [];
+  return {
+    mcp_servers: servers.map((r) =>
+      r.transport === "http"
+        ? { name: r.name, transport: "http", path: `${MCP_SERVERS_PATH}/${r.name}` }
+        : { name: r.name, transport: "stdio", command: r.command ?? "", args: r.args, env: r.env },
+    ),
+    knowledge,
+  };
 }
