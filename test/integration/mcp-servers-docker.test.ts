@@ -51,14 +51,18 @@ beforeAll(async () => {
   s = await startSandboxServer();
   llm = await startScriptedLlm([], [MODEL], {
     apiKey: KEY,
+    // The agent loop's requests (they offer tools and carry the prompt) follow the script; the
+    // steps are queued at the first one. Side calls get "ok".
     onScript: (body: any) => {
-      if (scripted || !Array.isArray(body.tools) || !JSON.stringify(body.messages ?? []).includes(PROMPT)) return false;
-      scripted = true;
-      llm.push(
-        { text: "Looking it up.", tool_calls: [{ name: HTTP_TOOL, arguments: { order: ORDER } }] },
-        { text: "Now the echo.", tool_calls: [{ name: STDIO_TOOL, arguments: { text: ECHO } }] },
-        { text: ANSWER },
-      );
+      if (!Array.isArray(body.tools) || !JSON.stringify(body.messages ?? []).includes(PROMPT)) return false;
+      if (!scripted) {
+        scripted = true;
+        llm.push(
+          { text: "Looking it up.", tool_calls: [{ name: HTTP_TOOL, arguments: { order: ORDER } }] },
+          { text: "Now the echo.", tool_calls: [{ name: STDIO_TOOL, arguments: { text: ECHO } }] },
+          { text: ANSWER },
+        );
+      }
       return true;
     },
   });
