@@ -24,7 +24,8 @@ if (process.argv[2] === MCP_BRIDGE_ARG) {
     log("error", `${MCP_BRIDGE_ARG} needs ${AGENT_ENV.serverUrl} and ${AGENT_ENV.sessionTokenFile}`);
     process.exit(2);
   }
-  runMcpBridge({ serverUrl, tokenFile, log }).then(
+  const path = process.env[AGENT_ENV.mcpBridgePath] || undefined;
+  runMcpBridge({ serverUrl, tokenFile, log, ...(path ? { path } : {}) }).then(
     () => process.exit(0),
     (err: Error) => {
       log("error", "the MCP bridge failed", { err: err.message });

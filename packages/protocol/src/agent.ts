@@ -116,4 +116,6 @@ export const AGENT_ENV = {
   model: "STRAND_MODEL",
   /** `autonomous` or `ask`; the server's `session.settings` message overrides all three. */
   permissionMode: "STRAND_PERMISSION_MODE",
+  /** For agentd's stdio MCP bridge: the path on the server it forwards to (default `/mcp`; `/mcp/servers/<name>`). */
+  mcpBridgePath: "STRAND_MCP_BRIDGE_PATH",
 } as const;

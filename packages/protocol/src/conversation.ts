@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { AgentKnowledgeSourceSchema, AgentMcpServerSchema } from "./mcp-servers.js";
 import { PermissionModeSchema, RuntimeSchema } from "./sessions.js";
 import { SessionWorkspaceSchema } from "./workspace.js";
 
@@ -315,11 +316,17 @@ export const ChatServerMessageSchemas = [
   /**
    * Sent after `welcome` and whenever they change; runtime and model apply at the runtime's next start.
    * `workspace`: the repo a project session works on; null or absent for a session without one.
+   * `mcp_servers`: the project's and team's own MCP servers, given to the runtime next to Strand's
+   * (apply at the runtime's next start); `knowledge`: the sources its agent can search.
    */
   z
     .object({ type: z.literal("session.settings") })
     .extend(SessionSettingsSchema.shape)
-    .extend({ workspace: SessionWorkspaceSchema.nullable().optional() }),
+    .extend({
+      workspace: SessionWorkspaceSchema.nullable().optional(),
+      mcp_servers: z.array(AgentMcpServerSchema).optional(),
+      knowledge: z.array(AgentKnowledgeSourceSchema).optional(),
+    }),
 ] as const;
 
 /** How long a thread summary for a restarted runtime may be, in characters. */

@@ -4,6 +4,7 @@ export * from "./conversation.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./knowledge.js";
+export * from "./mcp-servers.js";
 export * from "./nodes.js";
 export * from "./notifications.js";
 export * from "./projects.js";

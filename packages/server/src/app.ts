@@ -37,6 +37,7 @@ import { userRoutes } from "./api/user-routes.js";
 import type { AppContext } from "./context.js";
 import { gitHttpPlugin } from "./git/index.js";
 import { mcpRoutes } from "./mcp/routes.js";
+import { mcpServerApiRoutes, mcpServerProxyRoutes } from "./mcp/servers/routes.js";
 import { healthRoutes } from "./observability/health-routes.js";
 import { gitAccess } from "./projects/git-access.js";
 import { proxyRoutes } from "./proxy/routes.js";
@@ -138,12 +139,14 @@ export async function buildApp(ctx: AppContext): Promise<FastifyInstance> {
       await api.register(notificationRoutes, { ctx });
       await api.register(searchRoutes, { ctx });
       await api.register(knowledgeRoutes, { ctx });
+      await api.register(mcpServerApiRoutes, { ctx, service: ctx.mcpServers });
     },
     { prefix: API_PREFIX },
   );
   await app.register(proxyRoutes, { ctx });
   // Outside /api/v1: it is not part of the REST API, and MCP clients are given its URL as is.
   await app.register(mcpRoutes, { ctx });
+  await app.register(mcpServerProxyRoutes, { ctx, service: ctx.mcpServers });
   await gitHttpPlugin(app, {
     store: ctx.projects.store,
     authorize: gitAccess(ctx.database.db, ctx.projects),

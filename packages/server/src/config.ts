@@ -51,6 +51,11 @@ export interface ServerConfig {
   searchEmbeddingModel: string | undefined;
   /** How long the embedder waits after its provider failed before it tries again (ms). */
   searchEmbeddingRetryMs: number;
+  /**
+   * `/mcp/servers/<name>`: how long the proxy waits for a team MCP server to answer, and for the
+   * next byte of a streamed answer (ms), before the agent gets a JSON-RPC error.
+   */
+  mcpProxyTimeoutMs: number;
 }
 
 export interface ServerFlags {
@@ -166,6 +171,7 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, flags: Serve
       env.STRAND_SEARCH_EMBEDDING_RETRY_MS,
       30_000,
     ),
+    mcpProxyTimeoutMs: parsePositive("STRAND_MCP_PROXY_TIMEOUT_MS", env.STRAND_MCP_PROXY_TIMEOUT_MS, 60_000),
   };
 }
 

@@ -6,6 +6,7 @@ import type { ConversationService } from "./conversations/service.js";
 import type { Database } from "./db/database.js";
 import type { EventBus } from "./events/bus.js";
 import type { KnowledgeService } from "./knowledge/service.js";
+import type { McpServerService } from "./mcp/servers/service.js";
 import type { NodeRegistry } from "./nodes/registry.js";
 import type { Notifier } from "./notifications/notify.js";
 import type { NotificationService } from "./notifications/service.js";
@@ -70,4 +71,6 @@ export interface AppContext {
   search: SearchService;
   /** Knowledge sources of teams and projects, their documents and index (docs/knowledge.md). */
   knowledge: KnowledgeService;
+  /** The team's and project's own MCP servers, and the `/mcp/servers/<name>` proxy's lookups (docs/mcp.md). */
+  mcpServers: McpServerService;
 }

@@ -18,6 +18,7 @@ import { EventRetention } from "./events/retention.js";
 import { KnowledgeService } from "./knowledge/service.js";
 import { KnowledgeSyncRunner } from "./knowledge/sync-runner.js";
 import { DisposableStore } from "./lib/disposables.js";
+import { McpServerService } from "./mcp/servers/service.js";
 import { NodeRegistry, nodeIdFor } from "./nodes/registry.js";
 import { NotificationService } from "./notifications/service.js";
 import { WebhookWorker } from "./notifications/webhook-worker.js";
@@ -249,6 +250,7 @@ export async function startServer(
       log,
       teams: new TeamService(database.db),
       providers: providerStore,
+      mcpServers: new McpServerService(database.db, box, providerNetwork),
       projects,
       review,
       reviewThreads,

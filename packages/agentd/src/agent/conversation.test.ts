@@ -637,6 +637,44 @@ describe("agentd conversation over ACP", () => {
       expect(h.entries("1").filter((e) => e.kind === "notice")).toEqual([]);
     });
 
+    it("gives the project's and team's servers next to Strand's, and names the knowledge sources in the first prompt", async () => {
+      const h = await harness(
+        { hi: [{ text: "hello" }], more: [{ text: "again" }] },
+        { mcpCheck: ok, env: { ACP_AGENT_CAPS: JSON.stringify({ mcpCapabilities: { http: true } }) } },
+      );
+      h.send({
+        type: "session.settings",
+        runtime: "strand-agent",
+        model: "scripted/model-1",
+        permission_mode: "autonomous",
+        mcp_servers: [
+          { name: "team-tools", transport: "http", path: "/mcp/servers/team-tools" },
+          { name: "lint", transport: "stdio", command: "node", args: ["lint.mjs"], env: {} },
+        ],
+        knowledge: [{ name: "runbooks", description: "On-call runbooks", kind: "confluence" }],
+      });
+      h.prompt("1", "hi");
+      await h.finished("1");
+      h.prompt("2", "more");
+      await h.finished("2");
+      expect(sessionNew(h).map((l) => l.mcpServers)).toEqual([
+        [
+          HTTP,
+          { ...HTTP, name: "team-tools", url: "http://strand.test:8080/mcp/servers/team-tools" },
+          { name: "lint", command: "node", args: ["lint.mjs"], env: [] },
+        ],
+      ]);
+      const prompts = h
+        .agentLog()
+        .filter((l) => l.event === "prompt")
+        .map((l) => l.text as string);
+      expect(prompts[0]).toBe(
+        "Knowledge you can search with search_knowledge (and read with read_document):\n" +
+          "- runbooks (confluence): On-call runbooks\n\n---\n\nhi",
+      );
+      expect(prompts[1]).toBe("more");
+    });
+
     it("goes to a runtime without HTTP (stdio only, or SSE only) as the stdio bridge, token by file and never in argv", async () => {
       for (const caps of [{}, { mcpCapabilities: { sse: true } }]) {
         const h = await harness(

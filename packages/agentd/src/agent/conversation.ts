@@ -1,5 +1,7 @@
 import type * as acp from "@agentclientprotocol/sdk";
 import {
+  type AgentKnowledgeSource,
+  type AgentMcpServer,
   type AgentServerMessage,
   HISTORY_SUMMARY_MAX_CHARS,
   type NoticeContent,
@@ -75,6 +77,11 @@ export class AgentConversation {
   private readonly outbox: Outbox;
   private readonly supervisor: RuntimeSupervisor;
   private settings: SessionSettings;
+  /** The project's and team's MCP servers from the last `session.settings` (at the runtime's next start). */
+  private teamMcp: AgentMcpServer[] = [];
+  /** The knowledge sources the agent can search, named once in the first prompt agentd sends. */
+  private knowledge: AgentKnowledgeSource[] = [];
+  private knowledgeNamed = false;
   /** Settings the running runtime was started with. */
   private startedWith: SessionSettings | undefined;
   private readonly queue: Prompt[] = [];
@@ -162,6 +169,9 @@ export class AgentConversation {
         return true;
       }
       case "session.settings":
+        // Read before applySettings, which may restart the runtime with them.
+        this.teamMcp = msg.mcp_servers ?? [];
+        this.knowledge = msg.knowledge ?? [];
         this.applySettings({ runtime: msg.runtime, model: msg.model, permission_mode: msg.permission_mode });
         return true;
       case "history": {
@@ -191,6 +201,11 @@ export class AgentConversation {
   }
 
   private specFor(settings: SessionSettings): RuntimeSpec {
+    const spec = this.baseSpecFor(settings);
+    return this.teamMcp.length ? { ...spec, teamMcp: this.teamMcp } : spec;
+  }
+
+  private baseSpecFor(settings: SessionSettings): RuntimeSpec {
     const mcp = this.o.mcp;
     if (this.o.spec) {
       const spec = this.o.spec(settings);
@@ -251,6 +266,15 @@ export class AgentConversation {
    * holds it), so the agent is not a fresh one that forgot everything.
    */
   private async primed(prompt: Prompt): Promise<string> {
+    const content = await this.withHistory(prompt);
+    // The runtimes have no system prompt agentd can set in common, so the sources are named in
+    // the first prompt's context: the agent then knows when search_knowledge is worth a call.
+    if (this.knowledgeNamed || !this.knowledge.length) return content;
+    this.knowledgeNamed = true;
+    return `${knowledgeContext(this.knowledge)}\n\n---\n\n${content}`;
+  }
+
+  private async withHistory(prompt: Prompt): Promise<string> {
     if (!this.needsHistory) return prompt.content;
     const summary = await this.history(prompt.turn_id);
     if (summary === undefined) return prompt.content; // the server did not answer: try again next prompt
@@ -483,4 +507,10 @@ function pickAllow(options: acp.PermissionOption[]): string | undefined {
     options.find((o) => o.kind === "allow_once")?.optionId ??
     undefined
   );
+}
+
+/** The line naming the attached knowledge sources, as the first prompt's context. */
+export function knowledgeContext(sources: readonly AgentKnowledgeSource[]): string {
+  const items = sources.map((k) => `- ${k.name} (${k.kind})${k.description ? `: ${k.description}` : ""}`);
+  return `Knowledge you can search with search_knowledge (and read with read_document):\n${items.join("\n")}`;
 }

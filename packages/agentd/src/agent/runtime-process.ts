@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import * as acp from "@agentclientprotocol/sdk";
 import type { Log } from "../log.js";
-import { type McpDelivery, strandMcpServer } from "../mcp/servers.js";
+import { type McpDelivery, strandMcpServer, teamMcpServers } from "../mcp/servers.js";
 import { chooseAuthMethod, isAuthRequired } from "./acp-auth.js";
 import { stdioStream } from "./acp-stdio.js";
 import type { RuntimeSpec } from "./runtimes/registry.js";
@@ -238,7 +238,14 @@ export class RuntimeProcess {
    * registry's notes): HTTP when it says `mcpCapabilities.http`, else the stdio bridge.
    */
   private mcpServers(caps: acp.McpCapabilities | undefined | null): acp.McpServer[] {
-    if (!this.spec.mcp) return [];
+    const team = teamMcpServers(caps, this.spec.mcp, this.spec.teamMcp ?? []);
+    if (team.length) {
+      this.log("info", "giving the runtime the project's and team's MCP servers", {
+        runtime: this.spec.name,
+        servers: team.map((s) => s.name),
+      });
+    }
+    if (!this.spec.mcp) return team;
     const { delivery, server } = strandMcpServer(caps, this.spec.mcp);
     this.mcpDelivery = delivery;
     this.log("info", "giving the runtime Strand's MCP server", {
@@ -247,7 +254,7 @@ export class RuntimeProcess {
       http: caps?.http ?? false,
       sse: caps?.sse ?? false,
     });
-    return [server];
+    return [server, ...team];
   }
 
   /**

@@ -10,6 +10,8 @@ export interface BridgeOptions {
   serverUrl: string;
   /** Read at every request, so a token the node rewrote is used at once. */
   tokenFile: string;
+  /** The path on the server to forward to: `/mcp` (Strand's own) or `/mcp/servers/<name>` (a team's). */
+  path?: string;
   log: Log;
   stdin?: Readable;
   stdout?: Writable;
@@ -24,7 +26,8 @@ export interface BridgeOptions {
  * Resolves when stdin has closed (the runtime ended the server) and every request was answered.
  */
 export async function runMcpBridge(o: BridgeOptions): Promise<void> {
-  const http = new StreamableHTTPClientTransport(new URL(`${o.serverUrl}${MCP_PATH}`), {
+  const path = o.path ?? MCP_PATH;
+  const http = new StreamableHTTPClientTransport(new URL(`${o.serverUrl}${path}`), {
     fetch: (url, init) => {
       const headers = new Headers(init?.headers);
       headers.set("authorization", `Bearer ${readFileSync(o.tokenFile, "utf8").trim()}`);
@@ -64,7 +67,7 @@ export async function runMcpBridge(o: BridgeOptions): Promise<void> {
         id: msg.id,
         error: {
           code: -32000,
-          message: `Strand's MCP server (${o.serverUrl}${MCP_PATH}) refused or failed${status}: ${err.message}`,
+          message: `Strand's MCP server (${o.serverUrl}${path}) refused or failed${status}: ${err.message}`,
         },
       });
     });

@@ -3,6 +3,7 @@ import { authRoutes } from "./auth.js";
 import { conversationRoutes } from "./conversation.js";
 import { eventRoutes } from "./events.js";
 import { knowledgeRoutes } from "./knowledge.js";
+import { mcpServerRoutes } from "./mcp-servers.js";
 import { nodeRoutes } from "./nodes.js";
 import { notificationRoutes } from "./notifications.js";
 import { projectRoutes } from "./projects.js";
@@ -55,6 +56,7 @@ export const ROUTES = {
   ...notificationRoutes,
   ...searchRoutes,
   ...knowledgeRoutes,
+  ...mcpServerRoutes,
 } as const;
 
 export type RouteName = keyof typeof ROUTES;

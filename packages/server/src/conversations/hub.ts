@@ -4,6 +4,7 @@ import { ZodError } from "zod";
 import type { Db } from "../db/database.js";
 import type { EventBus } from "../events/bus.js";
 import { newId } from "../lib/ids.js";
+import { agentExtrasOf } from "../mcp/servers/service.js";
 import type { Notifier } from "../notifications/notify.js";
 import { AgentMessageRejected, DeliveryStore } from "./delivery.js";
 import { findSession } from "./entries.js";
@@ -181,11 +182,13 @@ export class ConversationHub {
       permission_mode: s.permissionMode as SessionSettings["permission_mode"],
     };
     const workspace = await workspaceOf(this.db, s);
-    const sent = JSON.stringify({ ...settings, workspace });
+    // The project's and team's MCP servers and knowledge sources, as read now (docs/mcp.md).
+    const extras = await agentExtrasOf(this.db, s);
+    const sent = JSON.stringify({ ...settings, workspace, ...extras });
     if (link.settingsSent === sent) return;
     link.settings = settings;
     link.settingsSent = sent;
-    link.send({ type: "session.settings", ...settings, workspace });
+    link.send({ type: "session.settings", ...settings, workspace, ...extras });
   }
 
   private onEvent(event: StrandEvent): void {

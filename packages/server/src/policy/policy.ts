@@ -177,3 +177,19 @@ export function knowledgeAccess(
   }
   return project ? accessTo(actor, { ownerId: project.ownerId, teamId: project.teamId }) : "none";
 }
+
+/**
+ * Who may add or change a team's or project's MCP servers: the team's members and up (viewers see
+ * them), or for a project whoever controls the project (its owner, its team's members and up).
+ * `access` is the caller's access to the owning team or project, from `accessTo`.
+ */
+export function assertCanManageMcpServers(actor: Actor, owner: Owned, what: { kind: string; id: string }): void {
+  if (actor.kind !== "user") throw forbidden("a session token cannot change MCP servers; use your own API token");
+  const access = accessTo(actor, owner);
+  if (access === "none") throw notFound(what.kind, what.id);
+  if (access !== "control") {
+    throw forbidden(
+      `you can see the MCP servers of ${what.kind} ${what.id} but not change them: your role in its team is viewer`,
+    );
+  }
+}

@@ -1,5 +1,14 @@
 import { and, eq, inArray, isNull, or, type SQL, sql } from "drizzle-orm";
-import { events, knowledgeSources, projects, providers, sessions, teamMembers, teams } from "../db/schema.js";
+import {
+  events,
+  knowledgeSources,
+  mcpServers,
+  projects,
+  providers,
+  sessions,
+  teamMembers,
+  teams,
+} from "../db/schema.js";
 import type { Actor } from "./actor.js";
 import { personIdOf, visibleTeams } from "./policy.js";
 
@@ -88,4 +97,25 @@ export function knowledgeScope(actor: Actor): SQL {
   const teamIds = visibleTeams(actor);
   const visibleProjects = sql`(select ${projects.id} from ${projects} where ${projectScope(actor)})`;
   return or(teamIds.length ? inArray(k.teamId, teamIds) : sql`false`, sql`${k.projectId} in ${visibleProjects}`) as SQL;
+}
+
+/**
+ * Team and project MCP servers the actor sees: those of the teams they belong to (viewers too) and
+ * of the projects they see. A session token sees none by listing; the proxy resolves its servers
+ * by the session's own project and team (mcpServersOfSession).
+ */
+export function mcpServerScope(actor: Actor): SQL {
+  if (actor.kind === "session") return sql`false`;
+  const visibleProjects = sql`(select ${projects.id} from ${projects} where ${projectScope(actor)})`;
+  const teamIds = visibleTeams(actor);
+  const byProject = sql`${mcpServers.projectId} in ${visibleProjects}`;
+  return teamIds.length ? (or(inArray(mcpServers.teamId, teamIds), byProject) as SQL) : byProject;
+}
+
+/** The servers a session's runtime gets: its project's and its team's (a project's shadow its team's by name). */
+export function mcpServersOfSession(session: { projectId: string | null; teamId: string | null }): SQL {
+  const parts: SQL[] = [];
+  if (session.projectId) parts.push(eq(mcpServers.projectId, session.projectId));
+  if (session.teamId) parts.push(eq(mcpServers.teamId, session.teamId));
+  return parts.length ? (or(...parts) as SQL) : sql`false`;
 }

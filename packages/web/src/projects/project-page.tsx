@@ -4,6 +4,7 @@ import { type FormEvent, useEffect, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { api } from "../api/client.js";
 import { queryKeys } from "../api/query-keys.js";
+import { McpServersPanel } from "../mcp-servers/mcp-servers-panel.js";
 import { WebhooksPanel } from "../notifications/webhooks-panel.js";
 import { NewSessionDialog } from "../sessions/new-session-dialog.js";
 import { accessTo } from "../teams/team-choice.js";
@@ -65,6 +66,7 @@ export function ProjectPage() {
           onCreated={(s) => navigate(`/sessions/${s.id}`)}
         />
       )}
+      <McpServersPanel owner={{ project_id: p.id }} canManage={control} />
     </section>
   );
 }

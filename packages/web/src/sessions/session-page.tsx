@@ -11,6 +11,7 @@ import { accessTo } from "../teams/team-choice.js";
 import { usd } from "../ui/format.js";
 import { StateBadge } from "../ui/state-badge.js";
 import { SessionActions } from "./session-actions.js";
+import { SessionMcpServers } from "./session-mcp-servers.js";
 import { type StartStep, useStartLog } from "./start-log.js";
 
 /** A session: its desktop on the left, the chat with its agent on the right (stacked on tablets). */
@@ -45,6 +46,7 @@ export function SessionPage() {
           {spend !== undefined && ` · ${usd(spend)}`}
         </span>
         {s.repo && <SessionGit session={s} />}
+        <SessionMcpServers session={s} />
         {watchOnly ? (
           <span className="muted session-actions" data-testid="watch-only">
             You can watch this session; your role in its team is viewer.

@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { api } from "../api/client.js";
 import { queryKeys } from "../api/query-keys.js";
+import { McpServersPanel } from "../mcp-servers/mcp-servers-panel.js";
 import { ConfirmButton } from "../ui/confirm-button.js";
 import { Field } from "../ui/field.js";
 import { formErrors, NO_ERRORS } from "../ui/field-errors.js";
@@ -73,6 +74,7 @@ function TeamMembers({ team }: { team: Team }) {
           </tbody>
         </table>
       </div>
+      <McpServersPanel owner={{ team_id: team.id }} canManage={team.role !== "viewer"} />
     </section>
   );
 }

@@ -1,6 +1,6 @@
 import { homedir } from "node:os";
 import { join } from "node:path";
-import type { Runtime } from "@strand/protocol";
+import type { AgentMcpServer, Runtime } from "@strand/protocol";
 import type { StrandMcp } from "../../mcp/servers.js";
 import { claudeCode } from "./claude-code.js";
 import { codex } from "./codex.js";
@@ -38,6 +38,8 @@ export interface RuntimeSpec {
   authMethod?: string;
   /** Strand's MCP server, given to the runtime in every session/new, load and resume; absent: none. */
   mcp?: StrandMcp;
+  /** The project's and team's own MCP servers (session.settings), given next to Strand's. */
+  teamMcp?: AgentMcpServer[];
 }
 
 // Names that look like credentials never pass from agentd's environment to the runtime.
