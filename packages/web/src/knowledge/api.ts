@@ -1,0 +1,94 @@
+import { type KnowledgeDocument, ROUTES, type RouteBody } from "@strand/protocol";
+import { ApiRequestError, call } from "../api/client.js";
+
+/** The knowledge routes as the UI uses them (paths and types from the protocol table). */
+export const knowledgeApi = {
+  list: (owner: { team_id: string } | { project_id: string }) => call(ROUTES["knowledge.list"], { query: owner }),
+  get: (id: string) => call(ROUTES["knowledge.get"], { params: { id } }),
+  create: (body: RouteBody<(typeof ROUTES)["knowledge.create"]>) => call(ROUTES["knowledge.create"], { body }),
+  remove: (id: string) => call(ROUTES["knowledge.delete"], { params: { id } }),
+  sync: (id: string) => call(ROUTES["knowledge.sync"], { params: { id } }),
+  documents: (id: string, cursor?: string) =>
+    call(ROUTES["knowledge.documents"], { params: { id }, query: { limit: 200, ...(cursor ? { cursor } : {}) } }),
+  document: (id: string, docId: string) => call(ROUTES["knowledge.document"], { params: { id, doc_id: docId } }),
+  search: (sourceId: string, q: string) =>
+    call(ROUTES["search.query"], { query: { q, scope: "knowledge", source_id: sourceId, limit: 50 } }),
+  /** Test connection for Jira and Confluence: the server tries the credentials and says what it found. */
+  test: async (body: { kind: string; config: Record<string, unknown> }): Promise<string> => {
+    const answer = await rawJson("POST", "/api/v1/knowledge/test", body);
+    const a = answer as { ok?: boolean; message?: string } | null;
+    if (a?.ok === false) throw new ApiRequestError(400, "connection_failed", a.message ?? "The connection failed.");
+    return a?.message ?? "Connected.";
+  },
+};
+
+/** What one uploaded file became: its documents (a zip is many), each indexed or an error with the reason. */
+export interface UploadResult {
+  documents: Pick<KnowledgeDocument, "external_id" | "title" | "state" | "error" | "chunk_count">[];
+}
+
+/**
+ * Uploads one file as multipart to `POST /api/v1/knowledge/:id/files` with XMLHttpRequest, the
+ * only browser API that reports upload progress; `onProgress` gets the fraction sent (0 to 1).
+ */
+export function uploadFile(
+  sourceId: string,
+  file: File,
+  onProgress: (fraction: number) => void,
+): Promise<UploadResult> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/api/v1/knowledge/${encodeURIComponent(sourceId)}/files`);
+    xhr.withCredentials = true;
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) onProgress(e.loaded / e.total);
+    };
+    xhr.onerror = () => reject(new ApiRequestError(0, "network", "The Strand server cannot be reached."));
+    xhr.onload = () => {
+      const body = safeJson(xhr.responseText) as { message?: string; error?: string } | undefined;
+      if (xhr.status < 200 || xhr.status >= 300) {
+        reject(new ApiRequestError(xhr.status, body?.error ?? "http_error", body?.message ?? `HTTP ${xhr.status}`));
+        return;
+      }
+      resolve(uploadResult(body));
+    };
+    const form = new FormData();
+    form.append("file", file, file.name);
+    xhr.send(form);
+  });
+}
+
+/** The upload answer: `{documents: […]}`, a list, or one document, all read as a list. */
+export function uploadResult(body: unknown): UploadResult {
+  if (Array.isArray(body)) return { documents: body };
+  if (body && typeof body === "object" && Array.isArray((body as UploadResult).documents))
+    return { documents: (body as UploadResult).documents };
+  if (body && typeof body === "object" && "state" in body) return { documents: [body as UploadResult["documents"][0]] };
+  return { documents: [] };
+}
+
+async function rawJson(method: string, path: string, body: unknown): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      credentials: "same-origin",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiRequestError(0, "network", "The Strand server cannot be reached. Check your connection.");
+  }
+  const parsed = safeJson(await res.text()) as { message?: string; error?: string } | undefined;
+  if (!res.ok)
+    throw new ApiRequestError(res.status, parsed?.error ?? "http_error", parsed?.message ?? `HTTP ${res.status}`);
+  return parsed ?? null;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
