@@ -109,7 +109,7 @@ function SourceRow({ source: s }: { source: KnowledgeSource }) {
         <span className="knowledge-kind">{KIND_LABELS[s.kind]}</span>
         <SourceState source={s} />
         <span className="spacer" />
-        {s.kind !== "api" && (
+        {(s.kind === "jira" || s.kind === "confluence") && (
           <button
             type="button"
             onClick={() => sync.mutate()}

@@ -47,7 +47,7 @@ export function SourcePage() {
         <span className="knowledge-kind">{KIND_LABELS[s.kind]}</span>
         <SourceState source={s} />
         <span className="spacer" />
-        {s.kind !== "api" && (
+        {(s.kind === "jira" || s.kind === "confluence") && (
           <button
             type="button"
             onClick={() => sync.mutate()}
