@@ -1,5 +1,6 @@
-import { type KnowledgeDocument, ROUTES, type RouteBody } from "@strand/protocol";
+import { ROUTES, type RouteBody } from "@strand/protocol";
 import { ApiRequestError, call } from "../api/client.js";
+import { type UploadResult, uploadResult } from "./knowledge-model.js";
 
 /** The knowledge routes as the UI uses them (paths and types from the protocol table). */
 export const knowledgeApi = {
@@ -21,11 +22,6 @@ export const knowledgeApi = {
     return a?.message ?? "Connected.";
   },
 };
-
-/** What one uploaded file became: its documents (a zip is many), each indexed or an error with the reason. */
-export interface UploadResult {
-  documents: Pick<KnowledgeDocument, "external_id" | "title" | "state" | "error" | "chunk_count">[];
-}
 
 /**
  * Uploads one file as multipart to `POST /api/v1/knowledge/:id/files` with XMLHttpRequest, the
@@ -56,15 +52,6 @@ export function uploadFile(
     form.append("file", file, file.name);
     xhr.send(form);
   });
-}
-
-/** The upload answer: `{documents: […]}`, a list, or one document, all read as a list. */
-export function uploadResult(body: unknown): UploadResult {
-  if (Array.isArray(body)) return { documents: body };
-  if (body && typeof body === "object" && Array.isArray((body as UploadResult).documents))
-    return { documents: (body as UploadResult).documents };
-  if (body && typeof body === "object" && "state" in body) return { documents: [body as UploadResult["documents"][0]] };
-  return { documents: [] };
 }
 
 async function rawJson(method: string, path: string, body: unknown): Promise<unknown> {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { uploadResult } from "./api.js";
 import {
   configOf,
   createBody,
@@ -8,6 +7,7 @@ import {
   putUrl,
   UPLOAD_MAX_BYTES,
   uploadRefusal,
+  uploadResult,
 } from "./knowledge-model.js";
 
 const progress = { documents_done: 3, documents_total: 5, chunks_done: 40, chunks_total: 60 };

@@ -1,4 +1,4 @@
-import type { KnowledgeKind, KnowledgeSource } from "@strand/protocol";
+import type { KnowledgeDocument, KnowledgeKind, KnowledgeSource } from "@strand/protocol";
 
 /** The server refuses larger uploads (docs/knowledge.md); the UI says so before sending a byte. */
 export const UPLOAD_MAX_BYTES = 200 * 1024 * 1024;
@@ -109,3 +109,17 @@ export function putUrl(origin: string, sourceId: string): string {
 export const sourcePath = (id: string) => `/knowledge/${encodeURIComponent(id)}`;
 export const documentPath = (sourceId: string, externalId: string) =>
   `/knowledge/${encodeURIComponent(sourceId)}/documents/${encodeURIComponent(externalId)}`;
+
+/** What one uploaded file became: its documents (a zip is many), each indexed or an error with the reason. */
+export interface UploadResult {
+  documents: Pick<KnowledgeDocument, "external_id" | "title" | "state" | "error" | "chunk_count">[];
+}
+
+/** The upload answer: `{documents: […]}`, a list, or one document, all read as a list. */
+export function uploadResult(body: unknown): UploadResult {
+  if (Array.isArray(body)) return { documents: body };
+  if (body && typeof body === "object" && Array.isArray((body as UploadResult).documents))
+    return { documents: (body as UploadResult).documents };
+  if (body && typeof body === "object" && "state" in body) return { documents: [body as UploadResult["documents"][0]] };
+  return { documents: [] };
+}

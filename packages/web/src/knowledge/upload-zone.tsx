@@ -1,8 +1,8 @@
 import type { KnowledgeSource } from "@strand/protocol";
 import { useQueryClient } from "@tanstack/react-query";
 import { type DragEvent, useRef, useState } from "react";
-import { type UploadResult, uploadFile } from "./api.js";
-import { mb, UPLOAD_MAX_BYTES, uploadRefusal } from "./knowledge-model.js";
+import { uploadFile } from "./api.js";
+import { mb, UPLOAD_MAX_BYTES, type UploadResult, uploadRefusal } from "./knowledge-model.js";
 
 /** One file of this page's uploads: sending (with the fraction sent), then what it became. */
 interface Upload {
