@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger, type RunningServer, resolveConfig, startServer } from "../../packages/server/src/index.js";
+import { type FakeJira, startFakeJira } from "../fixtures/jira/server.js";
 import { launchBrowser, login, newContext, screenshot } from "../support/browser.js";
 import { type Caller, caller } from "../support/http.js";
 import { ADMIN_EMAIL, ADMIN_PASSWORD, ADMIN_TOKEN } from "../support/server.js";
@@ -26,6 +27,9 @@ let admin: Caller;
 let project: { id: string; slug: string; name: string };
 /** Whether k-core's upload route (POST /api/v1/knowledge/:id/files) is on this branch yet. */
 let uploadRoute = false;
+/** Whether k-core's Test connection route (POST /api/v1/knowledge/test) is on this branch yet. */
+let testRoute = false;
+let jira: FakeJira;
 
 async function page(path: string): Promise<Page> {
   const context = await newContext(browser, url);
@@ -47,11 +51,15 @@ beforeAll(async () => {
   project = (await admin("POST", "/api/v1/projects", { body: { name: "Storefront" } })).body;
   const probe = await admin("POST", "/api/v1/knowledge/ks_none/files");
   uploadRoute = probe.status !== 404 || !/route/i.test(probe.text);
+  const testProbe = await admin("POST", "/api/v1/knowledge/test", { body: { kind: "api", config: {} } });
+  testRoute = testProbe.status !== 404;
+  jira = await startFakeJira({ deployment: "cloud", email: "bot@example.com", apiToken: "the-right-token" });
   browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
+  await jira?.close();
   await server?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -79,6 +87,29 @@ describe("knowledge in the web UI (real server, real indexer, Chromium)", () => 
 
     const list = (await admin("GET", `/api/v1/knowledge?project_id=${project.id}`)).body.sources;
     expect(list.map((s: { name: string; kind: string }) => [s.name, s.kind])).toEqual([["Runbooks", "files"]]);
+    await p.context().close();
+  });
+
+  it("Test connection shows the server's words for wrong Jira credentials, and what it found for right ones", async (ctx) => {
+    if (!testRoute) ctx.skip();
+    const p = await page(`/projects/${project.slug}/knowledge`);
+    await p.getByTestId("knowledge-add").click();
+    const form = p.getByTestId("knowledge-add-form");
+    await form.getByLabel("Jira").check();
+    await form.getByLabel("Site URL").fill(jira.url);
+    await form.getByLabel("Email").fill("bot@example.com");
+    await form.getByLabel("API token").fill("a-wrong-token");
+    await form.getByLabel("JQL").fill("project = PAY");
+    await form.getByTestId("knowledge-test").click();
+    const result = form.getByTestId("knowledge-test-result");
+    await result.waitFor();
+    expect(await result.getAttribute("class")).toBe("error");
+    // The server names the site and says the credentials were refused (its words, shown as they are).
+    expect(await result.textContent()).toContain(jira.url);
+    await screenshot(p, "knowledge-test-connection");
+    await form.getByLabel("API token").fill("the-right-token");
+    await form.getByTestId("knowledge-test").click();
+    await form.locator("[data-testid=knowledge-test-result].ok").waitFor();
     await p.context().close();
   });
 

@@ -262,8 +262,8 @@ function AddSource({ owner, onDone }: { owner: KnowledgeOwner; onDone: () => voi
             )}
           </Field>
           {f.kind === "jira" ? (
-            <Field label="JQL" name="jql" hint="Which issues to index, e.g. project = PAY ORDER BY updated">
-              {(p) => <input {...p} value={f.jql} onChange={(e) => set({ jql: e.target.value })} />}
+            <Field label="JQL" name="jql" hint="Which issues to index, e.g. project = PAY AND type = Bug (no ORDER BY)">
+              {(p) => <input {...p} value={f.jql} onChange={(e) => set({ jql: e.target.value })} required />}
             </Field>
           ) : (
             <Field label="Spaces" name="spaces" hint="Space keys, separated by commas">

@@ -27,6 +27,7 @@ export function SourcePage() {
     mutationFn: () => knowledgeApi.sync(id),
     onSettled: () => client.invalidateQueries({ queryKey: ["knowledge"] }),
   });
+  const test = useMutation({ mutationFn: () => knowledgeApi.testSaved(id) });
   const remove = useMutation({
     mutationFn: () => knowledgeApi.remove(id),
     onSuccess: () => {
@@ -65,6 +66,16 @@ export function SourcePage() {
       </header>
       {s.description && <p className="muted">{s.description}</p>}
       <SourceFacts source={s} />
+      {test.data && (
+        <p className="ok" role="status" data-testid="knowledge-test-result">
+          {test.data}
+        </p>
+      )}
+      {test.error && (
+        <p className="error" role="alert" data-testid="knowledge-test-result">
+          {test.error.message}
+        </p>
+      )}
       {(sync.error || remove.error) && <p className="error">{(sync.error ?? remove.error)?.message}</p>}
       {s.kind === "files" && <UploadZone source={s} />}
       {s.kind === "api" && <PushHint source={s} />}
