@@ -189,6 +189,19 @@ export const KnowledgeDocumentParamsSchema = z.object({
   doc_id: z.string().min(1).max(1000).describe("The document's external id, URL-encoded."),
 });
 
+export const KnowledgeTestResultSchema = z
+  .object({ ok: z.boolean(), message: z.string().describe("What worked, or what is wrong (credentials, URL, JQL).") })
+  .meta({ id: "KnowledgeTestResult" });
+export type KnowledgeTestResult = z.infer<typeof KnowledgeTestResultSchema>;
+
+export const TestKnowledgeConfigBodySchema = z.strictObject({ kind: KnowledgeKindSchema, config: configSchema });
+
+/** What an upload indexed: one document per file (a zip: per member), errors included. */
+export const KnowledgeUploadResultSchema = z
+  .object({ documents: z.array(KnowledgeDocumentSchema), source: z.lazy(() => KnowledgeSourceSchema) })
+  .meta({ id: "KnowledgeUploadResult" });
+export type KnowledgeUploadResult = z.infer<typeof KnowledgeUploadResultSchema>;
+
 // ---- Strand's MCP server: knowledge tools ----
 
 export const SearchKnowledgeInputSchema = z.strictObject({
@@ -206,3 +219,14 @@ export const ReadDocumentInputSchema = z.strictObject({
   after: z.number().int().min(0).max(20).default(2),
 });
 export type ReadDocumentInput = z.input<typeof ReadDocumentInputSchema>;
+
+export const GetIssueInputSchema = z.strictObject({
+  key: z.string().max(100).describe("The issue key, e.g. PROJ-12."),
+  source: z.string().max(100).optional().describe("The Jira source by name or id, when more than one is attached."),
+});
+export type GetIssueInput = z.input<typeof GetIssueInputSchema>;
+
+export const CommentOnIssueInputSchema = GetIssueInputSchema.extend({
+  body: z.string().min(1).max(32_000).describe("The comment's text."),
+});
+export type CommentOnIssueInput = z.input<typeof CommentOnIssueInputSchema>;

@@ -43,6 +43,10 @@ export interface ServerConfig {
   searchBackfillBatch: number;
   /** Pause between backfill batches (ms). */
   searchBackfillPauseMs: number;
+  /** Knowledge sync runner (docs/knowledge.md): how often it looks for due sources (ms). */
+  knowledgeSyncPollMs: number;
+  /** A sync lease not renewed for this long (ms) is taken over by another replica. */
+  knowledgeSyncLeaseMs: number;
   /** `provider/model` conversations are embedded with for semantic search; unset: keyword search only. */
   searchEmbeddingModel: string | undefined;
   /** How long the embedder waits after its provider failed before it tries again (ms). */
@@ -100,6 +104,9 @@ export const ENV_VARS = {
   STRAND_SEARCH_BACKFILL_BATCH:
     "Entries indexed per transaction when older entries are added to the search index (default 500).",
   STRAND_SEARCH_BACKFILL_PAUSE_MS: "Pause in ms between batches of that backfill (default 50).",
+  STRAND_KNOWLEDGE_SYNC_POLL_MS: "How often in ms the knowledge sync runner looks for due sources (default 30000).",
+  STRAND_KNOWLEDGE_SYNC_LEASE_MS:
+    "A knowledge sync whose replica has not renewed its lease for this many ms is taken over, resuming from its cursor (default 120000).",
   STRAND_SEARCH_EMBEDDING_MODEL:
     "provider/model of an OpenAI-style embeddings model (e.g. work-openai/text-embedding-3-small) to add " +
     "semantic matches to search; the provider must be shared by an admin. Teams may set their own. Unset: " +
@@ -147,6 +154,12 @@ export function resolveConfig(env: NodeJS.ProcessEnv = process.env, flags: Serve
       parsePositive("STRAND_SEARCH_BACKFILL_BATCH", env.STRAND_SEARCH_BACKFILL_BATCH, 500),
     ),
     searchBackfillPauseMs: parseNonNegative("STRAND_SEARCH_BACKFILL_PAUSE_MS", env.STRAND_SEARCH_BACKFILL_PAUSE_MS, 50),
+    knowledgeSyncPollMs: parseNonNegative("STRAND_KNOWLEDGE_SYNC_POLL_MS", env.STRAND_KNOWLEDGE_SYNC_POLL_MS, 30_000),
+    knowledgeSyncLeaseMs: parseNonNegative(
+      "STRAND_KNOWLEDGE_SYNC_LEASE_MS",
+      env.STRAND_KNOWLEDGE_SYNC_LEASE_MS,
+      120_000,
+    ),
     searchEmbeddingModel: parseModelName("STRAND_SEARCH_EMBEDDING_MODEL", env.STRAND_SEARCH_EMBEDDING_MODEL),
     searchEmbeddingRetryMs: parsePositive(
       "STRAND_SEARCH_EMBEDDING_RETRY_MS",

@@ -16,6 +16,7 @@ import { nodes } from "./db/schema.js";
 import { EventBus } from "./events/bus.js";
 import { EventRetention } from "./events/retention.js";
 import { KnowledgeService } from "./knowledge/service.js";
+import { KnowledgeSyncRunner } from "./knowledge/sync-runner.js";
 import { DisposableStore } from "./lib/disposables.js";
 import { NodeRegistry, nodeIdFor } from "./nodes/registry.js";
 import { NotificationService } from "./notifications/service.js";
@@ -218,6 +219,17 @@ export async function startServer(
         (b) => b.stop(),
       )
       .start();
+    const knowledge = new KnowledgeService(database.db, box);
+    const knowledgeSync = disposables.add(
+      "knowledge sync",
+      new KnowledgeSyncRunner(database.db, knowledge, log.child({ component: "knowledge" }), {
+        pollMs: config.knowledgeSyncPollMs,
+        leaseMs: config.knowledgeSyncLeaseMs,
+      }),
+      (r) => r.stop(),
+    );
+    knowledge.onSyncNow = () => knowledgeSync.wake();
+    knowledgeSync.start();
     const ctx: AppContext = {
       config,
       database,
@@ -253,7 +265,7 @@ export async function startServer(
         { backfill: () => backfillProgress(database.db), embeddings: () => embedder.progress() },
         embedder,
       ),
-      knowledge: new KnowledgeService(database.db, box),
+      knowledge,
     };
     const app = disposables.add("http server", await buildApp(ctx), (a) => a.close());
     await app.listen({ port: config.port, host: config.host });

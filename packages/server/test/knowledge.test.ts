@@ -1,10 +1,13 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { eq, sql } from "drizzle-orm";
+import { PDFDocument, StandardFonts } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakeJira } from "../../../test/fixtures/jira/server.js";
 import { sessionToken } from "../../../test/support/agent-socket.js";
 import type { Caller } from "../../../test/support/http.js";
 import { startTestServer, type TestServer } from "../../../test/support/server.js";
+import { until } from "../../../test/support/wait.js";
 import { events, knowledgeChunks, knowledgeSources, sessions } from "../src/db/schema.js";
 
 let t: TestServer;
@@ -55,6 +58,143 @@ const chunkCount = async (sourceId: string) => {
 };
 
 describe(`knowledge sources (${process.env.STRAND_TEST_DB})`, () => {
+  it("indexes an uploaded Markdown file and a PDF, lists a file without text as an error, and finds them", async () => {
+    const src = await owner.call("POST", "/api/v1/knowledge", {
+      body: { name: "Uploads", kind: "files", team_id: teamId },
+    });
+    expect(src.status, src.text).toBe(201);
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    for (const line of ["The okapi valve opens clockwise.", "Page two mentions the quetzal gauge."]) {
+      pdf.addPage().drawText(line, { x: 50, y: 700, size: 12, font });
+    }
+    const form = new FormData();
+    form.append("file", new Blob(["# Setup\n\nInstall the marmot agent first.\n"]), "setup.md");
+    form.append("file", new Blob([await pdf.save()]), "valves.pdf");
+    form.append("file", new Blob(["   \n"]), "empty.txt");
+    const res = await fetch(`${t.url}/api/v1/knowledge/${src.body.id}/files`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${owner.token}` },
+      body: form,
+    });
+    const body = (await res.json()) as any;
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    const byId = Object.fromEntries(body.documents.map((d: any) => [d.external_id, d]));
+    expect(byId["setup.md"]).toMatchObject({ state: "ready", format: "markdown" });
+    expect(byId["valves.pdf"]).toMatchObject({ state: "ready", format: "pdf" });
+    expect(byId["empty.txt"]).toMatchObject({ state: "error", error: expect.stringMatching(/no text/) });
+    expect(body.source).toMatchObject({ state: "ready", document_errors: 1 });
+    const md = await search(owner.call, { q: "marmot", scope: "knowledge" });
+    expect(md.body.results.map((r: any) => r.external_id)).toEqual(["setup.md"]);
+    const page = await search(owner.call, { q: "quetzal", scope: "knowledge", source_id: src.body.id });
+    expect(page.body.results[0]).toMatchObject({
+      external_id: "valves.pdf",
+      location: expect.stringMatching(/page 2/),
+    });
+  });
+
+  it("syncs a Jira source from a Jira-shaped server, and its agent reads an issue live", async () => {
+    const jira = await startFakeJira({ deployment: "cloud", email: "bot@example.com", apiToken: "tok-jira-live" });
+    try {
+      jira.put({
+        key: "PROJ-1",
+        summary: "Login fails with ERR_GNU_4417",
+        description: "# Steps\nPress the login button.",
+      });
+      jira.put({ key: "PROJ-2", summary: "Dark mode", description: "Colours are off." });
+      const wrong = await owner.call("POST", "/api/v1/knowledge/test", {
+        body: {
+          kind: "jira",
+          config: {
+            site_url: jira.url,
+            deployment: "cloud",
+            email: "bot@example.com",
+            api_token: "nope",
+            jql: "project = PROJ",
+          },
+        },
+      });
+      expect(wrong.status, wrong.text).toBe(200);
+      expect(wrong.body.ok).toBe(false);
+      expect(wrong.body.message).toMatch(/refused|401/);
+      const created = await owner.call("POST", "/api/v1/knowledge", {
+        body: {
+          name: "PROJ issues",
+          kind: "jira",
+          team_id: teamId,
+          config: {
+            site_url: jira.url,
+            deployment: "cloud",
+            email: "bot@example.com",
+            api_token: "tok-jira-live",
+            jql: "project = PROJ",
+          },
+        },
+      });
+      expect(created.status, created.text).toBe(201);
+      const ready = await until(
+        async () => (await owner.call("GET", `/api/v1/knowledge/${created.body.id}`)).body,
+        (b) => b.state === "ready" || b.state === "error",
+        "the Jira source's first sync",
+        60_000,
+      );
+      expect(ready).toMatchObject({ state: "ready", progress: { documents_total: 2 } });
+      expect(ready.next_sync_at).toBeNull();
+      const hit = await search(owner.call, { q: "ERR_GNU_4417", scope: "knowledge" });
+      expect(hit.body.results[0]).toMatchObject({ external_id: "PROJ-1", source_kind: "jira" });
+      expect(hit.body.results[0].url).toContain("PROJ-1");
+      // A replica that died mid-sync leaves its lease and cursor: the next runner takes the stale
+      // lease over and carries on from the cursor, finding what changed since.
+      const db = t.server.database.db;
+      const chunksBefore = await chunkCount(created.body.id);
+      const [before] = await db.select().from(knowledgeSources).where(eq(knowledgeSources.id, created.body.id));
+      expect(before?.syncCursor).not.toBeNull();
+      await db
+        .update(knowledgeSources)
+        .set({ state: "syncing", syncOwner: "replica-that-died", syncHeartbeatAt: new Date(Date.now() - 3_600_000) })
+        .where(eq(knowledgeSources.id, created.body.id));
+      jira.put({ key: "PROJ-3", summary: "Export times out", description: "The wapiti export hangs." });
+      await owner.call("POST", `/api/v1/knowledge/${created.body.id}/sync`);
+      const resumed = await until(
+        async () => (await db.select().from(knowledgeSources).where(eq(knowledgeSources.id, created.body.id)))[0],
+        (r) => r?.syncOwner === null && r.state !== "syncing",
+        "the stale sync to be taken over",
+        60_000,
+      );
+      expect(resumed?.state).toBe("ready");
+      const wapiti = await search(owner.call, { q: "wapiti", scope: "knowledge" });
+      expect(wapiti.body.results.map((r: any) => r.external_id)).toEqual(["PROJ-3"]);
+      // Nothing indexed twice: only PROJ-3's chunks were added.
+      const proj3 = await owner.call("GET", `/api/v1/knowledge/${created.body.id}/documents/PROJ-3`);
+      expect(await chunkCount(created.body.id)).toBe((chunksBefore ?? 0) + proj3.body.chunk_count);
+      const tested = await owner.call("POST", `/api/v1/knowledge/${created.body.id}/test`);
+      expect(tested.body.ok, tested.text).toBe(true);
+
+      const session = await owner.call("POST", "/api/v1/sessions", { body: { name: "jira", team_id: teamId } });
+      const token = await sessionToken(t.server.database.db, owner.id, session.body.id);
+      const client = new Client({ name: "jira-test", version: "1.0.0" });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${t.url}/mcp`), {
+          requestInit: { headers: { authorization: `Bearer ${token}` } },
+        }),
+      );
+      clients.push(client);
+      const issue = await client.callTool({ name: "get_issue", arguments: { key: "PROJ-2" } });
+      expect(issue.isError, JSON.stringify(issue.content)).toBeFalsy();
+      expect(JSON.stringify(issue.structuredContent)).toContain("Dark mode");
+      const missing = await client.callTool({ name: "get_issue", arguments: { key: "PROJ-99" } });
+      expect(missing.isError).toBe(true);
+      const commented = await client.callTool({
+        name: "comment_on_issue",
+        arguments: { key: "PROJ-2", body: "Fixed in #12" },
+      });
+      expect(commented.isError, JSON.stringify(commented.content)).toBeFalsy();
+      expect(JSON.stringify(jira.posted)).toContain("Fixed in #12");
+    } finally {
+      await jira.close();
+    }
+  });
+
   it("refuses bad input with 400 naming the field, and never returns or records a secret", async () => {
     const none = await owner.call("POST", "/api/v1/knowledge", { body: { name: "x", kind: "api" } });
     expect(none.status).toBe(400);
@@ -82,6 +222,7 @@ describe(`knowledge sources (${process.env.STRAND_TEST_DB})`, () => {
         schedule: "6h",
         config: {
           site_url: "https://jira.example.test",
+          deployment: "cloud",
           email: "a@example.com",
           api_token: secret,
           jql: "project = X",
@@ -89,14 +230,23 @@ describe(`knowledge sources (${process.env.STRAND_TEST_DB})`, () => {
       },
     });
     expect(jira.status, jira.text).toBe(201);
-    expect(jira.body).toMatchObject({ kind: "jira", state: "pending", credentials_set: true, schedule: "6h" });
-    expect(jira.body.config).toEqual({
+    expect(jira.body).toMatchObject({ kind: "jira", credentials_set: true, schedule: "6h" });
+    expect(jira.body.config).not.toHaveProperty("api_token");
+    expect(jira.body.config).toMatchObject({
       site_url: "https://jira.example.test",
       email: "a@example.com",
       jql: "project = X",
     });
     const renamed = await owner.call("PATCH", `/api/v1/knowledge/${jira.body.id}`, {
-      body: { name: "Jira tickets", config: { site_url: "https://jira2.example.test", email: "a@example.com" } },
+      body: {
+        name: "Jira tickets",
+        config: {
+          site_url: "https://jira2.example.test",
+          deployment: "cloud",
+          email: "a@example.com",
+          jql: "project = X",
+        },
+      },
     });
     expect(renamed.status, renamed.text).toBe(200);
     expect(renamed.body.credentials_set).toBe(true);

@@ -58,6 +58,8 @@ describe(`Strand's MCP server (${process.env.STRAND_TEST_DB})`, () => {
       "read_conversation",
       "search_knowledge",
       "read_document",
+      "get_issue",
+      "comment_on_issue",
     ]);
     const search = tools.find((x) => x.name === "search_history");
     expect(search?.inputSchema.required).toEqual(["query"]);
@@ -191,7 +193,7 @@ describe(`Strand's MCP server (${process.env.STRAND_TEST_DB})`, () => {
       arguments: { session_id: s.id, entry_id: "ent_nope" },
     });
     expect(textOf(unknownEntry)).toMatch(/entry "ent_nope" is not in session/);
-    expect((await client.listTools()).tools).toHaveLength(4);
+    expect((await client.listTools()).tools).toHaveLength(6);
   });
 
   it("refuses a revoked session token with 401 and a clear reason, to raw HTTP and to an MCP client", async () => {

@@ -1,3 +1,4 @@
+import { ApiErrorSchema } from "../errors.js";
 import {
   CreateKnowledgeSourceBodySchema,
   KnowledgeDocumentListSchema,
@@ -8,7 +9,10 @@ import {
   KnowledgeListQuerySchema,
   KnowledgeSourceListSchema,
   KnowledgeSourceSchema,
+  KnowledgeTestResultSchema,
+  KnowledgeUploadResultSchema,
   PutKnowledgeDocumentBodySchema,
+  TestKnowledgeConfigBodySchema,
   UpdateKnowledgeSourceBodySchema,
 } from "../knowledge.js";
 import { ERROR_RESPONSES, IdParamsSchema } from "./common.js";
@@ -66,6 +70,36 @@ export const knowledgeRoutes = {
     summary: "Sync now: the sync runner picks the source up at once",
     params: IdParamsSchema,
     response: { 202: KnowledgeSourceSchema, ...ERROR_RESPONSES },
+  }),
+  "knowledge.testConfig": defineRoute({
+    method: "POST",
+    path: "/api/v1/knowledge/test",
+    tags,
+    summary:
+      "Test connection before saving: checks a Jira or Confluence URL and credentials (ok: false says what is wrong)",
+    body: TestKnowledgeConfigBodySchema,
+    response: { 200: KnowledgeTestResultSchema, ...ERROR_RESPONSES },
+  }),
+  "knowledge.test": defineRoute({
+    method: "POST",
+    path: "/api/v1/knowledge/:id/test",
+    tags,
+    summary: "Test connection of a saved source with its stored credentials",
+    params: IdParamsSchema,
+    response: { 200: KnowledgeTestResultSchema, ...ERROR_RESPONSES },
+  }),
+  "knowledge.upload": defineRoute({
+    method: "POST",
+    path: "/api/v1/knowledge/:id/files",
+    tags,
+    summary:
+      "Upload files or zips (multipart/form-data, at most 200 MB each) to a files source; indexed before the answer",
+    description:
+      "Each file becomes a document named by its file name (a zip: one per member, by its path). A file that " +
+      "cannot be indexed is listed with state error and its reason; the rest is indexed. Re-uploading a changed " +
+      "file replaces its chunks; an unchanged one is not indexed again.",
+    params: IdParamsSchema,
+    response: { 200: KnowledgeUploadResultSchema, 413: ApiErrorSchema, ...ERROR_RESPONSES },
   }),
   "knowledge.documents": defineRoute({
     method: "GET",

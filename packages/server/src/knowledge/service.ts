@@ -14,6 +14,7 @@ import {
   type UpdateKnowledgeSourceBody,
 } from "@strand/protocol";
 import { and, asc, eq, gt, type SQL, sql } from "drizzle-orm";
+import { ZodError } from "zod";
 import type { SecretBox } from "../crypto/secret-box.js";
 import type { Db } from "../db/database.js";
 import { uniqueViolation } from "../db/errors.js";
@@ -22,15 +23,20 @@ import { conflict, HttpError, notFound } from "../lib/http-error.js";
 import { newId } from "../lib/ids.js";
 import { type Access, type Actor, assertAccess, knowledgeAccess } from "../policy/policy.js";
 import { knowledgeScope } from "../policy/scopes.js";
+import { chunkDocument } from "./chunk.js";
+import { type ConnectorKind, createConnector, splitSecrets as splitConnectorSecrets } from "./connectors/index.js";
+import type { ConnectorOptions } from "./connectors/jira.js";
+import { extractUpload, MAX_UPLOAD_BYTES } from "./extract/index.js";
 import {
   type Chunker,
   countProgress,
   type DocumentRow,
   indexDocument,
+  recordDocumentError,
   removeDocuments,
-  simpleChunker,
   textSections,
 } from "./indexer.js";
+import { ConnectorError, ExtractError } from "./types.js";
 
 type SourceRow = typeof knowledgeSources.$inferSelect;
 
@@ -43,10 +49,15 @@ const badRequest = (field: string, message: string) =>
  * KNOWLEDGE_TRANSITIONS; who may do what is policy.ts `knowledgeAccess` and scopes.ts `knowledgeScope`.
  */
 export class KnowledgeService {
+  /** Set by the server to wake the sync runner (knowledge/sync-runner.ts) on Sync now. */
+  onSyncNow: () => void = () => {};
+
   constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
-    private readonly chunker: Chunker = simpleChunker,
+    readonly chunker: Chunker = chunkDocument,
+    /** For connectors' HTTP calls (tests point them at the local Jira and Confluence fakes). */
+    private readonly connectorOptions: ConnectorOptions = {},
   ) {}
 
   async create(actor: Actor, body: CreateKnowledgeSourceBody): Promise<KnowledgeSource> {
@@ -57,8 +68,7 @@ export class KnowledgeService {
     const access = knowledgeAccess(actor, { teamId }, project);
     if (teamId) assertAccess(actor, { ownerId: null }, "control", { kind: "team", id: teamId }, access);
     else assertAccess(actor, { ownerId: null }, "control", { kind: "project", id: projectId as string }, access);
-    const { config, secrets } = splitSecrets(body.config);
-    checkConfig(body.kind, config, secrets);
+    const { config, secrets } = checkConfig(body.kind, body.config);
     const id = newId("ksrc");
     const schedule = body.schedule ? scheduleSeconds(body.schedule) : null;
     // Files and pushed documents have nothing to fetch: ready (and empty) from the start.
@@ -82,6 +92,8 @@ export class KnowledgeService {
           nextSyncAt: fetched ? new Date() : null,
         })
         .returning();
+      // A new Jira or Confluence source is due at once: its first sync starts without waiting for a poll.
+      if (fetched) this.onSyncNow();
       return toSource(row as SourceRow, 0);
     } catch (err) {
       if (uniqueViolation(err))
@@ -116,14 +128,13 @@ export class KnowledgeService {
       if (body.description !== undefined) patch.description = body.description;
       if (body.schedule !== undefined) patch.scheduleSeconds = body.schedule ? scheduleSeconds(body.schedule) : null;
       if (body.config !== undefined) {
-        const { config, secrets } = splitSecrets(body.config);
-        const kept = row.credentialsEnc
-          ? (JSON.parse(this.box.open(row.credentialsEnc, id)) as Record<string, string>)
-          : {};
-        const merged = { ...kept, ...secrets };
-        checkConfig(row.kind as KnowledgeSource["kind"], config, merged);
+        // Secret fields left out keep their stored value; the whole is checked as one config.
+        const { config, secrets } = checkConfig(row.kind as KnowledgeSource["kind"], {
+          ...this.secretsOf(row),
+          ...body.config,
+        });
         patch.config = config;
-        patch.credentialsEnc = Object.keys(merged).length ? this.box.seal(JSON.stringify(merged), id) : null;
+        patch.credentialsEnc = Object.keys(secrets).length ? this.box.seal(JSON.stringify(secrets), id) : null;
       }
       try {
         const [updated] = await tx.update(knowledgeSources).set(patch).where(eq(knowledgeSources.id, id)).returning();
@@ -146,7 +157,7 @@ export class KnowledgeService {
   /** Sync now: due at once, for the sync runner; a source with nothing to fetch just stays ready. */
   async syncNow(actor: Actor, id: string): Promise<KnowledgeSource> {
     await this.visible(actor, id, "control");
-    return this.db.transaction(async (tx) => {
+    const source = await this.db.transaction(async (tx) => {
       const row = await lock(tx, id);
       const fetched = row.kind === "jira" || row.kind === "confluence";
       const [updated] = await tx
@@ -156,6 +167,8 @@ export class KnowledgeService {
         .returning();
       return toSource(updated as SourceRow, await this.errors(id, tx));
     });
+    this.onSyncNow();
+    return source;
   }
 
   async documents(
@@ -237,6 +250,107 @@ export class KnowledgeService {
     });
   }
 
+  /**
+   * Uploaded files (kind files) extracted and indexed before the answer: the source goes syncing →
+   * ready; each file is indexed in its own transaction (a file that cannot be read becomes a
+   * document in state error with the reason). What refuses a whole upload (too large, a zip bomb,
+   * a path leaving the archive) answers 400 (413 for size) and indexes nothing of it.
+   */
+  async upload(
+    actor: Actor,
+    id: string,
+    files: { filename: string; bytes: Uint8Array }[],
+  ): Promise<{ documents: KnowledgeDocument[]; source: KnowledgeSource }> {
+    const source = await this.visible(actor, id, "control");
+    if (source.kind !== "files") {
+      throw conflict(
+        `knowledge source ${source.name} is of kind ${source.kind}: only sources of kind files take uploads`,
+      );
+    }
+    if (!files.length) throw badRequest("files", "send one or more files as multipart/form-data");
+    const extracted = [];
+    for (const f of files) {
+      if (f.bytes.length > MAX_UPLOAD_BYTES) throw tooLarge(f.filename, f.bytes.length);
+      try {
+        extracted.push(...(await extractUpload(f.filename, f.bytes)));
+      } catch (err) {
+        if (err instanceof ExtractError) throw badRequest("files", `${f.filename}: ${err.message}`);
+        throw err;
+      }
+    }
+    await this.db.transaction((tx) => transition(tx, id, "syncing", null));
+    const documents: KnowledgeDocument[] = [];
+    try {
+      for (const f of extracted) {
+        const row = await this.db.transaction(async (tx) => {
+          await lock(tx, id);
+          if (!f.document) {
+            return recordDocumentError(
+              tx,
+              id,
+              { externalId: f.path, title: f.path, format: "text" },
+              f.error ?? "cannot be read",
+            );
+          }
+          const { row } = await indexDocument(
+            tx,
+            id,
+            { externalId: f.path, url: null, updatedAt: new Date(), ...f.document },
+            this.chunker,
+          );
+          return row;
+        });
+        documents.push(toDocument(row));
+      }
+    } finally {
+      await this.db.transaction(async (tx) => {
+        await countProgress(tx, id);
+        await transition(tx, id, "ready", null);
+      });
+    }
+    return { documents, source: await this.get(actor, id) };
+  }
+
+  /** A stored source's secrets, opened (server-side only: connectors and the MCP Jira tools). */
+  secretsOf(row: SourceRow): Record<string, string> {
+    return row.credentialsEnc ? (JSON.parse(this.box.open(row.credentialsEnc, row.id)) as Record<string, string>) : {};
+  }
+
+  /** The connector of a Jira or Confluence source, with its stored credentials. */
+  connectorOf(row: SourceRow) {
+    if (row.kind !== "jira" && row.kind !== "confluence") throw new Error(`source ${row.id} is of kind ${row.kind}`);
+    const { config, secrets } = checkConfig(row.kind, { ...row.config, ...this.secretsOf(row) });
+    return createConnector(row.kind as ConnectorKind, config as never, secrets, this.connectorOptions);
+  }
+
+  /** Test connection of a config before it is saved (`{ok, message}`; never throws for a refusal). */
+  async testConfig(
+    kind: KnowledgeSource["kind"],
+    input: Record<string, unknown>,
+  ): Promise<{ ok: boolean; message: string }> {
+    if (kind !== "jira" && kind !== "confluence")
+      return { ok: true, message: `a ${kind} source has nothing to connect to` };
+    const { config, secrets } = checkConfig(kind, input);
+    return runTest(createConnector(kind, config as never, secrets, this.connectorOptions));
+  }
+
+  /** Test connection of a stored source with its stored credentials. */
+  async test(actor: Actor, id: string): Promise<{ ok: boolean; message: string }> {
+    const row = await this.visible(actor, id, "control");
+    if (row.kind !== "jira" && row.kind !== "confluence")
+      return { ok: true, message: `a ${row.kind} source has nothing to connect to` };
+    return runTest(this.connectorOf(row));
+  }
+
+  /** Up to two source rows within `knowledgeScope` (two: the caller must say which). */
+  async rowsInScope(actor: Actor, where: SQL): Promise<SourceRow[]> {
+    return this.db
+      .select()
+      .from(knowledgeSources)
+      .where(and(knowledgeScope(actor), where))
+      .limit(2);
+  }
+
   /** Progress recounted and the source ready (a write to a source with nothing to fetch). */
   private async settle(tx: Db, id: string) {
     await countProgress(tx, id);
@@ -281,6 +395,14 @@ export class KnowledgeService {
 const errorCount =
   sql<number>`(select count(*) from ${knowledgeDocuments} where ${knowledgeDocuments.sourceId} = ${knowledgeSources.id} and ${knowledgeDocuments.state} = 'error')`.mapWith(
     Number,
+  );
+
+/** 413 naming the limit, so the person knows what to split. */
+export const tooLarge = (filename: string, bytes: number | null) =>
+  new HttpError(
+    413,
+    ErrorCodes.bodyTooLarge,
+    `${filename}${bytes ? ` is ${Math.ceil(bytes / 1024 / 1024)} MB:` : " is too large:"} the upload limit is ${MAX_UPLOAD_BYTES / 1024 / 1024} MB a file; split it or upload a zip of smaller files`,
   );
 
 const pushOnly = (s: SourceRow) =>
@@ -330,33 +452,40 @@ export function splitSecrets(config: Record<string, unknown>) {
 }
 
 /**
- * What each kind needs before it is stored. Jira and Confluence are checked fully by
- * k-connectors' JiraConfigSchema / ConfluenceConfigSchema once merged; until then the site URL and
- * a credential are required here.
+ * A config as entered, checked for its kind and split into what is stored and what is sealed:
+ * Jira and Confluence by k-connectors' schemas (a zod error becomes 400 naming `config.<field>`),
+ * `files` and `api` take no credentials.
  */
-function checkConfig(kind: KnowledgeSource["kind"], config: Record<string, unknown>, secrets: Record<string, string>) {
+function checkConfig(
+  kind: KnowledgeSource["kind"],
+  input: Record<string, unknown>,
+): { config: Record<string, unknown>; secrets: Record<string, string> } {
   if (kind === "api" || kind === "files") {
-    if (Object.keys(secrets).length) {
-      throw badRequest(`config.${Object.keys(secrets)[0]}`, `a ${kind} source has no credentials; leave them out`);
-    }
-    return;
+    const { config, secrets } = splitSecrets(input);
+    const [field] = Object.keys(secrets);
+    if (field) throw badRequest(`config.${field}`, `a ${kind} source has no credentials; leave out config.${field}`);
+    return { config, secrets };
   }
-  const url = config.site_url;
-  let ok = false;
   try {
-    const u = new URL(String(url));
-    ok = (u.protocol === "http:" || u.protocol === "https:") && !u.username && !u.password;
-  } catch {}
-  if (!ok)
-    throw badRequest(
-      "config.site_url",
-      `config.site_url must be the ${kind} site's http(s) URL, e.g. https://example.atlassian.net`,
-    );
-  if (!secrets.api_token && !secrets.personal_access_token) {
-    throw badRequest(
-      "config.api_token",
-      "config.api_token (Cloud, with config.email) or config.personal_access_token (Server/Data Center) is required",
-    );
+    const { config, secrets } = splitConnectorSecrets(kind, input);
+    return { config: config as Record<string, unknown>, secrets: secrets as Record<string, string> };
+  } catch (err) {
+    if (!(err instanceof ZodError)) throw err;
+    const issue = err.issues[0];
+    const field = `config${issue?.path.length ? `.${issue.path.join(".")}` : ""}`;
+    const message = `${field}: ${issue?.message ?? "invalid"}`;
+    throw new HttpError(400, ErrorCodes.validationFailed, message, {
+      issues: err.issues.map((i) => ({ path: ["config", ...i.path], message: i.message })),
+    });
+  }
+}
+
+async function runTest(connector: { test(): Promise<{ message: string }> }): Promise<{ ok: boolean; message: string }> {
+  try {
+    return { ok: true, ...(await connector.test()) };
+  } catch (err) {
+    if (err instanceof ConnectorError) return { ok: false, message: err.message };
+    throw err;
   }
 }
 

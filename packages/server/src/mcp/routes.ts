@@ -5,14 +5,20 @@ import type { AppContext } from "../context.js";
 import type { McpCaller } from "./auth.js";
 import { buildMcpServer } from "./server.js";
 import type { McpTool } from "./tool.js";
-import { readDocumentTool, searchKnowledgeTool } from "./tools/knowledge.js";
+import { jiraTools, readDocumentTool, searchKnowledgeTool } from "./tools/knowledge.js";
 import { readConversationTool } from "./tools/read-conversation.js";
 import { type HistorySearch, searchHistoryTool } from "./tools/search-history.js";
 
 /** Every tool of Strand's MCP server, in the order `tools/list` shows them. Later tools go here. */
 export function mcpTools(ctx: AppContext, search: HistorySearch): McpTool[] {
   const db = ctx.database.db;
-  return [searchHistoryTool(search), readConversationTool(db), searchKnowledgeTool(db, search), readDocumentTool(db)];
+  return [
+    searchHistoryTool(search),
+    readConversationTool(db),
+    searchKnowledgeTool(db, search),
+    readDocumentTool(db),
+    ...jiraTools(ctx.knowledge),
+  ];
 }
 
 /**

@@ -1,16 +1,21 @@
 import {
+  CommentOnIssueInputSchema,
+  GetIssueInputSchema,
   isKnowledgeResult,
   type KnowledgeSearchResult,
   ReadDocumentInputSchema,
   SearchKnowledgeInputSchema,
   SearchQuerySchema,
 } from "@strand/protocol";
-import { and, asc, between, eq, or } from "drizzle-orm";
+import { and, asc, between, eq, or, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/database.js";
 import { knowledgeChunks as c, knowledgeDocuments as d, knowledgeSources as k } from "../../db/schema.js";
+import type { JiraConnector } from "../../knowledge/connectors/index.js";
+import type { KnowledgeService } from "../../knowledge/service.js";
+import { ConnectorError } from "../../knowledge/types.js";
 import { knowledgeScope } from "../../policy/scopes.js";
 import { cut } from "../render.js";
-import { defineTool, McpToolError } from "../tool.js";
+import { defineTool, type McpToolCall, McpToolError } from "../tool.js";
 import type { HistorySearch } from "./search-history.js";
 
 /**
@@ -118,4 +123,61 @@ export function readDocumentTool(db: Db) {
       };
     },
   });
+}
+
+/** The Jira source a call means: by name or id, or the only one attached; a tool error otherwise. */
+async function jiraSource(knowledge: KnowledgeService, actor: McpToolCall["caller"]["actor"], source?: string) {
+  const [row, second] = await knowledge.rowsInScope(
+    actor,
+    (source ? and(eq(k.kind, "jira"), or(eq(k.id, source), eq(k.name, source))) : eq(k.kind, "jira")) as SQL,
+  );
+  if (!row) {
+    throw new McpToolError(
+      source
+        ? `no Jira source named ${JSON.stringify(source)} is attached to this session's project or team`
+        : "no Jira source is attached to this session's project or team",
+    );
+  }
+  if (second) throw new McpToolError("more than one Jira source is attached: pass source (its name)");
+  return knowledge.connectorOf(row) as JiraConnector;
+}
+
+const toolError = (err: unknown): never => {
+  if (err instanceof ConnectorError) throw new McpToolError(err.message);
+  throw err;
+};
+
+/**
+ * `get_issue` and `comment_on_issue`: live calls to a Jira source's site made by the server with
+ * the stored credentials; the sandbox never holds them. Connector errors come back as tool errors.
+ */
+export function jiraTools(knowledge: KnowledgeService) {
+  return [
+    defineTool({
+      name: "get_issue",
+      title: "Read a Jira issue",
+      description:
+        "Read a Jira issue live from a Jira source attached to this session's project or team: summary, " +
+        "status, description and comments. key: the issue key, e.g. PROJ-12.",
+      input: GetIssueInputSchema,
+      async run(input, { caller }) {
+        const jira = await jiraSource(knowledge, caller.actor, input.source);
+        const issue = await jira.getIssue(input.key).catch(toolError);
+        return { text: cut(JSON.stringify(issue, null, 2), 24_000), structured: { issue } };
+      },
+    }),
+    defineTool({
+      name: "comment_on_issue",
+      title: "Comment on a Jira issue",
+      description:
+        "Add a comment to a Jira issue of a Jira source attached to this session's project or team, as the " +
+        "source's account. key: the issue key; body: the comment's text.",
+      input: CommentOnIssueInputSchema,
+      async run(input, { caller }) {
+        const jira = await jiraSource(knowledge, caller.actor, input.source);
+        const comment = await jira.commentOnIssue(input.key, input.body).catch(toolError);
+        return { text: `Commented on ${input.key}: ${comment.url}`, structured: { comment } };
+      },
+    }),
+  ];
 }
