@@ -25,10 +25,6 @@ let url: string;
 let browser: Browser;
 let admin: Caller;
 let project: { id: string; slug: string; name: string };
-/** Whether k-core's upload route (POST /api/v1/knowledge/:id/files) is on this branch yet. */
-let uploadRoute = false;
-/** Whether k-core's Test connection route (POST /api/v1/knowledge/test) is on this branch yet. */
-let testRoute = false;
 let jira: FakeJira;
 
 async function page(path: string): Promise<Page> {
@@ -49,10 +45,6 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${server.port}`;
   admin = caller(url, { token: ADMIN_TOKEN });
   project = (await admin("POST", "/api/v1/projects", { body: { name: "Storefront" } })).body;
-  const probe = await admin("POST", "/api/v1/knowledge/ks_none/files");
-  uploadRoute = probe.status !== 404 || !/route/i.test(probe.text);
-  const testProbe = await admin("POST", "/api/v1/knowledge/test", { body: { kind: "api", config: {} } });
-  testRoute = testProbe.status !== 404;
   jira = await startFakeJira({ deployment: "cloud", email: "bot@example.com", apiToken: "the-right-token" });
   browser = await launchBrowser();
 }, 120_000);
@@ -90,8 +82,7 @@ describe("knowledge in the web UI (real server, real indexer, Chromium)", () => 
     await p.context().close();
   });
 
-  it("Test connection shows the server's words for wrong Jira credentials, and what it found for right ones", async (ctx) => {
-    if (!testRoute) ctx.skip();
+  it("Test connection shows the server's words for wrong Jira credentials, and what it found for right ones", async () => {
     const p = await page(`/projects/${project.slug}/knowledge`);
     await p.getByTestId("knowledge-add").click();
     const form = p.getByTestId("knowledge-add-form");
@@ -113,9 +104,7 @@ describe("knowledge in the web UI (real server, real indexer, Chromium)", () => 
     await p.context().close();
   });
 
-  it("uploads through the file input with progress, reaches ready, finds a word marked; an empty file is an error", async (ctx) => {
-    // Said in the report when skipped: the upload route is k-core's, merged separately.
-    if (!uploadRoute) ctx.skip();
+  it("uploads through the file input with progress, reaches ready, finds a word marked; an empty file is an error", async () => {
     const source = (await admin("GET", `/api/v1/knowledge?project_id=${project.id}`)).body.sources[0];
     const p = await page(`/knowledge/${source.id}`);
     await p.getByTestId("knowledge-file-input").setInputFiles([
@@ -130,6 +119,15 @@ describe("knowledge in the web UI (real server, real indexer, Chromium)", () => 
     expect(await upload("runbook.md").getByTestId("knowledge-upload-status").textContent()).toMatch(/^indexed/);
     expect(await upload("empty.txt").getByTestId("knowledge-upload-status").textContent()).toMatch(/\S/);
     expect(Number(await upload("runbook.md").locator("progress").getAttribute("value"))).toBe(1);
+
+    // And one dropped on the zone, as a person drags it from their file manager.
+    const dropped = await p.evaluateHandle(`(() => {
+      const d = new DataTransfer();
+      d.items.add(new File(["# Dropped\\n\\nThe wombatrix checklist.\\n"], "dropped.md", { type: "text/markdown" }));
+      return d;
+    })()`);
+    await p.getByTestId("knowledge-drop").dispatchEvent("drop", { dataTransfer: dropped });
+    await p.locator('[data-testid=knowledge-upload][data-name="dropped.md"][data-status=done]').waitFor();
 
     await p.locator("[data-testid=knowledge-source-page][data-state=ready]").waitFor();
     await p.locator('[data-testid=knowledge-document][data-external-id="runbook.md"][data-state=ready]').waitFor();

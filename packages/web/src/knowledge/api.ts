@@ -1,4 +1,4 @@
-import { ROUTES, type RouteBody } from "@strand/protocol";
+import { fillPath, type KnowledgeTestResult, ROUTES, type RouteBody } from "@strand/protocol";
 import { ApiRequestError, call } from "../api/client.js";
 import { type UploadResult, uploadResult } from "./knowledge-model.js";
 
@@ -15,11 +15,11 @@ export const knowledgeApi = {
   search: (sourceId: string, q: string) =>
     call(ROUTES["search.query"], { query: { q, scope: "knowledge", source_id: sourceId, limit: 50 } }),
   /** Test connection for Jira and Confluence: the server tries the credentials and says what it found. */
-  test: async (body: { kind: string; config: Record<string, unknown> }): Promise<string> =>
-    testAnswer(await rawJson("POST", "/api/v1/knowledge/test", body)),
+  test: async (body: RouteBody<(typeof ROUTES)["knowledge.testConfig"]>): Promise<string> =>
+    testAnswer(await call(ROUTES["knowledge.testConfig"], { body })),
   /** Test connection of a saved source, with the credentials stored for it. */
   testSaved: async (id: string): Promise<string> =>
-    testAnswer(await rawJson("POST", `/api/v1/knowledge/${encodeURIComponent(id)}/test`)),
+    testAnswer(await call(ROUTES["knowledge.test"], { params: { id } })),
 };
 
 /**
@@ -33,7 +33,7 @@ export function uploadFile(
 ): Promise<UploadResult> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", `/api/v1/knowledge/${encodeURIComponent(sourceId)}/files`);
+    xhr.open(ROUTES["knowledge.upload"].method, fillPath(ROUTES["knowledge.upload"], { id: sourceId }));
     xhr.withCredentials = true;
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
@@ -54,28 +54,9 @@ export function uploadFile(
 }
 
 /** `{ok, message}`: a failed test is an error carrying the server's words, a passed one its message. */
-function testAnswer(answer: unknown): string {
-  const a = answer as { ok?: boolean; message?: string } | null;
-  if (a?.ok === false) throw new ApiRequestError(400, "connection_failed", a.message ?? "The connection failed.");
-  return a?.message ?? "Connected.";
-}
-
-// Test connection is k-core's newest route; called by path until it is in the protocol table here.
-async function rawJson(method: string, path: string, body?: unknown): Promise<unknown> {
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      credentials: "same-origin",
-      ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
-    });
-  } catch {
-    throw new ApiRequestError(0, "network", "The Strand server cannot be reached. Check your connection.");
-  }
-  const parsed = safeJson(await res.text()) as { message?: string; error?: string } | undefined;
-  if (!res.ok)
-    throw new ApiRequestError(res.status, parsed?.error ?? "http_error", parsed?.message ?? `HTTP ${res.status}`);
-  return parsed ?? null;
+function testAnswer(a: KnowledgeTestResult): string {
+  if (!a.ok) throw new ApiRequestError(400, "connection_failed", a.message);
+  return a.message;
 }
 
 function safeJson(text: string): unknown {
