@@ -82,6 +82,17 @@ describe("knowledge in the web UI (real server, real indexer, Chromium)", () => 
     await p.context().close();
   });
 
+  it("a team has its own knowledge page, linked from the team page", async () => {
+    const team = (await admin("POST", "/api/v1/teams", { body: { name: "Payments" } })).body;
+    const p = await page(`/teams/${team.slug}`);
+    await p.getByTestId("team-knowledge-link").click();
+    await p.waitForURL(`**/teams/${team.slug}/knowledge`);
+    // The project's source is not the team's: the team's list is empty.
+    await p.getByTestId("knowledge-empty").waitFor();
+    expect(await p.getByTestId("knowledge-page").textContent()).toContain("team Payments");
+    await p.context().close();
+  });
+
   it("Test connection shows the server's words for wrong Jira credentials, and what it found for right ones", async () => {
     const p = await page(`/projects/${project.slug}/knowledge`);
     await p.getByTestId("knowledge-add").click();
