@@ -1,5 +1,5 @@
 import { isKnowledgeResult, type KnowledgeSource } from "@strand/protocol";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { ApiRequestError } from "../api/errors.js";
@@ -107,6 +107,8 @@ function Documents({ source: s }: { source: KnowledgeSource }) {
   const docs = useQuery({
     queryKey: [...queryKeys.knowledgeDocuments(s.id), s.updated_at, s.progress.documents_done],
     queryFn: () => knowledgeApi.documents(s.id),
+    // The table stays while the next read is on its way, instead of blinking empty.
+    placeholderData: keepPreviousData,
   });
   const list = docs.data?.documents ?? [];
   return (
