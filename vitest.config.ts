@@ -12,6 +12,7 @@ const webE2e = [
   "test/e2e/inbox-ui.test.ts",
   "test/e2e/search-ui.test.ts",
   "test/e2e/mcp-servers-ui.test.ts",
+  "test/e2e/knowledge-ui.test.ts",
 ];
 
 // The server suite runs twice, once per database backend: the embedded default and PostgreSQL.

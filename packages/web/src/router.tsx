@@ -33,6 +33,18 @@ export const router = createBrowserRouter([
         path: "/projects/:slug/board",
         lazy: async () => ({ Component: (await import("./tasks/board-page.js")).BoardPage }),
       },
+      {
+        path: "/projects/:slug/knowledge",
+        lazy: async () => ({ Component: (await import("./knowledge/knowledge-page.js")).ProjectKnowledgePage }),
+      },
+      {
+        path: "/knowledge/:id",
+        lazy: async () => ({ Component: (await import("./knowledge/source-page.js")).SourcePage }),
+      },
+      {
+        path: "/knowledge/:id/documents/:doc_id",
+        lazy: async () => ({ Component: (await import("./knowledge/document-page.js")).DocumentPage }),
+      },
       { path: "/tasks/:id", lazy: async () => ({ Component: (await import("./tasks/task-page.js")).TaskPage }) },
       {
         path: "/projects/:slug/repos/:name",
@@ -45,6 +57,10 @@ export const router = createBrowserRouter([
       },
       { path: "/teams", lazy: async () => ({ Component: (await import("./teams/teams-page.js")).TeamsPage }) },
       { path: "/teams/:slug", lazy: async () => ({ Component: (await import("./teams/team-page.js")).TeamPage }) },
+      {
+        path: "/teams/:slug/knowledge",
+        lazy: async () => ({ Component: (await import("./knowledge/knowledge-page.js")).TeamKnowledgePage }),
+      },
       {
         path: "/account",
         lazy: async () => ({ Component: (await import("./account/account-page.js")).AccountPage }),

@@ -28,5 +28,10 @@ export const queryKeys = {
   search: (query: object) => ["search", query] as const,
   searchStatus: ["search-status"] as const,
   notifications: ["notifications"] as const,
+  // Under "knowledge": Sync now or an upload refreshes lists, a source and its documents at once.
+  knowledge: (owner: object) => ["knowledge", "list", owner] as const,
+  knowledgeSource: (id: string) => ["knowledge", "source", id] as const,
+  knowledgeDocuments: (id: string) => ["knowledge", "documents", id] as const,
+  knowledgeDocument: (id: string, docId: string) => ["knowledge", "document", id, docId] as const,
   notificationPreferences: ["notifications", "preferences"] as const,
 };

@@ -43,6 +43,9 @@ export function ProjectPage() {
         <Link to={`/projects/${p.slug}/board`} data-testid="project-board-link">
           Board
         </Link>
+        <Link to={`/projects/${p.slug}/knowledge`} data-testid="project-knowledge-link">
+          Knowledge
+        </Link>
         {control && (
           <button
             type="button"

@@ -65,8 +65,8 @@ export function SearchBox() {
         <input
           ref={input}
           type="search"
-          aria-label="Search conversations"
-          placeholder="Search conversations…"
+          aria-label="Search conversations and knowledge"
+          placeholder="Search…"
           title="Search every conversation (/ or Ctrl+K)"
           value={text}
           onChange={(e) => setText(e.target.value)}

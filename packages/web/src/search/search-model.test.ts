@@ -1,10 +1,11 @@
-import type { SearchResult } from "@strand/protocol";
+import type { KnowledgeSearchResult, SearchResult } from "@strand/protocol";
 import { describe, expect, it } from "vitest";
 import {
   apiQuery,
   EMPTY_FILTERS,
   filtersFromParams,
   groupBySession,
+  groupResults,
   hitPath,
   searchPath,
   startOfDay,
@@ -53,6 +54,45 @@ describe("groupBySession", () => {
   });
 });
 
+function chunk(id: string): KnowledgeSearchResult {
+  return {
+    type: "knowledge",
+    source_id: "ks_1",
+    source_name: "Runbooks",
+    source_kind: "files",
+    document_id: "kd_1",
+    external_id: "deploy.md",
+    document_title: "Deploy",
+    chunk_id: id,
+    chunk_seq: 0,
+    location: "Deploy › Rollback",
+    url: null,
+    snippet: id,
+    highlights: [],
+    score: 1,
+    created_at: "2026-12-01T00:00:00Z",
+    project_id: "prj_1",
+    team_id: null,
+  };
+}
+
+describe("groupResults", () => {
+  it("lists knowledge chunks where they rank, between sessions placed at their best hit, each once", () => {
+    const blocks = groupResults([
+      chunk("k1"),
+      hit("a", "a1"),
+      chunk("k2"),
+      hit("a", "a2"),
+      hit("b", "b1"),
+      chunk("k1"),
+    ]);
+    expect(
+      blocks.map((b) => (b.type === "session" ? `${b.group.sessionId}:${b.group.hits.length}` : b.hit.chunk_id)),
+    ).toEqual(["k1", "a:2", "k2", "b:1"]);
+    expect(groupBySession([chunk("k1"), hit("a", "a1")]).map((g) => g.sessionId)).toEqual(["a"]);
+  });
+});
+
 describe("filters in the URL and the API query", () => {
   it("round-trips through the URL, dropping what the API would refuse", () => {
     const f = {
@@ -63,10 +103,11 @@ describe("filters in the URL and the API query", () => {
       team: "",
       since: "2026-11-01",
       until: "2026-11-30",
+      scope: "knowledge" as const,
     };
     const path = searchPath(f);
     expect(path).toBe(
-      "/search?q=login+%22token+expired%22&kind=text%2Ctool_call&runtime=codex&project=prj_1&since=2026-11-01&until=2026-11-30",
+      "/search?q=login+%22token+expired%22&kind=text%2Ctool_call&runtime=codex&project=prj_1&since=2026-11-01&until=2026-11-30&scope=knowledge",
     );
     expect(filtersFromParams(new URL(path, "http://x").searchParams)).toEqual(f);
     expect(filtersFromParams(new URLSearchParams("q=x&kind=text,bogus&runtime=vim&since=yesterday"))).toEqual({
@@ -77,13 +118,14 @@ describe("filters in the URL and the API query", () => {
   });
 
   it("sends only the set filters; until includes its whole day", () => {
-    expect(apiQuery({ ...EMPTY_FILTERS, q: "deploy" })).toEqual({ q: "deploy" });
+    expect(apiQuery({ ...EMPTY_FILTERS, q: "deploy" })).toEqual({ q: "deploy", scope: "all" });
     const q = apiQuery(
       { ...EMPTY_FILTERS, q: "deploy", kinds: ["user"], team: "team_1", since: "2026-11-01", until: "2026-11-30" },
       "c2",
     );
     expect(q).toEqual({
       q: "deploy",
+      scope: "all",
       kind: "user",
       team_id: "team_1",
       since: startOfDay("2026-11-01"),

@@ -1,5 +1,8 @@
 import {
+  type AnySearchResult,
   ENTRY_KINDS,
+  isKnowledgeResult,
+  type KnowledgeSearchResult,
   type ROUTES,
   type RouteQuery,
   RUNTIMES,
@@ -30,10 +33,28 @@ export interface SessionGroup {
  * under them. Pages are grouped together (a later page adds to the groups already shown), and a
  * hit repeated across pages is shown once.
  */
-export function groupBySession(results: readonly SearchResult[]): SessionGroup[] {
+export function groupBySession(results: readonly AnySearchResult[]): SessionGroup[] {
+  return groupResults(results).flatMap((b) => (b.type === "session" ? [b.group] : []));
+}
+
+/** What the results page lists, in rank order: a session with its hits, or one knowledge chunk. */
+export type ResultBlock = { type: "session"; group: SessionGroup } | { type: "knowledge"; hit: KnowledgeSearchResult };
+
+/**
+ * Ranked results as the page lists them: a session where its best hit ranks, with all its hits
+ * under it; a knowledge chunk where it ranks. A result repeated across pages is shown once.
+ */
+export function groupResults(results: readonly AnySearchResult[]): ResultBlock[] {
+  const blocks: ResultBlock[] = [];
   const groups = new Map<string, SessionGroup>();
   const seen = new Set<string>();
   for (const r of results) {
+    if (isKnowledgeResult(r)) {
+      if (seen.has(`chunk:${r.chunk_id}`)) continue;
+      seen.add(`chunk:${r.chunk_id}`);
+      blocks.push({ type: "knowledge", hit: r });
+      continue;
+    }
     if (seen.has(r.entry_id)) continue;
     seen.add(r.entry_id);
     let g = groups.get(r.session_id);
@@ -47,11 +68,20 @@ export function groupBySession(results: readonly SearchResult[]): SessionGroup[]
         hits: [],
       };
       groups.set(r.session_id, g);
+      blocks.push({ type: "session", group: g });
     }
     g.hits.push(r);
   }
-  return [...groups.values()];
+  return blocks;
 }
+
+export const SEARCH_SCOPES = ["all", "history", "knowledge"] as const;
+export type SearchScope = (typeof SEARCH_SCOPES)[number];
+export const SCOPE_LABELS: Record<SearchScope, string> = {
+  all: "everything",
+  history: "conversations",
+  knowledge: "knowledge",
+};
 
 /** What the results page searches for, as its URL says (`/search?q=…&kind=text,tool_call&…`). */
 export interface SearchFilters {
@@ -64,6 +94,8 @@ export interface SearchFilters {
   since: string;
   /** `YYYY-MM-DD`; the whole day is included (sent as the start of the next day). */
   until: string;
+  /** Conversations, knowledge sources or both (the default). */
+  scope: SearchScope;
 }
 
 export const EMPTY_FILTERS: SearchFilters = {
@@ -74,6 +106,7 @@ export const EMPTY_FILTERS: SearchFilters = {
   team: "",
   since: "",
   until: "",
+  scope: "all",
 };
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -92,6 +125,9 @@ export function filtersFromParams(p: URLSearchParams): SearchFilters {
     team: p.get("team") ?? "",
     since: day(p.get("since")),
     until: day(p.get("until")),
+    scope: (SEARCH_SCOPES as readonly string[]).includes(p.get("scope") ?? "")
+      ? (p.get("scope") as SearchScope)
+      : "all",
   };
 }
 
@@ -106,6 +142,7 @@ export function searchPath(f: Partial<SearchFilters>): string {
   if (all.team) p.set("team", all.team);
   if (all.since) p.set("since", all.since);
   if (all.until) p.set("until", all.until);
+  if (all.scope !== "all") p.set("scope", all.scope);
   return `/search?${p.toString()}`;
 }
 
@@ -119,6 +156,7 @@ export function startOfDay(day: string, plusDays = 0): string {
 export function apiQuery(f: SearchFilters, cursor?: string): SearchApiQuery {
   return {
     q: f.q,
+    scope: f.scope,
     ...(f.kinds.length > 0 ? { kind: f.kinds.join(",") } : {}),
     ...(f.runtime ? { runtime: f.runtime } : {}),
     ...(f.project ? { project_id: f.project } : {}),

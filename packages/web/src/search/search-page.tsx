@@ -4,15 +4,18 @@ import { Link, useNavigate, useSearchParams } from "react-router";
 import { api } from "../api/client.js";
 import { ApiRequestError } from "../api/errors.js";
 import { queryKeys } from "../api/query-keys.js";
+import { KnowledgeHit } from "../knowledge/knowledge-hit.js";
 import { ago } from "../ui/format.js";
 import { searchApi } from "./api.js";
 import {
   apiQuery,
   filtersFromParams,
-  groupBySession,
+  groupResults,
   highlightParts,
   hitPath,
   KIND_LABELS,
+  SCOPE_LABELS,
+  SEARCH_SCOPES,
   type SearchFilters,
   type SessionGroup,
   searchPath,
@@ -49,7 +52,9 @@ export function SearchPage() {
   const teamName = (id: string | null) => (id ? (teams.find((t) => t.id === id)?.name ?? id) : null);
 
   const all = results.data?.pages.flatMap((p) => p.results) ?? [];
-  const groups = groupBySession(all);
+  const blocks = groupResults(all);
+  const sessionCount = blocks.filter((b) => b.type === "session").length;
+  const chunkCount = blocks.length - sessionCount;
   const filtered =
     filters.kinds.length > 0 || filters.runtime || filters.project || filters.team || filters.since || filters.until;
 
@@ -63,13 +68,22 @@ export function SearchPage() {
         {filters.q && (
           <span className="muted" data-testid="search-summary">
             {results.data
-              ? `${all.length}${results.hasNextPage ? "+" : ""} result${all.length === 1 ? "" : "s"} in ${groups.length} session${groups.length === 1 ? "" : "s"} for “${filters.q}”`
+              ? `${all.length}${results.hasNextPage ? "+" : ""} result${all.length === 1 ? "" : "s"} in ${sessionCount} session${sessionCount === 1 ? "" : "s"}${chunkCount > 0 ? ` and ${chunkCount} knowledge chunk${chunkCount === 1 ? "" : "s"}` : ""} for “${filters.q}”`
               : `for “${filters.q}”`}
           </span>
         )}
       </header>
 
       <form className="search-filters" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
+        <fieldset className="search-kinds" data-testid="search-scope-filter">
+          <legend>Search in</legend>
+          {SEARCH_SCOPES.map((s) => (
+            <label key={s} className={`kind-chip${filters.scope === s ? " on" : ""}`}>
+              <input type="radio" name="scope" checked={filters.scope === s} onChange={() => set({ scope: s })} />
+              {SCOPE_LABELS[s]}
+            </label>
+          ))}
+        </fieldset>
         <fieldset className="search-kinds" data-testid="search-kind-filter">
           <legend>Kind</legend>
           {ENTRY_KINDS.map((k) => (
@@ -182,10 +196,23 @@ export function SearchPage() {
         </p>
       )}
 
-      <ol className="search-groups" data-testid="search-results" aria-label="Results by session">
-        {groups.map((g) => (
-          <Group key={g.sessionId} group={g} project={projectName(g.projectId)} team={teamName(g.teamId)} />
-        ))}
+      <ol className="search-groups" data-testid="search-results" aria-label="Results by session and document">
+        {blocks.map((b) =>
+          b.type === "session" ? (
+            <Group
+              key={b.group.sessionId}
+              group={b.group}
+              project={projectName(b.group.projectId)}
+              team={teamName(b.group.teamId)}
+            />
+          ) : (
+            <li key={b.hit.chunk_id} className="search-group search-knowledge" data-testid="search-knowledge">
+              <ul className="search-hits">
+                <KnowledgeHit hit={b.hit} showSource />
+              </ul>
+            </li>
+          ),
+        )}
       </ol>
 
       {results.hasNextPage && (

@@ -53,6 +53,9 @@ function TeamMembers({ team }: { team: Team }) {
         <span className="spacer" />
         <Link to={`/?team=${team.slug}`}>Sessions</Link>
         <Link to={`/projects?team=${team.slug}`}>Projects</Link>
+        <Link to={`/teams/${team.slug}/knowledge`} data-testid="team-knowledge-link">
+          Knowledge
+        </Link>
       </header>
       <div className="panel">
         <h2>Members</h2>
