@@ -33,5 +33,7 @@ export const queryKeys = {
   knowledgeSource: (id: string) => ["knowledge", "source", id] as const,
   knowledgeDocuments: (id: string) => ["knowledge", "documents", id] as const,
   knowledgeDocument: (id: string, docId: string) => ["knowledge", "document", id, docId] as const,
-  notificationPreferences: ["notifications", "preferences"] as const,
+  // Not under "notifications": the inbox's events refresh the list, and a refetch of the preferences
+  // landing while a change is saved would put the box back as it was.
+  notificationPreferences: ["notification-preferences"] as const,
 };

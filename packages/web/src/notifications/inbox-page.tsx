@@ -100,10 +100,14 @@ function Preferences() {
   const save = useMutation({
     mutationFn: (item: NotificationPreference) => notificationsApi.updatePreferences({ items: [item] }),
     // The box follows the click at once; the server's answer (or a refetch after a failure) settles it.
-    onMutate: (item) =>
+    // A read already in flight (the page's first, or one the events socket asked for on connecting)
+    // is cancelled first: answering after the click, it would put the box back as it was.
+    onMutate: async (item) => {
+      await client.cancelQueries({ queryKey: queryKeys.notificationPreferences });
       client.setQueryData(queryKeys.notificationPreferences, (old: { items: NotificationPreference[] } | undefined) =>
         old ? { items: old.items.map((p) => (p.kind === item.kind ? item : p)) } : old,
-      ),
+      );
+    },
     onSuccess: (data) => client.setQueryData(queryKeys.notificationPreferences, data),
     onError: () => client.invalidateQueries({ queryKey: queryKeys.notificationPreferences }),
   });
